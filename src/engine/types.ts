@@ -1,0 +1,52 @@
+/** Execution providers the engine can ask ONNX Runtime for. `auto` tries the GPU ones first, then CPU. */
+export type ProviderName = "cpu" | "cuda" | "tensorrt" | "webgpu";
+export type ProviderChoice = ProviderName | "auto";
+
+/** Saliency methods. Only `vbp` (VisualBackProp) exists today; LRP and gradients are planned. */
+export type SaliencyMethod = "vbp";
+
+export type GraphOptimizationLevel = "disabled" | "basic" | "extended" | "all";
+
+export interface SessionSettings {
+  /** Execution provider, default `auto`. */
+  readonly provider?: ProviderChoice;
+  /** Threads inside one operator; 0 lets ONNX Runtime choose. */
+  readonly intraOpThreads?: number;
+  /** Threads across operators; 0 lets ONNX Runtime choose. */
+  readonly interOpThreads?: number;
+  readonly graphOptimizationLevel?: GraphOptimizationLevel;
+  /** Receives the one line that says a provider failed and which one is used instead. */
+  readonly log?: (line: string) => void;
+}
+
+/** One tensor as it comes out of ONNX Runtime, float32 only. */
+export interface OutputTensor {
+  readonly dims: readonly number[];
+  readonly data: Float32Array;
+}
+
+/** An intermediate VisualBackProp mask at its feature map's resolution, normalised per image. */
+export interface LayerMask {
+  /** Name of the activation tensor in the model the mask belongs to. */
+  readonly layer: string;
+  readonly height: number;
+  readonly width: number;
+  /** batch * height * width values in [0, 1]. */
+  readonly data: Float32Array;
+}
+
+/** What one `Engine.run` returns for a batch. */
+export interface EngineResult {
+  /** The model's own outputs, by output name, unchanged by the rewrite. */
+  readonly outputs: Readonly<Record<string, OutputTensor>>;
+  readonly batch: number;
+  /** Mask size: the model's input height and width. */
+  readonly height: number;
+  readonly width: number;
+  /** batch * height * width values in [0, 1]: image i starts at i * height * width. */
+  readonly masks: Float32Array;
+  /** Deepest first; present only when asked for. */
+  readonly layerMasks?: readonly LayerMask[];
+  /** Wall time of the one session.run that produced outputs and masks, milliseconds. */
+  readonly runMs: number;
+}
