@@ -1,0 +1,216 @@
+import * as fs from "node:fs";
+import { performance } from "node:perf_hooks";
+import type { InferenceSession, Tensor } from "onnxruntime-node";
+import { OnnxModel, parseOnnxModel } from "../onnx/onnx-model";
+import { openSession } from "./providers";
+import { analyseTrunk, VbpPlan } from "./trunk";
+import { EngineResult, LayerMask, OutputTensor, ProviderName, SessionSettings } from "./types";
+import { addVisualBackProp, VbpGraph } from "./vbp-graph";
+
+type Ort = typeof import("onnxruntime-node");
+
+export interface EngineOptions extends SessionSettings {
+  /** The ONNX model file. */
+  readonly modelPath?: string;
+  /** The model's bytes, instead of a file (tests build models in memory). */
+  readonly modelBytes?: Uint8Array;
+  /** Build the per-layer masks into the graph, so `run(..., { layerMasks: true })` can fetch them. */
+  readonly layerMasks?: boolean;
+  /** Also return the feature maps (activation outputs) in `outputs`: the reference tests use them. */
+  readonly featureMaps?: boolean;
+}
+
+export interface RunOptions {
+  readonly layerMasks?: boolean;
+}
+
+/** A model's outputs from a plain forward pass, without VisualBackProp: the bench's baseline. */
+export interface ForwardResult {
+  readonly outputs: Readonly<Record<string, OutputTensor>>;
+  readonly runMs: number;
+}
+
+let ortModule: Ort | undefined;
+function ort(): Ort {
+  // Loaded on first use: importing the package (message builders, bag tools) must not load native code.
+  ortModule ??= require("onnxruntime-node") as Ort;
+  return ortModule;
+}
+
+/**
+ * Runs a steering CNN and VisualBackProp in one ONNX Runtime session: one `run` returns the model's
+ * outputs unchanged plus a mask per image at input resolution.
+ */
+export class Engine {
+  readonly #model: OnnxModel;
+  readonly #plan: VbpPlan;
+  readonly #graph: VbpGraph;
+  readonly #session: InferenceSession;
+  readonly #provider: ProviderName;
+  readonly #settings: SessionSettings;
+  readonly #name: string;
+  #forwardSession: Promise<InferenceSession> | undefined;
+
+  private constructor(
+    model: OnnxModel,
+    plan: VbpPlan,
+    graph: VbpGraph,
+    session: InferenceSession,
+    provider: ProviderName,
+    settings: SessionSettings,
+    name: string,
+  ) {
+    this.#model = model;
+    this.#plan = plan;
+    this.#graph = graph;
+    this.#session = session;
+    this.#provider = provider;
+    this.#settings = settings;
+    this.#name = name;
+  }
+
+  /** Loads, checks and rewrites the model and opens its session. Errors name the file and the problem. */
+  static async create(options: EngineOptions): Promise<Engine> {
+    const name = options.modelPath ?? "in-memory model";
+    let bytes = options.modelBytes;
+    if (bytes === undefined) {
+      if (options.modelPath === undefined) throw new Error("engine: give modelPath or modelBytes");
+      if (!fs.existsSync(options.modelPath)) throw new Error(`model '${options.modelPath}' does not exist`);
+      bytes = fs.readFileSync(options.modelPath);
+    }
+    const model = parseOnnxModel(bytes, `model '${name}'`);
+    const plan = analyseTrunk(model);
+    const graph = addVisualBackProp(model, plan, { layerMasks: options.layerMasks, featureMaps: options.featureMaps });
+    const settings: SessionSettings = { ...options };
+    const log = options.log ?? ((line: string) => console.warn(line));
+    const graphBytes = graph.bytes;
+    const { session, provider } = await openSession(
+      (providers) => createSession(graphBytes, providers, settings, name),
+      options.provider ?? "auto",
+      log,
+    );
+    return new Engine(model, plan, graph, session, provider, settings, name);
+  }
+
+  /** The execution provider the session actually runs on. */
+  get provider(): ProviderName {
+    return this.#provider;
+  }
+
+  get inputName(): string {
+    return this.#plan.input.name;
+  }
+
+  get inputShape(): { channels: number; height: number; width: number } {
+    const { channels, height, width } = this.#plan.input;
+    return { channels, height, width };
+  }
+
+  /** The model's own outputs, in the model's order. */
+  get outputNames(): readonly string[] {
+    return this.#model.graph.outputs.map((o) => o.name);
+  }
+
+  /** Feature maps and geometry the engine found, shallowest first. */
+  get plan(): VbpPlan {
+    return this.#plan;
+  }
+
+  /** Names of the feature map tensors returned in `outputs` when created with `featureMaps: true`. */
+  get featureMapOutputs(): readonly string[] {
+    return this.#graph.featureMapOutputs;
+  }
+
+  /**
+   * Runs a batch: `input` holds `batch` images in the model's layout (N, C, H, W), float32.
+   * One session run returns the model's outputs and the masks.
+   */
+  async run(input: Float32Array, batch: number, options: RunOptions = {}): Promise<EngineResult> {
+    const feeds = this.#feeds(input, batch);
+    if (options.layerMasks && this.#graph.layerOutputs.length === 0) {
+      throw new Error("engine: layer masks were asked for, but the engine was created without layerMasks: true");
+    }
+    const fetches = [...this.outputNames, this.#graph.maskOutput, ...this.#graph.featureMapOutputs];
+    if (options.layerMasks) fetches.push(...this.#graph.layerOutputs.map((l) => l.output));
+    const start = performance.now();
+    const results = await this.#session.run(feeds, fetches);
+    const runMs = performance.now() - start;
+    const { height, width } = this.#plan.input;
+    const layerMasks: LayerMask[] | undefined = options.layerMasks
+      ? this.#graph.layerOutputs.map((l) => ({
+          layer: l.layer,
+          height: l.height,
+          width: l.width,
+          data: results[l.output].data as Float32Array,
+        }))
+      : undefined;
+    return {
+      outputs: this.#pick(results, [...this.outputNames, ...this.#graph.featureMapOutputs]),
+      batch,
+      height,
+      width,
+      masks: results[this.#graph.maskOutput].data as Float32Array,
+      layerMasks,
+      runMs,
+    };
+  }
+
+  /** The unmodified model alone, on a second session with the same settings (opened on first use). */
+  async forward(input: Float32Array, batch: number): Promise<ForwardResult> {
+    const feeds = this.#feeds(input, batch);
+    this.#forwardSession ??= createSession(this.#model.bytes, [this.#provider], this.#settings, this.#name);
+    const session = await this.#forwardSession;
+    const start = performance.now();
+    const results = await session.run(feeds);
+    const runMs = performance.now() - start;
+    return { outputs: this.#pick(results, this.outputNames), runMs };
+  }
+
+  async release(): Promise<void> {
+    await this.#session.release();
+    if (this.#forwardSession !== undefined) await (await this.#forwardSession).release();
+  }
+
+  #feeds(input: Float32Array, batch: number): Record<string, Tensor> {
+    const { channels, height, width } = this.#plan.input;
+    if (!Number.isInteger(batch) || batch < 1) throw new Error(`engine: batch must be a positive integer, got ${batch}`);
+    const perImage = channels * height * width;
+    if (!(input instanceof Float32Array) || input.length !== batch * perImage) {
+      throw new Error(
+        `input tensor: expected shape (${batch}, ${channels}, ${height}, ${width}) = ${batch * perImage} float32 values, ` +
+          `got ${input instanceof Float32Array ? input.length : typeof input} values`,
+      );
+    }
+    return { [this.#plan.input.name]: new (ort().Tensor)("float32", input, [batch, channels, height, width]) };
+  }
+
+  #pick(results: InferenceSession.OnnxValueMapType, names: readonly string[]): Record<string, OutputTensor> {
+    const picked: Record<string, OutputTensor> = {};
+    for (const name of names) {
+      const tensor = results[name];
+      if (tensor.type !== "float32") throw new Error(`engine: output '${name}' is ${tensor.type}, expected float32`);
+      picked[name] = { dims: tensor.dims, data: tensor.data as Float32Array };
+    }
+    return picked;
+  }
+}
+
+async function createSession(
+  bytes: Uint8Array,
+  providers: ProviderName[],
+  settings: SessionSettings,
+  name: string,
+): Promise<InferenceSession> {
+  const options: InferenceSession.SessionOptions = {
+    executionProviders: providers,
+    graphOptimizationLevel: settings.graphOptimizationLevel ?? "all",
+    intraOpNumThreads: settings.intraOpThreads ?? 0,
+    interOpNumThreads: settings.interOpThreads ?? 0,
+    executionMode: "sequential",
+  };
+  try {
+    return await ort().InferenceSession.create(bytes, options);
+  } catch (error) {
+    throw new Error(`ONNX Runtime could not load '${name}' on ${providers.join(", ")}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,80 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { FULL_FRAME, PreprocessSpec, validatePreprocessSpec } from "../image/preprocess";
+import { parseOnnxModel } from "../onnx/onnx-model";
+
+/** A model and how to feed it: read from `<model>.json` beside the `.onnx`, so the package configures itself. */
+export interface ModelSpec {
+  readonly name: string;
+  readonly modelPath: string;
+  readonly input: string;
+  /** The output that carries the steering prediction. */
+  readonly output: string;
+  readonly outputUnits?: string;
+  readonly preprocess: PreprocessSpec;
+  /** The camera frame size the model was trained on, when known. */
+  readonly frame?: { readonly width: number; readonly height: number };
+}
+
+/** Path of the spec file that belongs to a model file. */
+export function specPathFor(modelPath: string): string {
+  return path.join(path.dirname(modelPath), `${path.basename(modelPath, path.extname(modelPath))}.json`);
+}
+
+/**
+ * Reads the model's spec file; without one, derives a plain spec from the model itself (whole
+ * frame, RGB, NCHW, values 0..255) so any single-input CNN works out of the box.
+ */
+export function loadModelSpec(modelPath: string): ModelSpec {
+  if (!fs.existsSync(modelPath)) throw new Error(`model '${modelPath}' does not exist`);
+  const specPath = specPathFor(modelPath);
+  const name = path.basename(modelPath, path.extname(modelPath));
+  if (!fs.existsSync(specPath)) return defaultSpec(modelPath, name);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(specPath, "utf8"));
+  } catch (error) {
+    throw new Error(`model spec '${specPath}' is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof raw !== "object" || raw === null) throw new Error(`model spec '${specPath}': expected a JSON object`);
+  const obj = raw as Record<string, unknown>;
+  const need = (key: string): string => {
+    const v = obj[key];
+    if (typeof v !== "string" || v === "") throw new Error(`model spec '${specPath}': '${key}' must be a non-empty string`);
+    return v;
+  };
+  const preprocess = validatePreprocessSpec(obj.preprocess as PreprocessSpec, `model spec '${specPath}': preprocess`);
+  const frame = obj.frame as ModelSpec["frame"];
+  return {
+    name: typeof obj.name === "string" ? obj.name : name,
+    modelPath,
+    input: need("input"),
+    output: need("output"),
+    outputUnits: typeof obj.outputUnits === "string" ? obj.outputUnits : undefined,
+    preprocess,
+    frame,
+  };
+}
+
+function defaultSpec(modelPath: string, name: string): ModelSpec {
+  const model = parseOnnxModel(fs.readFileSync(modelPath), `model '${modelPath}'`);
+  const input = model.graph.inputs[0];
+  const shape = input?.shape;
+  if (input === undefined || shape === undefined || shape.length !== 4) {
+    throw new Error(`model '${modelPath}': expected one 4-D (N, C, H, W) input to derive a preprocessing spec`);
+  }
+  const [, channels, height, width] = shape;
+  if (channels !== 3 || typeof height !== "number" || typeof width !== "number") {
+    throw new Error(
+      `model '${modelPath}': input '${input.name}' has shape [${shape.join(", ")}]; without a spec file ` +
+        `('${specPathFor(modelPath)}') only 3-channel inputs of fixed size can be fed from images`,
+    );
+  }
+  return {
+    name,
+    modelPath,
+    input: input.name,
+    output: model.graph.outputs[0]?.name ?? "",
+    preprocess: { crop: FULL_FRAME, width, height, colorSpace: "rgb", layout: "nchw", scale: 1, bias: 0 },
+  };
+}

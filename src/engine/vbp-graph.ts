@@ -1,0 +1,171 @@
+import { OnnxDataType, OnnxModel } from "../onnx/onnx-model";
+import { appendToGraph, attr, NodeSpec, TensorSpec, ValueInfoSpec } from "../onnx/onnx-writer";
+import { sizeAdjustment, SpatialOp } from "./geometry";
+import { VbpPlan } from "./trunk";
+
+/** Name of the mask output the rewrite adds: (N, 1, H, W) at input resolution, in [0, 1]. */
+export const MASK_OUTPUT = "visualbackprop/mask";
+
+export interface VbpGraphOptions {
+  /** Also output each intermediate mask (normalised), deepest first. */
+  readonly layerMasks?: boolean;
+  /** Also output the feature maps themselves (activation outputs): the reference tests use them. */
+  readonly featureMaps?: boolean;
+}
+
+export interface LayerOutput {
+  readonly output: string;
+  /** The feature map tensor the mask belongs to. */
+  readonly layer: string;
+  readonly height: number;
+  readonly width: number;
+}
+
+export interface VbpGraph {
+  /** The rewritten model, ready for an InferenceSession. */
+  readonly bytes: Uint8Array;
+  readonly maskOutput: string;
+  /** Deepest first; empty unless asked for. */
+  readonly layerOutputs: readonly LayerOutput[];
+  /** Feature map tensors, shallowest first; empty unless asked for. */
+  readonly featureMapOutputs: readonly string[];
+}
+
+/**
+ * Appends VisualBackProp to the model's own graph, so one session run returns the model's outputs
+ * and the masks without moving feature maps out of the runtime (or off the GPU).
+ */
+export function addVisualBackProp(model: OnnxModel, plan: VbpPlan, options: VbpGraphOptions = {}): VbpGraph {
+  const b = new GraphAdditionBuilder(model);
+  const averaged = plan.featureMaps.map((map, i) => b.reduce("ReduceMean", map.tensor, [1], `avg${i}`));
+
+  const layerOutputs: LayerOutput[] = [];
+  let upscaled: string | undefined;
+  for (let i = plan.featureMaps.length - 1; i >= 0; i--) {
+    // The deepest averaged map starts the walk; each shallower one multiplies what came from below.
+    const product = upscaled === undefined ? averaged[i] : b.node("Mul", [averaged[i], upscaled], `product${i}`);
+    if (options.layerMasks) {
+      const map = plan.featureMaps[i];
+      const output = b.normalise(product, `layer${i}`);
+      b.output(output, [plan.input.batchDim, 1, map.height, map.width]);
+      layerOutputs.push({ output, layer: map.tensor, height: map.height, width: map.width });
+    }
+    upscaled = product;
+    const ops = plan.opsBefore[i];
+    for (let j = ops.length - 1; j >= 0; j--) upscaled = b.transposed(upscaled, ops[j], `up${i}_${j}`);
+  }
+  const mask = b.normalise(upscaled as string, "mask", MASK_OUTPUT);
+  b.output(mask, [plan.input.batchDim, 1, plan.input.height, plan.input.width]);
+
+  const featureMapOutputs: string[] = [];
+  if (options.featureMaps) {
+    const existing = new Set(model.graph.outputs.map((o) => o.name));
+    for (const map of plan.featureMaps) {
+      if (!existing.has(map.tensor)) b.output(map.tensor, [plan.input.batchDim, `${map.tensor}_channels`, map.height, map.width]);
+      featureMapOutputs.push(map.tensor);
+    }
+  }
+  return { bytes: b.finish(), maskOutput: mask, layerOutputs, featureMapOutputs };
+}
+
+/** Collects the nodes, constants and outputs to append, with names that cannot collide. */
+class GraphAdditionBuilder {
+  #model: OnnxModel;
+  #taken: Set<string>;
+  #nodes: NodeSpec[] = [];
+  #initializers = new Map<string, TensorSpec>();
+  #outputs: ValueInfoSpec[] = [];
+
+  constructor(model: OnnxModel) {
+    this.#model = model;
+    this.#taken = new Set<string>([...model.graph.initializers.keys(), ...model.graph.inputs.map((i) => i.name)]);
+    for (const node of model.graph.nodes) {
+      this.#taken.add(node.name);
+      for (const out of node.outputs) this.#taken.add(out);
+    }
+  }
+
+  #name(base: string): string {
+    let name = `visualbackprop/${base}`;
+    for (let k = 1; this.#taken.has(name); k++) name = `visualbackprop/${base}_${k}`;
+    this.#taken.add(name);
+    return name;
+  }
+
+  node(
+    opType: string,
+    inputs: readonly string[],
+    base: string,
+    attributes?: NodeSpec["attributes"],
+    outputName?: string,
+  ): string {
+    const output = outputName ?? this.#name(base);
+    if (outputName !== undefined) this.#taken.add(outputName);
+    this.#nodes.push({ name: `${output}:${opType}`, opType, inputs, outputs: [output], attributes });
+    return output;
+  }
+
+  #constant(key: string, dims: readonly number[], data: Float32Array | BigInt64Array): string {
+    const name = `visualbackprop/const/${key}`;
+    if (!this.#initializers.has(name)) this.#initializers.set(name, { name, dims, data });
+    return name;
+  }
+
+  /** ReduceX over `axes`, keeping dims; opset 18 moved `axes` from an attribute to an input. */
+  reduce(opType: "ReduceMean" | "ReduceMin" | "ReduceMax", input: string, axes: readonly number[], base: string): string {
+    if (this.#model.opsetVersion >= 18) {
+      const axesInput = this.#constant(`axes_${axes.join("_")}`, [axes.length], BigInt64Array.from(axes.map(BigInt)));
+      return this.node(opType, [input, axesInput], base, { keepdims: attr.int(1) });
+    }
+    return this.node(opType, [input], base, { axes: attr.ints(axes), keepdims: attr.int(1) });
+  }
+
+  /** Ones-filter transposed convolution undoing one spatial op's geometry, trimmed to its input size. */
+  transposed(input: string, op: SpatialOp, base: string): string {
+    const [kh, kw] = op.kernel;
+    const ones = this.#constant(`ones_${kh}x${kw}`, [1, 1, kh, kw], new Float32Array(kh * kw).fill(1));
+    const [dh, dw] = sizeAdjustment(op);
+    const output = this.node("ConvTranspose", [input, ones], base, {
+      kernel_shape: attr.ints(op.kernel),
+      strides: attr.ints(op.strides),
+      dilations: attr.ints(op.dilations),
+      pads: attr.ints(op.pads),
+      output_padding: attr.ints([Math.max(0, dh), Math.max(0, dw)]),
+    });
+    if (dh >= 0 && dw >= 0) return output;
+    // Pooling in ceil mode covers more than its input: crop the overshoot at the bottom and right.
+    const starts = this.#constant(`zeros_2`, [2], BigInt64Array.from([0n, 0n]));
+    const ends = this.#constant(
+      `ends_${op.inputSize[0]}_${op.inputSize[1]}`,
+      [2],
+      BigInt64Array.from([BigInt(op.inputSize[0]), BigInt(op.inputSize[1])]),
+    );
+    const axes = this.#constant(`axes_2_3`, [2], BigInt64Array.from([2n, 3n]));
+    return this.node("Slice", [output, starts, ends, axes], `${base}_crop`);
+  }
+
+  /** Per-image min-max normalisation to [0, 1]; a constant image becomes zeros, never NaN. */
+  normalise(input: string, base: string, outputName?: string): string {
+    const min = this.reduce("ReduceMin", input, [1, 2, 3], `${base}_min`);
+    const max = this.reduce("ReduceMax", input, [1, 2, 3], `${base}_max`);
+    const shifted = this.node("Sub", [input, min], `${base}_shifted`);
+    const range = this.node("Sub", [max, min], `${base}_range`);
+    const zero = this.#constant("zero", [], Float32Array.of(0));
+    const one = this.#constant("one", [], Float32Array.of(1));
+    const positive = this.node("Greater", [range, zero], `${base}_positive`);
+    const divisor = this.node("Where", [positive, range, one], `${base}_divisor`);
+    return this.node("Div", [shifted, divisor], base, undefined, outputName);
+  }
+
+  output(name: string, shape: ValueInfoSpec["shape"]): void {
+    this.#outputs.push({ name, elemType: OnnxDataType.Float, shape });
+  }
+
+  finish(): Uint8Array {
+    return appendToGraph(this.#model, {
+      nodes: this.#nodes,
+      initializers: [...this.#initializers.values()],
+      outputs: this.#outputs,
+    });
+  }
+}

@@ -1,0 +1,139 @@
+import { assertRgbFrame, FloatImage, RgbFrame } from "./frame";
+import { resampleRegion } from "./resize";
+
+export type ColorSpace = "rgb" | "bgr" | "yuv";
+export type Layout = "nchw" | "nhwc";
+
+/** Region of interest as fractions of the camera frame, so one spec serves any frame size. */
+export interface CropFractions {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** How a camera frame becomes the model's input tensor. */
+export interface PreprocessSpec {
+  readonly crop: CropFractions;
+  /** The model's input width and height. */
+  readonly width: number;
+  readonly height: number;
+  /** `yuv` is BT.601 full range with U and V offset by 128 (values 0..255), as PilotNet uses. */
+  readonly colorSpace: ColorSpace;
+  readonly layout: Layout;
+  /** Each channel value (0..255 after colour conversion) becomes value * scale + bias. */
+  readonly scale: number;
+  readonly bias: number;
+}
+
+export const FULL_FRAME: CropFractions = { x: 0, y: 0, width: 1, height: 1 };
+
+/** Checks a spec, with errors that name the field and the expected range. */
+export function validatePreprocessSpec(spec: PreprocessSpec, what = "preprocess"): PreprocessSpec {
+  const { crop } = spec;
+  for (const key of ["x", "y", "width", "height"] as const) {
+    if (typeof crop?.[key] !== "number" || !Number.isFinite(crop[key])) {
+      throw new Error(`${what}.crop.${key}: expected a number in [0, 1], got ${String(crop?.[key])}`);
+    }
+  }
+  if (crop.x < 0 || crop.y < 0 || crop.width <= 0 || crop.height <= 0 || crop.x + crop.width > 1 + 1e-9 || crop.y + crop.height > 1 + 1e-9) {
+    throw new Error(
+      `${what}.crop: expected a rectangle inside the frame (fractions in [0, 1]), got ${JSON.stringify(crop)}`,
+    );
+  }
+  for (const key of ["width", "height"] as const) {
+    if (!Number.isInteger(spec[key]) || spec[key] <= 0) {
+      throw new Error(`${what}.${key}: expected a positive integer, got ${String(spec[key])}`);
+    }
+  }
+  if (!["rgb", "bgr", "yuv"].includes(spec.colorSpace)) {
+    throw new Error(`${what}.colorSpace: expected "rgb", "bgr" or "yuv", got ${JSON.stringify(spec.colorSpace)}`);
+  }
+  if (!["nchw", "nhwc"].includes(spec.layout)) {
+    throw new Error(`${what}.layout: expected "nchw" or "nhwc", got ${JSON.stringify(spec.layout)}`);
+  }
+  for (const key of ["scale", "bias"] as const) {
+    if (typeof spec[key] !== "number" || !Number.isFinite(spec[key])) {
+      throw new Error(`${what}.${key}: expected a finite number, got ${String(spec[key])}`);
+    }
+  }
+  return spec;
+}
+
+/** The crop rectangle in pixels of a frame of the given size. */
+export function cropRectangle(spec: PreprocessSpec, frameWidth: number, frameHeight: number) {
+  return {
+    x: spec.crop.x * frameWidth,
+    y: spec.crop.y * frameHeight,
+    width: spec.crop.width * frameWidth,
+    height: spec.crop.height * frameHeight,
+  };
+}
+
+/**
+ * Crops, resizes and converts one frame into the model's input values (C*H*W for nchw, H*W*C for
+ * nhwc). Writes into `out` at `offset` when given, so a batch is filled without copies.
+ */
+export function preprocess(frame: RgbFrame, spec: PreprocessSpec, out?: Float32Array, offset = 0): Float32Array {
+  assertRgbFrame(frame);
+  const { width, height } = spec;
+  const plane = width * height;
+  const target = out ?? new Float32Array(plane * 3);
+  if (target.length < offset + plane * 3) {
+    throw new Error(`preprocess: output buffer holds ${target.length} values, needs ${offset + plane * 3}`);
+  }
+  const rgb = resampleRegion(frame.data, frame.width, frame.height, 3, cropRectangle(spec, frame.width, frame.height), width, height);
+  const { scale, bias } = spec;
+  const nchw = spec.layout === "nchw";
+  for (let p = 0; p < plane; p++) {
+    const r = rgb[p * 3];
+    const g = rgb[p * 3 + 1];
+    const b = rgb[p * 3 + 2];
+    let c0 = r;
+    let c1 = g;
+    let c2 = b;
+    if (spec.colorSpace === "bgr") {
+      c0 = b;
+      c2 = r;
+    } else if (spec.colorSpace === "yuv") {
+      // BT.601 full range (JPEG's YCbCr).
+      c0 = 0.299 * r + 0.587 * g + 0.114 * b;
+      c1 = -0.168736 * r - 0.331264 * g + 0.5 * b + 128;
+      c2 = 0.5 * r - 0.418688 * g - 0.081312 * b + 128;
+    }
+    if (nchw) {
+      target[offset + p] = c0 * scale + bias;
+      target[offset + plane + p] = c1 * scale + bias;
+      target[offset + 2 * plane + p] = c2 * scale + bias;
+    } else {
+      target[offset + p * 3] = c0 * scale + bias;
+      target[offset + p * 3 + 1] = c1 * scale + bias;
+      target[offset + p * 3 + 2] = c2 * scale + bias;
+    }
+  }
+  return target;
+}
+
+/**
+ * Maps a mask at the model's resolution back onto the camera frame: the inverse of crop and
+ * resize. Pixels outside the crop were never seen by the model and get 0.
+ */
+export function mapMaskToFrame(mask: FloatImage, spec: PreprocessSpec, frameWidth: number, frameHeight: number): FloatImage {
+  if (mask.data.length !== mask.width * mask.height) {
+    throw new Error(`mapMaskToFrame: mask of ${mask.width}x${mask.height} has ${mask.data.length} values`);
+  }
+  const rect = cropRectangle(spec, frameWidth, frameHeight);
+  const x0 = Math.max(0, Math.floor(rect.x));
+  const y0 = Math.max(0, Math.floor(rect.y));
+  const x1 = Math.min(frameWidth, Math.ceil(rect.x + rect.width));
+  const y1 = Math.min(frameHeight, Math.ceil(rect.y + rect.height));
+  const out = new Float32Array(frameWidth * frameHeight);
+  if (x1 <= x0 || y1 <= y0) return { width: frameWidth, height: frameHeight, data: out };
+  // The crop in mask coordinates, so that resampling lands exactly on frame pixels x0..x1, y0..y1.
+  const sx = mask.width / rect.width;
+  const sy = mask.height / rect.height;
+  const region = { x: (x0 - rect.x) * sx, y: (y0 - rect.y) * sy, width: (x1 - x0) * sx, height: (y1 - y0) * sy };
+  const inside = resampleRegion(mask.data, mask.width, mask.height, 1, region, x1 - x0, y1 - y0);
+  for (let y = y0; y < y1; y++) out.set(inside.subarray((y - y0) * (x1 - x0), (y - y0 + 1) * (x1 - x0)), y * frameWidth + x0);
+  return { width: frameWidth, height: frameHeight, data: out };
+}

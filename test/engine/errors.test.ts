@@ -1,0 +1,174 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Engine } from "../../src/engine/engine";
+import { openSession, providerChain } from "../../src/engine/providers";
+import { buildPilotNet } from "../../src/onnx/cnn-builder";
+import { OnnxDataType } from "../../src/onnx/onnx-model";
+import { attr, buildOnnxModel, NodeSpec, TensorSpec } from "../../src/onnx/onnx-writer";
+import { tempDir } from "../support/paths";
+import type { InferenceSession } from "onnxruntime-node";
+
+const convWeights = (name: string, out: number, inp: number): TensorSpec => ({
+  name,
+  dims: [out, inp, 3, 3],
+  data: new Float32Array(out * inp * 9).fill(0.1),
+});
+const node = (opType: string, inputs: string[], output: string, attributes?: NodeSpec["attributes"]): NodeSpec => ({
+  name: `${opType}:${output}`,
+  opType,
+  inputs,
+  outputs: [output],
+  attributes,
+});
+const conv = (input: string, w: string, output: string): NodeSpec =>
+  node("Conv", [input, w], output, { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]) });
+
+function model(nodes: NodeSpec[], initializers: TensorSpec[], inputShape: (number | string)[], output: string) {
+  return buildOnnxModel({
+    opsetVersion: 13,
+    inputs: [{ name: "input", elemType: OnnxDataType.Float, shape: inputShape }],
+    nodes,
+    initializers,
+    outputs: [{ name: output, elemType: OnnxDataType.Float, shape: [] }],
+  });
+}
+
+async function rejects(bytes: Uint8Array, pattern: RegExp): Promise<void> {
+  await assert.rejects(Engine.create({ modelBytes: bytes, provider: "cpu" }), pattern);
+}
+
+describe("engine errors", () => {
+  it("names a missing model file", async () => {
+    await assert.rejects(Engine.create({ modelPath: "/nonexistent/model.onnx" }), /model '\/nonexistent\/model.onnx' does not exist/);
+  });
+
+  it("names a corrupt model file", async () => {
+    const { dir, remove } = tempDir();
+    try {
+      const file = path.join(dir, "broken.onnx");
+      fs.writeFileSync(file, "this is not a protobuf\n");
+      await assert.rejects(Engine.create({ modelPath: file, provider: "cpu" }), /broken\.onnx.* is not a valid ONNX file/);
+      // A real model cut in half is corrupt too.
+      fs.writeFileSync(file, buildPilotNet().subarray(0, 5000));
+      await assert.rejects(Engine.create({ modelPath: file, provider: "cpu" }), /is not a valid ONNX file/);
+    } finally {
+      remove();
+    }
+  });
+
+  it("refuses a model without convolutions", async () => {
+    const bytes = model([node("Relu", ["input"], "r"), node("Flatten", ["r"], "output")], [], ["N", 1, 4, 4], "output");
+    await rejects(bytes, /has no convolution on the path from input 'input'/);
+  });
+
+  it("refuses a residual connection and names the branching tensor", async () => {
+    const bytes = model(
+      [
+        conv("input", "w1", "c1"),
+        node("Relu", ["c1"], "r1"),
+        conv("r1", "w2", "c2"),
+        node("Relu", ["c2"], "r2"),
+        node("Add", ["r1", "r2"], "sum"),
+        conv("sum", "w3", "c3"),
+        node("Relu", ["c3"], "output"),
+      ],
+      [convWeights("w1", 2, 1), convWeights("w2", 2, 2), convWeights("w3", 2, 2)],
+      ["N", 1, 8, 8],
+      "output",
+    );
+    await rejects(bytes, /tensor 'r1' feeds 2 nodes .*residual connections are not supported/);
+  });
+
+  it("refuses a branch joined from a second input", async () => {
+    const bytes = buildOnnxModel({
+      opsetVersion: 13,
+      inputs: [
+        { name: "input", elemType: OnnxDataType.Float, shape: ["N", 1, 8, 8] },
+        { name: "other", elemType: OnnxDataType.Float, shape: ["N", 2, 8, 8] },
+      ],
+      nodes: [conv("input", "w1", "c1"), node("Relu", ["c1"], "output")],
+      initializers: [convWeights("w1", 2, 1)],
+      outputs: [{ name: "output", elemType: OnnxDataType.Float, shape: [] }],
+    });
+    await rejects(bytes, /the model has 2 inputs \('input', 'other'\)/);
+  });
+
+  it("refuses a non-4-D input and a dynamic image size", async () => {
+    const flat = model([node("Relu", ["input"], "output")], [], ["N", 16], "output");
+    await rejects(flat, /input 'input' has 2 dimensions; expected a 4-D image tensor \(N, C, H, W\)/);
+    const dynamic = model([conv("input", "w1", "c1"), node("Relu", ["c1"], "output")], [convWeights("w1", 2, 1)], ["N", 1, "H", "W"], "output");
+    await rejects(dynamic, /channels, height and width must be fixed sizes/);
+  });
+
+  it("refuses an unsupported layer between convolutions and names it", async () => {
+    const bytes = model(
+      [
+        conv("input", "w1", "c1"),
+        node("Relu", ["c1"], "r1"),
+        node("LRN", ["r1"], "n1", { size: attr.int(3) }),
+        conv("n1", "w2", "c2"),
+        node("Relu", ["c2"], "output"),
+      ],
+      [convWeights("w1", 2, 1), convWeights("w2", 2, 2)],
+      ["N", 1, 8, 8],
+      "output",
+    );
+    await rejects(bytes, /node 'LRN:n1' \(LRN\) stands between convolutions/);
+  });
+
+  it("names the expected shape when the input tensor is wrong", async () => {
+    const engine = await Engine.create({ modelBytes: buildPilotNet(), provider: "cpu" });
+    try {
+      await assert.rejects(engine.run(new Float32Array(100), 1), /expected shape \(1, 3, 66, 200\) = 39600 float32 values, got 100/);
+      await assert.rejects(engine.run(new Float32Array(39600), 0), /batch must be a positive integer/);
+      await assert.rejects(engine.run(new Float32Array(39600), 1, { layerMasks: true }), /created without layerMasks/);
+    } finally {
+      await engine.release();
+    }
+  });
+});
+
+describe("execution providers", () => {
+  it("orders the fallback chains with CPU last", () => {
+    assert.deepEqual(providerChain("auto"), ["cuda", "cpu"]);
+    assert.deepEqual(providerChain("tensorrt"), ["tensorrt", "cuda", "cpu"]);
+    assert.deepEqual(providerChain("webgpu"), ["webgpu", "cpu"]);
+    assert.deepEqual(providerChain("cpu"), ["cpu"]);
+    assert.throws(() => providerChain("tpu" as "cpu"), /expected one of cpu, cuda, tensorrt, webgpu, auto; got "tpu"/);
+  });
+
+  it("falls back with one log line per provider that failed", async () => {
+    const lines: string[] = [];
+    const fakeSession = {} as InferenceSession;
+    const opened = await openSession(
+      async ([provider]) => {
+        if (provider !== "cpu") throw new Error(`${provider} libraries not found\nsecond line`);
+        return fakeSession;
+      },
+      "tensorrt",
+      (line) => lines.push(line),
+    );
+    assert.equal(opened.provider, "cpu");
+    assert.equal(opened.session, fakeSession);
+    assert.deepEqual(lines, [
+      "visualbackprop: execution provider 'tensorrt' failed to load (tensorrt libraries not found); falling back to 'cuda'",
+      "visualbackprop: execution provider 'cuda' failed to load (cuda libraries not found); falling back to 'cpu'",
+    ]);
+  });
+
+  it("runs on CPU when CUDA is missing here, and says so once", async function () {
+    const ort = require("onnxruntime-node") as typeof import("onnxruntime-node");
+    const cuda = ort.listSupportedBackends().find((b) => b.name === "cuda");
+    if (cuda?.bundled) this.skip(); // a machine with the CUDA provider installed takes the GPU path
+    const lines: string[] = [];
+    const engine = await Engine.create({ modelBytes: buildPilotNet(), provider: "cuda", log: (l) => lines.push(l) });
+    try {
+      assert.equal(engine.provider, "cpu");
+      assert.equal(lines.length, 1);
+      assert.match(lines[0], /execution provider 'cuda' failed to load .*falling back to 'cpu'/);
+    } finally {
+      await engine.release();
+    }
+  });
+});
