@@ -36,7 +36,9 @@ export function parseNpy(bytes: Uint8Array, what = "npy file"): NpyArray {
   }
   const kind = DESCR[descr];
   if (kind === undefined) {
-    throw new Error(`${what}: dtype '${descr}' is not supported (expected float32, float64 or uint8, little-endian)`);
+    throw new Error(
+      `${what}: dtype '${descr}' is not supported (expected float32, float64 or uint8, little-endian)`,
+    );
   }
   if (fortran === "True") throw new Error(`${what}: Fortran-ordered arrays are not supported`);
   const shape = shapeText
@@ -48,7 +50,9 @@ export function parseNpy(bytes: Uint8Array, what = "npy file"): NpyArray {
   const dataStart = headerStart + headerLength;
   const byteLength = count * kind.bytes;
   if (bytes.length - dataStart < byteLength) {
-    throw new Error(`${what}: truncated: shape (${shape.join(", ")}) needs ${byteLength} data bytes, found ${bytes.length - dataStart}`);
+    throw new Error(
+      `${what}: truncated: shape (${shape.join(", ")}) needs ${byteLength} data bytes, found ${bytes.length - dataStart}`,
+    );
   }
   // A copy, aligned for the typed array (a Node Buffer's slice() would share the pool instead).
   const copy = new Uint8Array(byteLength);
@@ -58,10 +62,13 @@ export function parseNpy(bytes: Uint8Array, what = "npy file"): NpyArray {
 
 /** Encodes a little-endian C-order .npy (format 1.0). */
 export function encodeNpy(array: NpyArray): Uint8Array {
-  const descr = array.data instanceof Float32Array ? "<f4" : array.data instanceof Float64Array ? "<f8" : "|u1";
+  const descr =
+    array.data instanceof Float32Array ? "<f4" : array.data instanceof Float64Array ? "<f8" : "|u1";
   const count = array.shape.reduce((a, b) => a * b, 1);
   if (count !== array.data.length) {
-    throw new Error(`npy: shape (${array.shape.join(", ")}) holds ${count} values but data has ${array.data.length}`);
+    throw new Error(
+      `npy: shape (${array.shape.join(", ")}) holds ${count} values but data has ${array.data.length}`,
+    );
   }
   const shape = array.shape.length === 1 ? `(${array.shape[0]},)` : `(${array.shape.join(", ")})`;
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;

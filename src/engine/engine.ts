@@ -33,6 +33,7 @@ export interface ForwardResult {
 let ortModule: Ort | undefined;
 function ort(): Ort {
   // Loaded on first use: importing the package (message builders, bag tools) must not load native code.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy
   ortModule ??= require("onnxruntime-node") as Ort;
   return ortModule;
 }
@@ -80,7 +81,10 @@ export class Engine {
     }
     const model = parseOnnxModel(bytes, `model '${name}'`);
     const plan = analyseTrunk(model);
-    const graph = addVisualBackProp(model, plan, { layerMasks: options.layerMasks, featureMaps: options.featureMaps });
+    const graph = addVisualBackProp(model, plan, {
+      layerMasks: options.layerMasks,
+      featureMaps: options.featureMaps,
+    });
     const settings: SessionSettings = { ...options };
     const log = options.log ?? ((line: string) => console.warn(line));
     const graphBytes = graph.bytes;
@@ -128,7 +132,9 @@ export class Engine {
   async run(input: Float32Array, batch: number, options: RunOptions = {}): Promise<EngineResult> {
     const feeds = this.#feeds(input, batch);
     if (options.layerMasks && this.#graph.layerOutputs.length === 0) {
-      throw new Error("engine: layer masks were asked for, but the engine was created without layerMasks: true");
+      throw new Error(
+        "engine: layer masks were asked for, but the engine was created without layerMasks: true",
+      );
     }
     const fetches = [...this.outputNames, this.#graph.maskOutput, ...this.#graph.featureMapOutputs];
     if (options.layerMasks) fetches.push(...this.#graph.layerOutputs.map((l) => l.output));
@@ -173,7 +179,8 @@ export class Engine {
 
   #feeds(input: Float32Array, batch: number): Record<string, Tensor> {
     const { channels, height, width } = this.#plan.input;
-    if (!Number.isInteger(batch) || batch < 1) throw new Error(`engine: batch must be a positive integer, got ${batch}`);
+    if (!Number.isInteger(batch) || batch < 1)
+      throw new Error(`engine: batch must be a positive integer, got ${batch}`);
     const perImage = channels * height * width;
     if (!(input instanceof Float32Array) || input.length !== batch * perImage) {
       throw new Error(
@@ -181,14 +188,17 @@ export class Engine {
           `got ${input instanceof Float32Array ? input.length : typeof input} values`,
       );
     }
-    return { [this.#plan.input.name]: new (ort().Tensor)("float32", input, [batch, channels, height, width]) };
+    return {
+      [this.#plan.input.name]: new (ort().Tensor)("float32", input, [batch, channels, height, width]),
+    };
   }
 
   #pick(results: InferenceSession.OnnxValueMapType, names: readonly string[]): Record<string, OutputTensor> {
     const picked: Record<string, OutputTensor> = {};
     for (const name of names) {
       const tensor = results[name];
-      if (tensor.type !== "float32") throw new Error(`engine: output '${name}' is ${tensor.type}, expected float32`);
+      if (tensor.type !== "float32")
+        throw new Error(`engine: output '${name}' is ${tensor.type}, expected float32`);
       picked[name] = { dims: tensor.dims, data: tensor.data as Float32Array };
     }
     return picked;
@@ -211,6 +221,11 @@ async function createSession(
   try {
     return await ort().InferenceSession.create(bytes, options);
   } catch (error) {
-    throw new Error(`ONNX Runtime could not load '${name}' on ${providers.join(", ")}: ${(error as Error).message}`);
+    throw new Error(
+      `ONNX Runtime could not load '${name}' on ${providers.join(", ")}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }

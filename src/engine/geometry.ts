@@ -57,7 +57,13 @@ export function autoPadding(
 export function transposedLength(op: SpatialOp, axis: 0 | 1): number {
   const padBegin = op.pads[axis];
   const padEnd = op.pads[axis + 2];
-  return (op.outputSize[axis] - 1) * op.strides[axis] + op.dilations[axis] * (op.kernel[axis] - 1) + 1 - padBegin - padEnd;
+  return (
+    (op.outputSize[axis] - 1) * op.strides[axis] +
+    op.dilations[axis] * (op.kernel[axis] - 1) +
+    1 -
+    padBegin -
+    padEnd
+  );
 }
 
 /**

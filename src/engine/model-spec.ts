@@ -34,16 +34,23 @@ export function loadModelSpec(modelPath: string): ModelSpec {
   try {
     raw = JSON.parse(fs.readFileSync(specPath, "utf8"));
   } catch (error) {
-    throw new Error(`model spec '${specPath}' is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`model spec '${specPath}' is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  if (typeof raw !== "object" || raw === null) throw new Error(`model spec '${specPath}': expected a JSON object`);
+  if (typeof raw !== "object" || raw === null)
+    throw new Error(`model spec '${specPath}': expected a JSON object`);
   const obj = raw as Record<string, unknown>;
   const need = (key: string): string => {
     const v = obj[key];
-    if (typeof v !== "string" || v === "") throw new Error(`model spec '${specPath}': '${key}' must be a non-empty string`);
+    if (typeof v !== "string" || v === "")
+      throw new Error(`model spec '${specPath}': '${key}' must be a non-empty string`);
     return v;
   };
-  const preprocess = validatePreprocessSpec(obj.preprocess as PreprocessSpec, `model spec '${specPath}': preprocess`);
+  const preprocess = validatePreprocessSpec(
+    obj.preprocess as PreprocessSpec,
+    `model spec '${specPath}': preprocess`,
+  );
   const frame = obj.frame as ModelSpec["frame"];
   return {
     name: typeof obj.name === "string" ? obj.name : name,
@@ -61,7 +68,9 @@ function defaultSpec(modelPath: string, name: string): ModelSpec {
   const input = model.graph.inputs[0];
   const shape = input?.shape;
   if (input === undefined || shape === undefined || shape.length !== 4) {
-    throw new Error(`model '${modelPath}': expected one 4-D (N, C, H, W) input to derive a preprocessing spec`);
+    throw new Error(
+      `model '${modelPath}': expected one 4-D (N, C, H, W) input to derive a preprocessing spec`,
+    );
   }
   const [, channels, height, width] = shape;
   if (channels !== 3 || typeof height !== "number" || typeof width !== "number") {

@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { InferenceSession } from "onnxruntime-node";
 import { ProviderChoice, ProviderName } from "./types";
 
@@ -36,22 +38,52 @@ export async function openSession(
   create: (providers: ProviderName[]) => Promise<InferenceSession>,
   choice: ProviderChoice,
   log: (line: string) => void,
+  missingLibrary: (provider: ProviderName) => string | undefined = missingProviderLibrary,
 ): Promise<OpenedSession> {
   const chain = providerChain(choice);
   let lastError: unknown;
   for (let i = 0; i < chain.length; i++) {
     const provider = chain[i];
+    const missing = missingLibrary(provider);
+    if (missing !== undefined && i + 1 < chain.length) {
+      // Checked first so a machine without CUDA gets our one line, not ONNX Runtime's error dump.
+      log(
+        `visualbackprop: execution provider '${provider}' is not installed (${missing} is missing); falling back to '${chain[i + 1]}'`,
+      );
+      continue;
+    }
     try {
       return { session: await create([provider]), provider };
     } catch (error) {
       lastError = error;
       const reason = firstLine(error);
       if (i + 1 < chain.length) {
-        log(`visualbackprop: execution provider '${provider}' failed to load (${reason}); falling back to '${chain[i + 1]}'`);
+        log(
+          `visualbackprop: execution provider '${provider}' failed to load (${reason}); falling back to '${chain[i + 1]}'`,
+        );
       }
     }
   }
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
+}
+
+/**
+ * onnxruntime-node ships the CUDA and TensorRT providers as separate libraries that its install
+ * script downloads; returns the missing file's name when they are not there.
+ */
+export function missingProviderLibrary(provider: ProviderName): string | undefined {
+  if (provider !== "cuda" && provider !== "tensorrt") return undefined;
+  let binFolder: string;
+  try {
+    const entry = require.resolve("onnxruntime-node");
+    binFolder = path.join(path.dirname(entry), "..", "bin", "napi-v6", process.platform, process.arch);
+  } catch {
+    return undefined;
+  }
+  if (!fs.existsSync(binFolder)) return undefined; // an unknown layout: let ONNX Runtime decide
+  const file = `libonnxruntime_providers_${provider}.so`;
+  if (process.platform === "linux" && !fs.existsSync(path.join(binFolder, file))) return file;
+  return undefined;
 }
 
 function firstLine(error: unknown): string {

@@ -1,4 +1,11 @@
-import { intAttribute, intsAttribute, OnnxDim, OnnxModel, OnnxNode, stringAttribute } from "../onnx/onnx-model";
+import {
+  intAttribute,
+  intsAttribute,
+  OnnxDim,
+  OnnxModel,
+  OnnxNode,
+  stringAttribute,
+} from "../onnx/onnx-model";
 import { autoPadding, convOutputLength, Size2, SpatialOp } from "./geometry";
 
 /** Activations whose output after a convolution is a VisualBackProp feature map. */
@@ -76,7 +83,9 @@ export function analyseTrunk(model: OnnxModel): VbpPlan {
     );
   }
   if (input.elemType !== 1) {
-    throw new UnsupportedModelError(`input '${input.name}' is not float32 (ONNX element type ${input.elemType})`);
+    throw new UnsupportedModelError(
+      `input '${input.name}' is not float32 (ONNX element type ${input.elemType})`,
+    );
   }
 
   const constants = new Set<string>(graph.initializers.keys());
@@ -145,7 +154,9 @@ export function analyseTrunk(model: OnnxModel): VbpPlan {
     const op = node.opType;
     if (node.domain !== "" && node.domain !== "ai.onnx") {
       if (convolutionDownstream(tensor)) {
-        throw new UnsupportedModelError(`node '${node.name}' is of the custom domain '${node.domain}' and is not supported`);
+        throw new UnsupportedModelError(
+          `node '${node.name}' is of the custom domain '${node.domain}' and is not supported`,
+        );
       }
       break;
     }
@@ -221,7 +232,9 @@ function poolingOrConv(node: OnnxNode, inputSize: Size2): SpatialOp {
   if (autoPad === "NOTSET") {
     const p = intsAttribute(node, "pads", [0, 0, 0, 0]);
     if (p.length !== 4) {
-      throw new UnsupportedModelError(`node '${node.name}' (${node.opType}): 'pads' must have 4 values for 2-D`);
+      throw new UnsupportedModelError(
+        `node '${node.name}' (${node.opType}): 'pads' must have 4 values for 2-D`,
+      );
     }
     pads = [p[0], p[1], p[2], p[3]];
   } else if (["SAME_UPPER", "SAME_LOWER", "VALID"].includes(autoPad)) {
@@ -273,13 +286,17 @@ function padOp(
     }
   }
   if (pads === undefined || pads.length !== 8) {
-    throw new UnsupportedModelError(`node '${node.name}' (Pad): expected 8 constant pad values for a 4-D tensor`);
+    throw new UnsupportedModelError(
+      `node '${node.name}' (Pad): expected 8 constant pad values for a 4-D tensor`,
+    );
   }
   if (pads[0] !== 0 || pads[1] !== 0 || pads[4] !== 0 || pads[5] !== 0) {
     throw new UnsupportedModelError(`node '${node.name}' (Pad) pads the batch or channel axis`);
   }
   if (pads.some((p) => p < 0)) {
-    throw new UnsupportedModelError(`node '${node.name}' (Pad) has negative pads (cropping), which is not supported`);
+    throw new UnsupportedModelError(
+      `node '${node.name}' (Pad) has negative pads (cropping), which is not supported`,
+    );
   }
   const [top, left, bottom, right] = [pads[2], pads[3], pads[6], pads[7]];
   return {

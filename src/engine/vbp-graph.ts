@@ -43,7 +43,8 @@ export function addVisualBackProp(model: OnnxModel, plan: VbpPlan, options: VbpG
   let upscaled: string | undefined;
   for (let i = plan.featureMaps.length - 1; i >= 0; i--) {
     // The deepest averaged map starts the walk; each shallower one multiplies what came from below.
-    const product = upscaled === undefined ? averaged[i] : b.node("Mul", [averaged[i], upscaled], `product${i}`);
+    const product =
+      upscaled === undefined ? averaged[i] : b.node("Mul", [averaged[i], upscaled], `product${i}`);
     if (options.layerMasks) {
       const map = plan.featureMaps[i];
       const output = b.normalise(product, `layer${i}`);
@@ -61,7 +62,8 @@ export function addVisualBackProp(model: OnnxModel, plan: VbpPlan, options: VbpG
   if (options.featureMaps) {
     const existing = new Set(model.graph.outputs.map((o) => o.name));
     for (const map of plan.featureMaps) {
-      if (!existing.has(map.tensor)) b.output(map.tensor, [plan.input.batchDim, `${map.tensor}_channels`, map.height, map.width]);
+      if (!existing.has(map.tensor))
+        b.output(map.tensor, [plan.input.batchDim, `${map.tensor}_channels`, map.height, map.width]);
       featureMapOutputs.push(map.tensor);
     }
   }
@@ -78,7 +80,10 @@ class GraphAdditionBuilder {
 
   constructor(model: OnnxModel) {
     this.#model = model;
-    this.#taken = new Set<string>([...model.graph.initializers.keys(), ...model.graph.inputs.map((i) => i.name)]);
+    this.#taken = new Set<string>([
+      ...model.graph.initializers.keys(),
+      ...model.graph.inputs.map((i) => i.name),
+    ]);
     for (const node of model.graph.nodes) {
       this.#taken.add(node.name);
       for (const out of node.outputs) this.#taken.add(out);
@@ -112,9 +117,18 @@ class GraphAdditionBuilder {
   }
 
   /** ReduceX over `axes`, keeping dims; opset 18 moved `axes` from an attribute to an input. */
-  reduce(opType: "ReduceMean" | "ReduceMin" | "ReduceMax", input: string, axes: readonly number[], base: string): string {
+  reduce(
+    opType: "ReduceMean" | "ReduceMin" | "ReduceMax",
+    input: string,
+    axes: readonly number[],
+    base: string,
+  ): string {
     if (this.#model.opsetVersion >= 18) {
-      const axesInput = this.#constant(`axes_${axes.join("_")}`, [axes.length], BigInt64Array.from(axes.map(BigInt)));
+      const axesInput = this.#constant(
+        `axes_${axes.join("_")}`,
+        [axes.length],
+        BigInt64Array.from(axes.map(BigInt)),
+      );
       return this.node(opType, [input, axesInput], base, { keepdims: attr.int(1) });
     }
     return this.node(opType, [input], base, { axes: attr.ints(axes), keepdims: attr.int(1) });

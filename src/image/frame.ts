@@ -16,7 +16,12 @@ export interface FloatImage {
 
 /** Checks that a frame's buffer holds exactly width * height * 3 bytes. */
 export function assertRgbFrame(frame: RgbFrame, what = "frame"): void {
-  if (!Number.isInteger(frame.width) || !Number.isInteger(frame.height) || frame.width <= 0 || frame.height <= 0) {
+  if (
+    !Number.isInteger(frame.width) ||
+    !Number.isInteger(frame.height) ||
+    frame.width <= 0 ||
+    frame.height <= 0
+  ) {
     throw new Error(`${what}: expected a positive integer size, got ${frame.width}x${frame.height}`);
   }
   const expected = frame.width * frame.height * 3;

@@ -36,7 +36,14 @@ export function validatePreprocessSpec(spec: PreprocessSpec, what = "preprocess"
       throw new Error(`${what}.crop.${key}: expected a number in [0, 1], got ${String(crop?.[key])}`);
     }
   }
-  if (crop.x < 0 || crop.y < 0 || crop.width <= 0 || crop.height <= 0 || crop.x + crop.width > 1 + 1e-9 || crop.y + crop.height > 1 + 1e-9) {
+  if (
+    crop.x < 0 ||
+    crop.y < 0 ||
+    crop.width <= 0 ||
+    crop.height <= 0 ||
+    crop.x + crop.width > 1 + 1e-9 ||
+    crop.y + crop.height > 1 + 1e-9
+  ) {
     throw new Error(
       `${what}.crop: expected a rectangle inside the frame (fractions in [0, 1]), got ${JSON.stringify(crop)}`,
     );
@@ -47,7 +54,9 @@ export function validatePreprocessSpec(spec: PreprocessSpec, what = "preprocess"
     }
   }
   if (!["rgb", "bgr", "yuv"].includes(spec.colorSpace)) {
-    throw new Error(`${what}.colorSpace: expected "rgb", "bgr" or "yuv", got ${JSON.stringify(spec.colorSpace)}`);
+    throw new Error(
+      `${what}.colorSpace: expected "rgb", "bgr" or "yuv", got ${JSON.stringify(spec.colorSpace)}`,
+    );
   }
   if (!["nchw", "nhwc"].includes(spec.layout)) {
     throw new Error(`${what}.layout: expected "nchw" or "nhwc", got ${JSON.stringify(spec.layout)}`);
@@ -74,7 +83,12 @@ export function cropRectangle(spec: PreprocessSpec, frameWidth: number, frameHei
  * Crops, resizes and converts one frame into the model's input values (C*H*W for nchw, H*W*C for
  * nhwc). Writes into `out` at `offset` when given, so a batch is filled without copies.
  */
-export function preprocess(frame: RgbFrame, spec: PreprocessSpec, out?: Float32Array, offset = 0): Float32Array {
+export function preprocess(
+  frame: RgbFrame,
+  spec: PreprocessSpec,
+  out?: Float32Array,
+  offset = 0,
+): Float32Array {
   assertRgbFrame(frame);
   const { width, height } = spec;
   const plane = width * height;
@@ -82,7 +96,15 @@ export function preprocess(frame: RgbFrame, spec: PreprocessSpec, out?: Float32A
   if (target.length < offset + plane * 3) {
     throw new Error(`preprocess: output buffer holds ${target.length} values, needs ${offset + plane * 3}`);
   }
-  const rgb = resampleRegion(frame.data, frame.width, frame.height, 3, cropRectangle(spec, frame.width, frame.height), width, height);
+  const rgb = resampleRegion(
+    frame.data,
+    frame.width,
+    frame.height,
+    3,
+    cropRectangle(spec, frame.width, frame.height),
+    width,
+    height,
+  );
   const { scale, bias } = spec;
   const nchw = spec.layout === "nchw";
   for (let p = 0; p < plane; p++) {
@@ -118,7 +140,12 @@ export function preprocess(frame: RgbFrame, spec: PreprocessSpec, out?: Float32A
  * Maps a mask at the model's resolution back onto the camera frame: the inverse of crop and
  * resize. Pixels outside the crop were never seen by the model and get 0.
  */
-export function mapMaskToFrame(mask: FloatImage, spec: PreprocessSpec, frameWidth: number, frameHeight: number): FloatImage {
+export function mapMaskToFrame(
+  mask: FloatImage,
+  spec: PreprocessSpec,
+  frameWidth: number,
+  frameHeight: number,
+): FloatImage {
   if (mask.data.length !== mask.width * mask.height) {
     throw new Error(`mapMaskToFrame: mask of ${mask.width}x${mask.height} has ${mask.data.length} values`);
   }
@@ -132,8 +159,14 @@ export function mapMaskToFrame(mask: FloatImage, spec: PreprocessSpec, frameWidt
   // The crop in mask coordinates, so that resampling lands exactly on frame pixels x0..x1, y0..y1.
   const sx = mask.width / rect.width;
   const sy = mask.height / rect.height;
-  const region = { x: (x0 - rect.x) * sx, y: (y0 - rect.y) * sy, width: (x1 - x0) * sx, height: (y1 - y0) * sy };
+  const region = {
+    x: (x0 - rect.x) * sx,
+    y: (y0 - rect.y) * sy,
+    width: (x1 - x0) * sx,
+    height: (y1 - y0) * sy,
+  };
   const inside = resampleRegion(mask.data, mask.width, mask.height, 1, region, x1 - x0, y1 - y0);
-  for (let y = y0; y < y1; y++) out.set(inside.subarray((y - y0) * (x1 - x0), (y - y0 + 1) * (x1 - x0)), y * frameWidth + x0);
+  for (let y = y0; y < y1; y++)
+    out.set(inside.subarray((y - y0) * (x1 - x0), (y - y0 + 1) * (x1 - x0)), y * frameWidth + x0);
   return { width: frameWidth, height: frameHeight, data: out };
 }

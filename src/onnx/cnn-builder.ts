@@ -53,7 +53,8 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-const two = (v: number | readonly [number, number]): [number, number] => (typeof v === "number" ? [v, v] : [v[0], v[1]]);
+const two = (v: number | readonly [number, number]): [number, number] =>
+  typeof v === "number" ? [v, v] : [v[0], v[1]];
 
 /**
  * Builds an ONNX CNN with random weights: an input `input` of shape (batch, C, H, W), the layers,
@@ -160,7 +161,13 @@ export function buildCnn(spec: CnnSpec): Uint8Array {
   nodes[nodes.length - 1] = { ...last, outputs: [outputName] };
   return buildOnnxModel({
     opsetVersion: spec.opsetVersion ?? 17,
-    inputs: [{ name: "input", elemType: OnnxDataType.Float, shape: ["batch", spec.channels, spec.height, spec.width] }],
+    inputs: [
+      {
+        name: "input",
+        elemType: OnnxDataType.Float,
+        shape: ["batch", spec.channels, spec.height, spec.width],
+      },
+    ],
     nodes,
     initializers,
     outputs: [{ name: outputName, elemType: OnnxDataType.Float, shape: ["batch", features] }],
@@ -182,5 +189,12 @@ export const PILOTNET_LAYERS: readonly LayerSpec[] = [
 ];
 
 export function buildPilotNet(seed = 1): Uint8Array {
-  return buildCnn({ channels: 3, height: 66, width: 200, layers: PILOTNET_LAYERS, head: [100, 50, 10, 1], seed });
+  return buildCnn({
+    channels: 3,
+    height: 66,
+    width: 200,
+    layers: PILOTNET_LAYERS,
+    head: [100, 50, 10, 1],
+    seed,
+  });
 }

@@ -75,7 +75,7 @@ export function parseOnnxModel(bytes: Uint8Array, what = "ONNX model"): OnnxMode
   try {
     fields = readFields(bytes, what);
   } catch (error) {
-    throw new Error(`${what} is not a valid ONNX file: ${(error as Error).message}`);
+    throw new Error(`${what} is not a valid ONNX file: ${(error as Error).message}`, { cause: error });
   }
   let irVersion = 0;
   let opsetVersion: number | undefined;

@@ -65,7 +65,9 @@ export function readFields(message: Uint8Array, what = "protobuf message"): Wire
       case WireType.LengthDelimited: {
         const length = Number(readVarint());
         if (pos + length > message.length) {
-          throw new Error(`${what}: field ${fieldNumber} claims ${length} bytes but only ${message.length - pos} remain`);
+          throw new Error(
+            `${what}: field ${fieldNumber} claims ${length} bytes but only ${message.length - pos} remain`,
+          );
         }
         bytes = message.subarray(pos, pos + length);
         pos += length;

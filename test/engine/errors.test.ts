@@ -7,14 +7,19 @@ import { buildPilotNet } from "../../src/onnx/cnn-builder";
 import { OnnxDataType } from "../../src/onnx/onnx-model";
 import { attr, buildOnnxModel, NodeSpec, TensorSpec } from "../../src/onnx/onnx-writer";
 import { tempDir } from "../support/paths";
-import type { InferenceSession } from "onnxruntime-node";
+import { InferenceSession, listSupportedBackends } from "onnxruntime-node";
 
 const convWeights = (name: string, out: number, inp: number): TensorSpec => ({
   name,
   dims: [out, inp, 3, 3],
   data: new Float32Array(out * inp * 9).fill(0.1),
 });
-const node = (opType: string, inputs: string[], output: string, attributes?: NodeSpec["attributes"]): NodeSpec => ({
+const node = (
+  opType: string,
+  inputs: string[],
+  output: string,
+  attributes?: NodeSpec["attributes"],
+): NodeSpec => ({
   name: `${opType}:${output}`,
   opType,
   inputs,
@@ -24,7 +29,12 @@ const node = (opType: string, inputs: string[], output: string, attributes?: Nod
 const conv = (input: string, w: string, output: string): NodeSpec =>
   node("Conv", [input, w], output, { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]) });
 
-function model(nodes: NodeSpec[], initializers: TensorSpec[], inputShape: (number | string)[], output: string) {
+function model(
+  nodes: NodeSpec[],
+  initializers: TensorSpec[],
+  inputShape: (number | string)[],
+  output: string,
+) {
   return buildOnnxModel({
     opsetVersion: 13,
     inputs: [{ name: "input", elemType: OnnxDataType.Float, shape: inputShape }],
@@ -40,7 +50,10 @@ async function rejects(bytes: Uint8Array, pattern: RegExp): Promise<void> {
 
 describe("engine errors", () => {
   it("names a missing model file", async () => {
-    await assert.rejects(Engine.create({ modelPath: "/nonexistent/model.onnx" }), /model '\/nonexistent\/model.onnx' does not exist/);
+    await assert.rejects(
+      Engine.create({ modelPath: "/nonexistent/model.onnx" }),
+      /model '\/nonexistent\/model.onnx' does not exist/,
+    );
   });
 
   it("names a corrupt model file", async () => {
@@ -48,7 +61,10 @@ describe("engine errors", () => {
     try {
       const file = path.join(dir, "broken.onnx");
       fs.writeFileSync(file, "this is not a protobuf\n");
-      await assert.rejects(Engine.create({ modelPath: file, provider: "cpu" }), /broken\.onnx.* is not a valid ONNX file/);
+      await assert.rejects(
+        Engine.create({ modelPath: file, provider: "cpu" }),
+        /broken\.onnx.* is not a valid ONNX file/,
+      );
       // A real model cut in half is corrupt too.
       fs.writeFileSync(file, buildPilotNet().subarray(0, 5000));
       await assert.rejects(Engine.create({ modelPath: file, provider: "cpu" }), /is not a valid ONNX file/);
@@ -58,7 +74,12 @@ describe("engine errors", () => {
   });
 
   it("refuses a model without convolutions", async () => {
-    const bytes = model([node("Relu", ["input"], "r"), node("Flatten", ["r"], "output")], [], ["N", 1, 4, 4], "output");
+    const bytes = model(
+      [node("Relu", ["input"], "r"), node("Flatten", ["r"], "output")],
+      [],
+      ["N", 1, 4, 4],
+      "output",
+    );
     await rejects(bytes, /has no convolution on the path from input 'input'/);
   });
 
@@ -97,7 +118,12 @@ describe("engine errors", () => {
   it("refuses a non-4-D input and a dynamic image size", async () => {
     const flat = model([node("Relu", ["input"], "output")], [], ["N", 16], "output");
     await rejects(flat, /input 'input' has 2 dimensions; expected a 4-D image tensor \(N, C, H, W\)/);
-    const dynamic = model([conv("input", "w1", "c1"), node("Relu", ["c1"], "output")], [convWeights("w1", 2, 1)], ["N", 1, "H", "W"], "output");
+    const dynamic = model(
+      [conv("input", "w1", "c1"), node("Relu", ["c1"], "output")],
+      [convWeights("w1", 2, 1)],
+      ["N", 1, "H", "W"],
+      "output",
+    );
     await rejects(dynamic, /channels, height and width must be fixed sizes/);
   });
 
@@ -120,9 +146,15 @@ describe("engine errors", () => {
   it("names the expected shape when the input tensor is wrong", async () => {
     const engine = await Engine.create({ modelBytes: buildPilotNet(), provider: "cpu" });
     try {
-      await assert.rejects(engine.run(new Float32Array(100), 1), /expected shape \(1, 3, 66, 200\) = 39600 float32 values, got 100/);
+      await assert.rejects(
+        engine.run(new Float32Array(100), 1),
+        /expected shape \(1, 3, 66, 200\) = 39600 float32 values, got 100/,
+      );
       await assert.rejects(engine.run(new Float32Array(39600), 0), /batch must be a positive integer/);
-      await assert.rejects(engine.run(new Float32Array(39600), 1, { layerMasks: true }), /created without layerMasks/);
+      await assert.rejects(
+        engine.run(new Float32Array(39600), 1, { layerMasks: true }),
+        /created without layerMasks/,
+      );
     } finally {
       await engine.release();
     }
@@ -135,7 +167,10 @@ describe("execution providers", () => {
     assert.deepEqual(providerChain("tensorrt"), ["tensorrt", "cuda", "cpu"]);
     assert.deepEqual(providerChain("webgpu"), ["webgpu", "cpu"]);
     assert.deepEqual(providerChain("cpu"), ["cpu"]);
-    assert.throws(() => providerChain("tpu" as "cpu"), /expected one of cpu, cuda, tensorrt, webgpu, auto; got "tpu"/);
+    assert.throws(
+      () => providerChain("tpu" as "cpu"),
+      /expected one of cpu, cuda, tensorrt, webgpu, auto; got "tpu"/,
+    );
   });
 
   it("falls back with one log line per provider that failed", async () => {
@@ -148,6 +183,7 @@ describe("execution providers", () => {
       },
       "tensorrt",
       (line) => lines.push(line),
+      () => undefined,
     );
     assert.equal(opened.provider, "cpu");
     assert.equal(opened.session, fakeSession);
@@ -157,16 +193,41 @@ describe("execution providers", () => {
     ]);
   });
 
+  it("skips a provider whose library is not installed, with one line", async () => {
+    const lines: string[] = [];
+    const tried: string[] = [];
+    const opened = await openSession(
+      async ([provider]) => {
+        tried.push(provider);
+        return {} as InferenceSession;
+      },
+      "auto",
+      (line) => lines.push(line),
+      (provider) => (provider === "cuda" ? "libonnxruntime_providers_cuda.so" : undefined),
+    );
+    assert.equal(opened.provider, "cpu");
+    assert.deepEqual(tried, ["cpu"]);
+    assert.deepEqual(lines, [
+      "visualbackprop: execution provider 'cuda' is not installed (libonnxruntime_providers_cuda.so is missing); falling back to 'cpu'",
+    ]);
+  });
+
   it("runs on CPU when CUDA is missing here, and says so once", async function () {
-    const ort = require("onnxruntime-node") as typeof import("onnxruntime-node");
-    const cuda = ort.listSupportedBackends().find((b) => b.name === "cuda");
+    const cuda = listSupportedBackends().find((b) => b.name === "cuda");
     if (cuda?.bundled) this.skip(); // a machine with the CUDA provider installed takes the GPU path
     const lines: string[] = [];
-    const engine = await Engine.create({ modelBytes: buildPilotNet(), provider: "cuda", log: (l) => lines.push(l) });
+    const engine = await Engine.create({
+      modelBytes: buildPilotNet(),
+      provider: "cuda",
+      log: (l) => lines.push(l),
+    });
     try {
       assert.equal(engine.provider, "cpu");
       assert.equal(lines.length, 1);
-      assert.match(lines[0], /execution provider 'cuda' failed to load .*falling back to 'cpu'/);
+      assert.match(
+        lines[0],
+        /execution provider 'cuda' (is not installed|failed to load).*; falling back to 'cpu'/,
+      );
     } finally {
       await engine.release();
     }

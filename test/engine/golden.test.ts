@@ -2,15 +2,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { Engine } from "../../src/engine/engine";
 import { parseNpy } from "../../src/npy";
+import { maxAbsDiff } from "../support/arrays";
 import { sharedDir } from "../support/paths";
-
-/** Largest absolute difference between two equally long arrays. */
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, "arrays differ in length");
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}
 
 describe("engine against the independent reference vectors (../shared/golden/vbp)", () => {
   for (const name of ["pilotnet", "pooled"]) {
@@ -24,7 +17,10 @@ describe("engine against the independent reference vectors (../shared/golden/vbp
         const batch = input.shape[0];
         const result = await engine.run(input.data as Float32Array, batch);
         assert.deepEqual([result.batch, result.height, result.width], expectedMask.shape);
-        assert.ok(maxAbsDiff(result.masks, expectedMask.data) < 1e-4, "mask differs from the reference by more than 1e-4");
+        assert.ok(
+          maxAbsDiff(result.masks, expectedMask.data) < 1e-4,
+          "mask differs from the reference by more than 1e-4",
+        );
         const output = result.outputs[engine.outputNames[0]];
         assert.deepEqual(output.dims, expectedOutputs.shape);
         assert.ok(maxAbsDiff(output.data, expectedOutputs.data) < 1e-4, "model outputs changed");

@@ -29,7 +29,13 @@ function tinyModel(bias = 0, size = 5): Uint8Array {
     conv("c2", ["r1_out", "w2", "b2"], 1, 1),
     { name: "r2", opType: "Relu", inputs: ["c2_out"], outputs: ["r2_out"] },
     { name: "flat", opType: "Flatten", inputs: ["r2_out"], outputs: ["flat_out"] },
-    { name: "fc", opType: "Gemm", inputs: ["flat_out", "fw", "fb"], outputs: ["output"], attributes: { transB: attr.int(1) } },
+    {
+      name: "fc",
+      opType: "Gemm",
+      inputs: ["flat_out", "fw", "fb"],
+      outputs: ["output"],
+      attributes: { transB: attr.int(1) },
+    },
   ];
   return buildOnnxModel({
     opsetVersion: 13,
@@ -67,7 +73,9 @@ describe("VisualBackProp by hand", () => {
     try {
       const result = await engine.run(input, 1, { layerMasks: true });
       assert.deepEqual([result.height, result.width], [5, 5]);
-      result.masks.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-6, `pixel ${i}: ${v} != ${expected[i]}`));
+      result.masks.forEach((v, i) =>
+        assert.ok(Math.abs(v - expected[i]) < 1e-6, `pixel ${i}: ${v} != ${expected[i]}`),
+      );
       // Output: 0.5 * sum of both channels = 0.5 * (1 + 4) * (1 + 3) = 10.
       assert.ok(Math.abs(result.outputs.output.data[0] - 10) < 1e-5);
       const layers = result.layerMasks ?? [];

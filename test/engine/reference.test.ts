@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { Engine } from "../../src/engine/engine";
 import { referenceVisualBackProp } from "../../src/engine/vbp-reference";
 import { buildCnn, CnnSpec, LayerSpec, mulberry32 } from "../../src/onnx/cnn-builder";
-import { maxAbsDiff } from "./golden.test";
+import { maxAbsDiff } from "../support/arrays";
 
 const relu: LayerSpec = { relu: true };
 
@@ -58,7 +58,12 @@ CASES.push(
       channels: 2,
       height: 30,
       width: 31,
-      layers: [{ conv: { out: 4, kernel: 3, dilation: 2, stride: 1 } }, relu, { conv: { out: 4, kernel: 3, dilation: 3, stride: 2 } }, relu],
+      layers: [
+        { conv: { out: 4, kernel: 3, dilation: 2, stride: 1 } },
+        relu,
+        { conv: { out: 4, kernel: 3, dilation: 3, stride: 2 } },
+        relu,
+      ],
     },
   },
   {
@@ -106,18 +111,32 @@ describe("in-graph VisualBackProp against the TypeScript reference on generated 
   for (const { name, spec } of CASES) {
     for (const batch of [1, 3]) {
       it(`${name}, batch ${batch}`, async () => {
-        const bytes = buildCnn({ ...spec, head: [3], seed: name.length * 31 + batch, opsetVersion: batch === 3 ? 18 : 13 });
-        const engine = await Engine.create({ modelBytes: bytes, provider: "cpu", featureMaps: true, layerMasks: true });
+        const bytes = buildCnn({
+          ...spec,
+          head: [3],
+          seed: name.length * 31 + batch,
+          opsetVersion: batch === 3 ? 18 : 13,
+        });
+        const engine = await Engine.create({
+          modelBytes: bytes,
+          provider: "cpu",
+          featureMaps: true,
+          layerMasks: true,
+        });
         try {
           const random = mulberry32(7 + batch);
-          const input = Float32Array.from({ length: batch * spec.channels * spec.height * spec.width }, () => random());
+          const input = Float32Array.from({ length: batch * spec.channels * spec.height * spec.width }, () =>
+            random(),
+          );
           const result = await engine.run(input, batch, { layerMasks: true });
           const maps = engine.featureMapOutputs.map((n) => result.outputs[n]);
           const reference = referenceVisualBackProp(maps, engine.plan);
           assert.ok(maxAbsDiff(result.masks, reference.masks) < 1e-4, "mask differs from the reference");
           const layers = result.layerMasks ?? [];
           assert.equal(layers.length, engine.plan.featureMaps.length);
-          layers.forEach((layer, i) => assert.ok(maxAbsDiff(layer.data, reference.layers[i]) < 1e-4, `layer ${i}`));
+          layers.forEach((layer, i) =>
+            assert.ok(maxAbsDiff(layer.data, reference.layers[i]) < 1e-4, `layer ${i}`),
+          );
           for (let i = 0; i < result.masks.length; i++) {
             assert.ok(result.masks[i] >= 0 && result.masks[i] <= 1, "mask leaves [0, 1]");
           }

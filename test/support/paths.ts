@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 /** The repository root (tests run from dist/test/...). */
@@ -16,6 +17,6 @@ export function sharedDir(...parts: string[]): string {
 
 /** A fresh temporary directory, removed by the returned function. */
 export function tempDir(prefix = "vbp-test-"): { dir: string; remove: () => void } {
-  const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
