@@ -1,0 +1,73 @@
+/** The storage-independent view of a rosbag2 recording that the rest of the package reads through. */
+import type { BagProblem } from "./problems";
+
+/** Storage plugins this package can read. */
+export type StorageId = "mcap" | "sqlite3";
+
+export interface BagTopic {
+  readonly name: string;
+  /** Message type, `pkg/msg/Type`. */
+  readonly type: string;
+  /** `cdr` for everything ROS 2 records. */
+  readonly serializationFormat: string;
+  /** The QoS profiles the publishers offered, as the YAML string rosbag2 stores ("" if unknown). */
+  readonly offeredQosProfiles: string;
+  readonly messageCount: number;
+  /** The type's definition as stored in the bag (MCAP schemas, Jazzy sqlite3), when there is one. */
+  readonly definition?: { readonly encoding: string; readonly text: string };
+}
+
+export interface BagMessage {
+  readonly topic: string;
+  /** When the recorder received the message, nanoseconds since the epoch. */
+  readonly logTimeNs: bigint;
+  /** Serialized message (CDR). May be a view into a larger buffer; do not modify it. */
+  readonly data: Uint8Array;
+}
+
+export interface BagReadOptions {
+  /** Only these topics; all when absent. Unknown names are an error, so typos do not pass silently. */
+  readonly topics?: readonly string[];
+  /** Inclusive log-time bounds, nanoseconds. */
+  readonly startTimeNs?: bigint;
+  readonly endTimeNs?: bigint;
+}
+
+/** An open recording: metadata up front, messages as a stream. */
+export interface BagReader {
+  /** The path given to `openBag`. */
+  readonly path: string;
+  readonly storage: StorageId;
+  /** The storage files, in order. */
+  readonly files: readonly string[];
+  readonly topics: readonly BagTopic[];
+  readonly messageCount: number;
+  /** Log time of the first and last message (0n for an empty bag). */
+  readonly startTime: bigint;
+  readonly endTime: bigint;
+  /** ROS distribution that recorded the bag, when the bag says ("" otherwise). */
+  readonly rosDistro: string;
+  /**
+   * What could not be read. Filled while opening and, for damage found late, while `messages()`
+   * runs; check it after iterating.
+   */
+  readonly problems: readonly BagProblem[];
+  /** Messages in log-time order. */
+  messages(options?: BagReadOptions): AsyncIterable<BagMessage>;
+  close(): Promise<void>;
+}
+
+/** Throws naming the unknown topics, so a misspelt `--topics` is not silently empty. */
+export function checkTopics(
+  reader: Pick<BagReader, "topics" | "path">,
+  topics: readonly string[] | undefined,
+): void {
+  if (!topics) return;
+  const known = new Set(reader.topics.map((t) => t.name));
+  const unknown = topics.filter((t) => !known.has(t));
+  if (unknown.length > 0) {
+    throw new Error(
+      `${reader.path}: no topic ${unknown.map((t) => `"${t}"`).join(", ")} in the bag (it has ${[...known].join(", ") || "no topics"})`,
+    );
+  }
+}
