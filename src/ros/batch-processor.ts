@@ -1,0 +1,244 @@
+/**
+ * One batch through the whole per-frame path: convert the camera images, preprocess them into one
+ * input tensor, one engine run (outputs + VisualBackProp masks), then per image the steering
+ * command, the saliency message, and (only while someone subscribes) the mask and overlay images.
+ * A bad image is dropped from its batch and counted; an engine failure is counted and logged; the
+ * node keeps running either way.
+ */
+import type { EngineResult } from "../engine/types.js";
+import { compressedToRgbFrame, ImageConversionError, imageToRgbFrame } from "../image/encodings.js";
+import type { RgbFrame } from "../image/frame.js";
+import type { NodeDiagnostics } from "./diagnostics.js";
+import type { CompressedImageMsg, HeaderMsg, ImageMsg } from "./message-types.js";
+import {
+  buildMono8Image,
+  buildRgb8Image,
+  buildSaliency,
+  buildSteeringCommand,
+  type LayerMaskValues,
+} from "./messages.js";
+import type { ImageOps, LoadedModel } from "./model-port.js";
+import type { RuntimeSettings } from "./parameters.js";
+import type { BatchItem } from "./pipeline.js";
+import type { RosNode, RosPublisher } from "./ros-api.js";
+import { steeringWheelAngle } from "./steering.js";
+import type { ThrottledLog } from "./throttled-log.js";
+
+/** A camera message as it waits in the pipeline: narrowed, not yet decoded. */
+export interface ReceivedFrame {
+  readonly header: HeaderMsg;
+  /** Monotonic arrival time at the node, ms. */
+  readonly receivedMs: number;
+  readonly image:
+    | { readonly kind: "raw"; readonly message: ImageMsg }
+    | { readonly kind: "compressed"; readonly message: CompressedImageMsg };
+}
+
+/** The four publishers of one camera. */
+export interface CameraPublishers {
+  readonly name: string;
+  readonly mask: RosPublisher;
+  readonly overlay: RosPublisher;
+  readonly steering: RosPublisher;
+  readonly saliency: RosPublisher;
+}
+
+export interface BatchProcessorOptions {
+  readonly node: RosNode;
+  readonly model: LoadedModel;
+  readonly imageOps: ImageOps;
+  /** Indexed like the cameras. */
+  readonly publishers: readonly CameraPublishers[];
+  readonly diagnostics: NodeDiagnostics;
+  readonly settings: () => RuntimeSettings;
+  readonly log: ThrottledLog;
+  readonly nowMs: () => number;
+}
+
+interface DecodedItem {
+  readonly camera: number;
+  readonly header: HeaderMsg;
+  readonly receivedMs: number;
+  readonly droppedBefore: number;
+  readonly frame: RgbFrame;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Layer masks of image `index` of a batch, copied out of the batch tensors. */
+function layersOf(result: EngineResult, index: number): LayerMaskValues[] {
+  return (result.layerMasks ?? []).map((layer) => {
+    const size = layer.width * layer.height;
+    return {
+      layer: layer.layer,
+      width: layer.width,
+      height: layer.height,
+      mask: layer.data.slice(index * size, (index + 1) * size),
+    };
+  });
+}
+
+export class BatchProcessor {
+  readonly #options: BatchProcessorOptions;
+
+  constructor(options: BatchProcessorOptions) {
+    this.#options = options;
+  }
+
+  /** Processes one batch and resolves with the number of frames published; never rejects. */
+  async process(batch: readonly BatchItem<ReceivedFrame>[]): Promise<number> {
+    const { model, imageOps, diagnostics, nowMs } = this.#options;
+    const settings = this.#options.settings();
+    const startMs = nowMs();
+    const decoded = (await Promise.all(batch.map((item) => this.#decode(item)))).filter(
+      (item): item is DecodedItem => item !== undefined,
+    );
+    if (decoded.length === 0) return 0;
+
+    const { channels, height, width } = model.engine.inputShape;
+    const perImage = channels * height * width;
+    const input = new Float32Array(decoded.length * perImage);
+    const ready: DecodedItem[] = [];
+    for (const item of decoded) {
+      try {
+        imageOps.preprocess(item.frame, model.preprocess, input, ready.length * perImage);
+        ready.push(item);
+      } catch (error) {
+        this.#badFrame(item.camera, "preprocess", errorText(error));
+      }
+    }
+    if (ready.length === 0) return 0;
+    const tensor = ready.length === decoded.length ? input : input.subarray(0, ready.length * perImage);
+    const preprocessMs = nowMs() - startMs;
+
+    let result: EngineResult;
+    const runStartMs = nowMs();
+    try {
+      result = await model.engine.run(tensor, ready.length, { layerMasks: settings.publishLayerMasks });
+    } catch (error) {
+      const message = errorText(error);
+      diagnostics.engine.inferenceFailed(message);
+      for (const item of ready) diagnostics.cameras[item.camera].inferenceFailed();
+      this.#options.log.error("inference", `inference failed for a batch of ${ready.length}: ${message}`);
+      return 0;
+    }
+    const inferenceMs = Number.isFinite(result.runMs) ? result.runMs : nowMs() - runStartMs;
+    diagnostics.engine.batchRan(ready.length, inferenceMs);
+
+    let published = 0;
+    ready.forEach((item, index) => {
+      try {
+        this.#publish(item, index, result, { preprocessMs, inferenceMs }, settings);
+        published += 1;
+      } catch (error) {
+        this.#options.log.error(
+          `publish-${item.camera}`,
+          `publishing camera ${this.#options.publishers[item.camera].name} failed: ${errorText(error)}`,
+        );
+      }
+    });
+    return published;
+  }
+
+  async #decode(item: BatchItem<ReceivedFrame>): Promise<DecodedItem | undefined> {
+    const { payload } = item;
+    try {
+      const frame =
+        payload.image.kind === "raw"
+          ? imageToRgbFrame(payload.image.message)
+          : await compressedToRgbFrame(payload.image.message);
+      return {
+        camera: item.camera,
+        header: payload.header,
+        receivedMs: payload.receivedMs,
+        droppedBefore: item.droppedBefore,
+        frame,
+      };
+    } catch (error) {
+      const reason = error instanceof ImageConversionError ? error.reason : "conversion";
+      this.#badFrame(item.camera, reason, errorText(error));
+      return undefined;
+    }
+  }
+
+  #badFrame(camera: number, reason: string, message: string): void {
+    const name = this.#options.publishers[camera].name;
+    this.#options.diagnostics.cameras[camera].badFrame(reason);
+    this.#options.log.warn(
+      `bad-frame-${camera}-${reason}`,
+      `dropping a bad frame from camera ${name}: ${message}`,
+    );
+  }
+
+  #wanted(publisher: RosPublisher): boolean {
+    return this.#options.node.countSubscribers(publisher.topic) > 0;
+  }
+
+  #publish(
+    item: DecodedItem,
+    index: number,
+    result: EngineResult,
+    timing: { preprocessMs: number; inferenceMs: number },
+    settings: RuntimeSettings,
+  ): void {
+    const { model, imageOps, nowMs } = this.#options;
+    const publishers = this.#options.publishers[item.camera];
+    const startMs = nowMs();
+    const maskSize = result.width * result.height;
+    const mask = result.masks.slice(index * maskSize, (index + 1) * maskSize);
+
+    const output = result.outputs[model.outputName];
+    if (output === undefined) throw new Error(`the model has no output '${model.outputName}'`);
+    const valuesPerImage = output.data.length / result.batch;
+    const curvature = output.data[index * valuesPerImage];
+
+    const wantMask = settings.publishMask && this.#wanted(publishers.mask);
+    const wantOverlay = settings.publishOverlay && this.#wanted(publishers.overlay);
+    if (wantMask || wantOverlay) {
+      const frameMask = imageOps.mapMaskToFrame(
+        { width: result.width, height: result.height, data: mask },
+        model.preprocess,
+        item.frame.width,
+        item.frame.height,
+      );
+      if (wantMask) {
+        publishers.mask.publish(
+          buildMono8Image(item.header, frameMask.width, frameMask.height, imageOps.maskToMono8(frameMask)),
+        );
+      }
+      if (wantOverlay) {
+        const overlay = imageOps.renderOverlay(item.frame, frameMask, {
+          colorMap: settings.colorMap,
+          opacity: settings.overlayOpacity,
+        });
+        publishers.overlay.publish(buildRgb8Image(item.header, overlay));
+      }
+    }
+    if (settings.publishSteering) {
+      const angle = steeringWheelAngle(curvature, {
+        wheelbaseM: settings.wheelbaseM,
+        steeringRatio: settings.steeringRatio,
+      });
+      publishers.steering.publish(
+        buildSteeringCommand(item.header, { curvature, steeringWheelAngle: angle, modelName: model.name }),
+      );
+    }
+    const doneMs = nowMs();
+    const totalMs = doneMs - item.receivedMs;
+    if (settings.publishSaliency) {
+      publishers.saliency.publish(
+        buildSaliency(item.header, {
+          width: result.width,
+          height: result.height,
+          mask,
+          layers: settings.publishLayerMasks ? layersOf(result, index) : [],
+          timing: { ...timing, visualBackPropMs: doneMs - startMs, totalMs },
+          framesDropped: item.droppedBefore,
+        }),
+      );
+    }
+    this.#options.diagnostics.cameras[item.camera].frameProcessed(totalMs);
+  }
+}

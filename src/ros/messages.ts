@@ -1,0 +1,172 @@
+/**
+ * Pure builders of the messages the node publishes. They take plain data and return plain
+ * rclnodejs-shaped objects, touch no ROS API, and copy the header, so the live node and the bag
+ * tool (which serialises the same objects) produce identical messages.
+ */
+import type { RgbFrame } from "../image/frame.js";
+import type {
+  DiagnosticArrayMsg,
+  DiagnosticStatusMsg,
+  HeaderMsg,
+  ImageMsg,
+  KeyValueMsg,
+  LayerMaskMsg,
+  SaliencyMsg,
+  SteeringCommandMsg,
+  TimeMsg,
+} from "./message-types.js";
+
+/** diagnostic_msgs/DiagnosticStatus levels. */
+export const DiagnosticLevel = { OK: 0, WARN: 1, ERROR: 2, STALE: 3 } as const;
+export type DiagnosticLevelValue = (typeof DiagnosticLevel)[keyof typeof DiagnosticLevel];
+
+/** A copy of a header, so an output never shares (and never mutates) the input message's objects. */
+export function copyHeader(header: HeaderMsg): HeaderMsg {
+  return { stamp: { sec: header.stamp.sec, nanosec: header.stamp.nanosec }, frame_id: header.frame_id };
+}
+
+/** A mono8 sensor_msgs/Image with tightly packed rows (step = width). */
+export function buildMono8Image(
+  header: HeaderMsg,
+  width: number,
+  height: number,
+  pixels: Uint8Array,
+): ImageMsg {
+  if (pixels.length !== width * height) {
+    throw new Error(
+      `mono8 image: expected ${width * height} bytes for ${width}x${height}, got ${pixels.length}`,
+    );
+  }
+  return {
+    header: copyHeader(header),
+    height,
+    width,
+    encoding: "mono8",
+    is_bigendian: 0,
+    step: width,
+    data: pixels,
+  };
+}
+
+/** An rgb8 sensor_msgs/Image from a tightly packed RGB frame (step = 3 * width). */
+export function buildRgb8Image(header: HeaderMsg, frame: RgbFrame): ImageMsg {
+  if (frame.data.length !== frame.width * frame.height * 3) {
+    throw new Error(
+      `rgb8 image: expected ${frame.width * frame.height * 3} bytes for ${frame.width}x${frame.height}, got ${frame.data.length}`,
+    );
+  }
+  return {
+    header: copyHeader(header),
+    height: frame.height,
+    width: frame.width,
+    encoding: "rgb8",
+    is_bigendian: 0,
+    step: frame.width * 3,
+    data: frame.data,
+  };
+}
+
+/** What a steering command says, in SI units. */
+export interface SteeringValues {
+  /** 1/m, positive turns left. */
+  readonly curvature: number;
+  /** rad, positive turns left. */
+  readonly steeringWheelAngle: number;
+  readonly modelName: string;
+}
+
+export function buildSteeringCommand(header: HeaderMsg, values: SteeringValues): SteeringCommandMsg {
+  return {
+    header: copyHeader(header),
+    curvature: values.curvature,
+    steering_wheel_angle: values.steeringWheelAngle,
+    model_name: values.modelName,
+  };
+}
+
+/** One intermediate mask at its feature map's resolution. */
+export interface LayerMaskValues {
+  readonly layer: string;
+  readonly width: number;
+  readonly height: number;
+  readonly mask: Float32Array;
+}
+
+/** Per-frame timing, milliseconds. */
+export interface FrameTiming {
+  /** Converting the camera image and preprocessing it for the network. */
+  readonly preprocessMs: number;
+  /** The one ONNX Runtime run, which yields the model outputs and the in-graph VisualBackProp mask. */
+  readonly inferenceMs: number;
+  /** Turning the mask into outputs: slicing, mapping back through crop and resize, rendering. */
+  readonly visualBackPropMs: number;
+  /** From the frame's arrival at the node to its outputs being built. */
+  readonly totalMs: number;
+}
+
+export interface SaliencyValues {
+  /** Mask at the network's input resolution, row-major, values in [0, 1]. */
+  readonly width: number;
+  readonly height: number;
+  readonly mask: Float32Array;
+  /** Deepest first; empty unless layer masks are published. */
+  readonly layers: readonly LayerMaskValues[];
+  readonly timing: FrameTiming;
+  readonly framesDropped: number;
+}
+
+export function buildSaliency(header: HeaderMsg, values: SaliencyValues): SaliencyMsg {
+  if (values.mask.length !== values.width * values.height) {
+    throw new Error(
+      `saliency mask: expected ${values.width * values.height} values for ${values.width}x${values.height}, got ${values.mask.length}`,
+    );
+  }
+  const layers: LayerMaskMsg[] = values.layers.map((layer) => ({
+    layer: layer.layer,
+    height: layer.height,
+    width: layer.width,
+    mask: layer.mask,
+  }));
+  return {
+    header: copyHeader(header),
+    method: "vbp",
+    height: values.height,
+    width: values.width,
+    mask: values.mask,
+    layers,
+    preprocess_ms: values.timing.preprocessMs,
+    inference_ms: values.timing.inferenceMs,
+    visualbackprop_ms: values.timing.visualBackPropMs,
+    total_ms: values.timing.totalMs,
+    frames_dropped: values.framesDropped,
+  };
+}
+
+/** One diagnostic status before it becomes a message; values are rendered as strings there. */
+export interface DiagnosticStatusValues {
+  readonly level: DiagnosticLevelValue;
+  readonly name: string;
+  readonly message: string;
+  readonly hardwareId: string;
+  readonly values: ReadonlyArray<readonly [string, string | number | boolean]>;
+}
+
+function renderValue(value: string | number | boolean): string {
+  if (typeof value !== "number") return String(value);
+  if (!Number.isFinite(value)) return String(value);
+  return Number.isInteger(value) ? String(value) : value.toFixed(3);
+}
+
+export function buildDiagnosticArray(
+  stamp: TimeMsg,
+  statuses: readonly DiagnosticStatusValues[],
+): DiagnosticArrayMsg {
+  const status: DiagnosticStatusMsg[] = statuses.map((entry) => ({
+    level: entry.level,
+    name: entry.name,
+    message: entry.message,
+    hardware_id: entry.hardwareId,
+    values: entry.values.map(([key, value]): KeyValueMsg => ({ key, value: renderValue(value) })),
+  }));
+  return { header: { stamp: { sec: stamp.sec, nanosec: stamp.nanosec }, frame_id: "" }, status };
+}

@@ -1,0 +1,22 @@
+/**
+ * The real ModelLoader: the model's spec file (how to feed it) and the engine (ONNX Runtime plus
+ * in-graph VisualBackProp), with layer masks built in so `publish_layer_masks` can be switched on
+ * at run time. Checks that spec and model agree before the node opens any topic.
+ */
+import { Engine } from "../engine/engine.js";
+import { loadModelSpec } from "../engine/model-spec.js";
+import type { LoadedModel, ModelRequest } from "./model-port.js";
+
+export async function loadModel(request: ModelRequest): Promise<LoadedModel> {
+  const spec = loadModelSpec(request.modelPath);
+  const engine = await Engine.create({ ...request, modelPath: request.modelPath, layerMasks: true });
+  const shape = engine.inputShape;
+  if (shape.width !== spec.preprocess.width || shape.height !== spec.preprocess.height) {
+    await engine.release();
+    throw new Error(
+      `the spec beside the model preprocesses to ${spec.preprocess.width}x${spec.preprocess.height}, ` +
+        `the model takes ${shape.width}x${shape.height}`,
+    );
+  }
+  return { name: spec.name, outputName: spec.output, preprocess: spec.preprocess, engine };
+}

@@ -1,0 +1,49 @@
+/**
+ * What the node needs from the engine and the image helpers, as interfaces of the same shape as
+ * `Engine` (src/engine/engine.ts) and the functions of src/image. The node receives them from
+ * outside, so tests drive it with a stub engine and no model file, and the node never loads
+ * ONNX Runtime itself.
+ */
+import type { EngineResult, ProviderName, SessionSettings } from "../engine/types.js";
+import type { FloatImage, RgbFrame } from "../image/frame.js";
+import type { PreprocessSpec } from "../image/preprocess.js";
+import type { ColorMapName } from "./parameters.js";
+
+/** The members of `Engine` the node calls. */
+export interface SaliencyEngine {
+  /** The provider actually running (after any fallback). */
+  readonly provider: ProviderName;
+  readonly inputShape: { channels: number; height: number; width: number };
+  run(input: Float32Array, batch: number, options?: { layerMasks?: boolean }): Promise<EngineResult>;
+  release(): Promise<void>;
+}
+
+/** A model ready to run, with what is needed to feed it and read it. */
+export interface LoadedModel {
+  /** Reported in SteeringCommand.model_name and /diagnostics. */
+  readonly name: string;
+  /** The engine output that carries the curvature prediction. */
+  readonly outputName: string;
+  readonly preprocess: PreprocessSpec;
+  readonly engine: SaliencyEngine;
+}
+
+export interface ModelRequest extends SessionSettings {
+  readonly modelPath: string;
+}
+
+/** Loads a model; rejects with one clear message (missing file, corrupt model, unknown provider). */
+export type ModelLoader = (request: ModelRequest) => Promise<LoadedModel>;
+
+/** The image helpers the node calls, with the signatures of src/image/preprocess.ts and overlay.ts. */
+export interface ImageOps {
+  /** Writes one frame's model input at `offset` of `out`. */
+  preprocess(frame: RgbFrame, spec: PreprocessSpec, out: Float32Array, offset: number): Float32Array;
+  mapMaskToFrame(mask: FloatImage, spec: PreprocessSpec, frameWidth: number, frameHeight: number): FloatImage;
+  renderOverlay(
+    frame: RgbFrame,
+    mask: FloatImage,
+    options: { colorMap: ColorMapName; opacity: number },
+  ): RgbFrame;
+  maskToMono8(mask: FloatImage): Uint8Array;
+}

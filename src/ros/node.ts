@@ -1,0 +1,289 @@
+/**
+ * visualbackprop_node: camera topics in; per camera a saliency mask, an overlay, a steering command
+ * and a Saliency message out; /diagnostics once a second. Wires parameters, topics, the frame
+ * pipeline and the engine on an rclnodejs node given from outside (the real one or a test fake).
+ */
+import { type SchedulerLike, Subject, type Subscription } from "rxjs";
+import { BatchProcessor, type CameraPublishers, type ReceivedFrame } from "./batch-processor.js";
+import { type CameraSource, outputTopics, resolveCameras } from "./cameras.js";
+import { NodeDiagnostics } from "./diagnostics.js";
+import { ensureMessageTypes } from "./message-availability.js";
+import { toCompressedImageMsg, toImageMsg } from "./message-guards.js";
+import { MessageTypes } from "./message-types.js";
+import { buildDiagnosticArray } from "./messages.js";
+import type { ImageOps, LoadedModel, ModelLoader } from "./model-port.js";
+import { RuntimeParameters } from "./parameter-updates.js";
+import { declareNodeParameters, type NodeSettings } from "./parameters.js";
+import { type FrameArrival, latestFrameBatches } from "./pipeline.js";
+import { createQos, DIAGNOSTICS_QOS } from "./qos.js";
+import type { RclApi, RosNode, RosPublisher, RosSubscription, RosTimer } from "./ros-api.js";
+import { ThrottledLog } from "./throttled-log.js";
+
+/** What the node is built from; tests pass fakes and stubs for every entry. */
+export interface NodeDependencies {
+  readonly rcl: RclApi;
+  readonly loadModel: ModelLoader;
+  readonly imageOps: ImageOps;
+  /** Used when the `model` parameter is empty. */
+  readonly defaultModelPath: string;
+  /** Monotonic milliseconds for latencies and throttling; performance.now by default. */
+  readonly nowMs?: () => number;
+  /** RxJS scheduler of the pipeline's timers; asyncScheduler by default. */
+  readonly scheduler?: SchedulerLike;
+}
+
+/** A start-up failure: one message that says what to fix, for a non-zero exit. */
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StartupError";
+  }
+}
+
+const DIAGNOSTICS_PERIOD_NS = 1_000_000_000n;
+const LOG_THROTTLE_MS = 5000;
+
+function fullyQualifiedName(node: RosNode): string {
+  const namespace = node.namespace();
+  return namespace === "/" || namespace === "" ? `/${node.name()}` : `${namespace}/${node.name()}`;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class VisualBackPropNode {
+  readonly #node: RosNode;
+  readonly #model: LoadedModel;
+  readonly #cameras: readonly CameraSource[];
+  readonly #settings: NodeSettings;
+  readonly #runtime: RuntimeParameters;
+  readonly #diagnostics: NodeDiagnostics;
+  readonly #nowMs: () => number;
+  readonly #log: ThrottledLog;
+  readonly #arrivals = new Subject<FrameArrival<ReceivedFrame>>();
+  readonly #publishers: CameraPublishers[] = [];
+  readonly #subscriptions: RosSubscription[] = [];
+  #diagnosticsPublisher: RosPublisher | undefined;
+  #timer: RosTimer | undefined;
+  #pipeline: Subscription | undefined;
+  #drained: Promise<void> = Promise.resolve();
+  #closing = false;
+  #closed: Promise<void> | undefined;
+
+  private constructor(
+    node: RosNode,
+    model: LoadedModel,
+    cameras: readonly CameraSource[],
+    settings: NodeSettings,
+    runtime: RuntimeParameters,
+    nowMs: () => number,
+  ) {
+    this.#node = node;
+    this.#model = model;
+    this.#cameras = cameras;
+    this.#settings = settings;
+    this.#runtime = runtime;
+    this.#nowMs = nowMs;
+    this.#log = new ThrottledLog(node.getLogger(), LOG_THROTTLE_MS, nowMs);
+    this.#diagnostics = new NodeDiagnostics(
+      fullyQualifiedName(node),
+      cameras,
+      { provider: model.engine.provider, model: model.name },
+      nowMs(),
+    );
+  }
+
+  /**
+   * Declares parameters, loads the model, creates topics and starts the pipeline on `node`.
+   * Rejects with a StartupError (bad parameter, missing message build, model that will not load)
+   * before any topic exists.
+   */
+  static async start(node: RosNode, dependencies: NodeDependencies): Promise<VisualBackPropNode> {
+    const { rcl } = dependencies;
+    const nowMs = dependencies.nowMs ?? (() => performance.now());
+    const logger = node.getLogger();
+    let settings: NodeSettings;
+    let cameras: CameraSource[];
+    let runtime: RuntimeParameters;
+    try {
+      const declared = declareNodeParameters(rcl, node);
+      settings = declared.settings;
+      cameras = resolveCameras(settings.startup.imageTopics, settings.startup.cameraNames);
+      runtime = new RuntimeParameters(rcl, node, declared.values);
+    } catch (error) {
+      throw new StartupError(`invalid parameters: ${errorText(error)}`, { cause: error });
+    }
+    try {
+      await ensureMessageTypes(rcl, Object.values(MessageTypes), logger);
+    } catch (error) {
+      throw new StartupError(errorText(error), { cause: error });
+    }
+    const modelPath = settings.startup.model === "" ? dependencies.defaultModelPath : settings.startup.model;
+    let model: LoadedModel;
+    try {
+      model = await dependencies.loadModel({
+        modelPath,
+        provider: settings.startup.provider,
+        intraOpThreads: settings.startup.intraOpThreads,
+        interOpThreads: settings.startup.interOpThreads,
+        graphOptimizationLevel: settings.startup.graphOptimizationLevel,
+        log: (line) => logger.warn(line),
+      });
+    } catch (error) {
+      throw new StartupError(`cannot load model '${modelPath}': ${errorText(error)}`, { cause: error });
+    }
+    const instance = new VisualBackPropNode(node, model, cameras, settings, runtime, nowMs);
+    instance.#open(rcl, dependencies);
+    return instance;
+  }
+
+  /** The cameras served, in `image_topics` order. */
+  get cameras(): readonly CameraSource[] {
+    return this.#cameras;
+  }
+
+  get model(): LoadedModel {
+    return this.#model;
+  }
+
+  get diagnostics(): NodeDiagnostics {
+    return this.#diagnostics;
+  }
+
+  #open(rcl: RclApi, dependencies: NodeDependencies): void {
+    const node = this.#node;
+    const outputQos = createQos(rcl, this.#settings.startup.outputQos);
+    for (const camera of this.#cameras) {
+      const topics = outputTopics(camera);
+      this.#publishers.push({
+        name: camera.name,
+        mask: node.createPublisher(MessageTypes.image, topics.mask, { qos: outputQos }),
+        overlay: node.createPublisher(MessageTypes.image, topics.overlay, { qos: outputQos }),
+        steering: node.createPublisher(MessageTypes.steeringCommand, topics.steering, { qos: outputQos }),
+        saliency: node.createPublisher(MessageTypes.saliency, topics.saliency, { qos: outputQos }),
+      });
+    }
+    this.#diagnosticsPublisher = node.createPublisher(MessageTypes.diagnosticArray, "/diagnostics", {
+      qos: createQos(rcl, DIAGNOSTICS_QOS),
+    });
+
+    const processor = new BatchProcessor({
+      node,
+      model: this.#model,
+      imageOps: dependencies.imageOps,
+      publishers: this.#publishers,
+      diagnostics: this.#diagnostics,
+      settings: () => this.#runtime.current,
+      log: this.#log,
+      nowMs: this.#nowMs,
+    });
+    this.#drained = new Promise<void>((resolve) => {
+      this.#pipeline = this.#arrivals
+        .pipe(
+          latestFrameBatches<ReceivedFrame, number>({
+            cameraCount: this.#cameras.length,
+            settings: () => this.#runtime.current,
+            process: (batch) => processor.process(batch),
+            onDrop: (camera, cause) => this.#diagnostics.cameras[camera].frameDropped(cause),
+            onError: (error) => this.#log.error("pipeline", `frame pipeline: ${errorText(error)}`),
+            scheduler: dependencies.scheduler,
+          }),
+        )
+        .subscribe({ complete: resolve, error: () => resolve() });
+    });
+
+    const inputQos = createQos(rcl, this.#settings.startup.inputQos);
+    for (const camera of this.#cameras) {
+      this.#subscriptions.push(
+        node.createSubscription(
+          camera.messageType,
+          camera.topic,
+          { qos: inputQos, enableTypedArray: true },
+          (message) => this.#receive(camera, message),
+        ),
+      );
+    }
+    this.#runtime.attach();
+    this.#timer = node.createTimer(DIAGNOSTICS_PERIOD_NS, () => this.#publishDiagnostics());
+
+    const provider = this.#model.engine.provider;
+    const cameraList = this.#cameras.map((camera) => `${camera.name} <- ${camera.topic}`).join(", ");
+    node
+      .getLogger()
+      .info(`model ${this.#model.name} on ${provider}; cameras: ${cameraList}; outputs under ~/<camera>/`);
+  }
+
+  #receive(camera: CameraSource, message: unknown): void {
+    if (this.#closing) return;
+    const receivedMs = this.#nowMs();
+    const statistics = this.#diagnostics.cameras[camera.index];
+    statistics.frameReceived(receivedMs);
+    let payload: ReceivedFrame;
+    try {
+      if (camera.compressed) {
+        const compressed = toCompressedImageMsg(message);
+        payload = {
+          header: compressed.header,
+          receivedMs,
+          image: { kind: "compressed", message: compressed },
+        };
+      } else {
+        const raw = toImageMsg(message);
+        payload = { header: raw.header, receivedMs, image: { kind: "raw", message: raw } };
+      }
+    } catch (error) {
+      statistics.badFrame("malformed");
+      this.#log.warn(
+        `bad-frame-${camera.index}-malformed`,
+        `dropping a malformed message from camera ${camera.name}: ${errorText(error)}`,
+      );
+      return;
+    }
+    this.#arrivals.next({ camera: camera.index, payload });
+  }
+
+  #publishDiagnostics(): void {
+    if (this.#diagnosticsPublisher === undefined) return;
+    try {
+      const statuses = this.#diagnostics.report(this.#nowMs(), this.#runtime.current.cameraTimeoutS);
+      this.#diagnosticsPublisher.publish(buildDiagnosticArray(this.#node.now().toMsg(), statuses));
+    } catch (error) {
+      this.#log.error("diagnostics", `publishing /diagnostics failed: ${errorText(error)}`);
+    }
+  }
+
+  /**
+   * Stops taking frames, lets the batch in flight finish and publish, then closes every topic and
+   * releases the engine. Safe to call more than once.
+   */
+  shutdown(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    this.#closing = true;
+    const node = this.#node;
+    for (const subscription of this.#subscriptions.splice(0)) node.destroySubscription(subscription);
+    this.#arrivals.complete();
+    await this.#drained;
+    this.#pipeline?.unsubscribe();
+    if (this.#timer !== undefined) node.destroyTimer(this.#timer);
+    this.#timer = undefined;
+    this.#runtime.detach();
+    for (const publishers of this.#publishers.splice(0)) {
+      for (const publisher of [
+        publishers.mask,
+        publishers.overlay,
+        publishers.steering,
+        publishers.saliency,
+      ]) {
+        node.destroyPublisher(publisher);
+      }
+    }
+    if (this.#diagnosticsPublisher !== undefined) node.destroyPublisher(this.#diagnosticsPublisher);
+    this.#diagnosticsPublisher = undefined;
+    await this.#model.engine.release();
+  }
+}

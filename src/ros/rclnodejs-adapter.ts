@@ -1,0 +1,124 @@
+/**
+ * The one place that loads rclnodejs. It is an optional dependency whose native part builds only
+ * where ROS 2 is sourced, so it is required lazily, on first use, and checked against the shape
+ * this package relies on (ros-api.ts); everything else runs, and is tested, without it.
+ */
+import type { RclApi } from "./ros-api.js";
+
+const INSTALL_HINT =
+  "source ROS 2 (Humble or Jazzy: source /opt/ros/$ROS_DISTRO/setup.bash) and run npm install " +
+  "in the package (or colcon build it), so that rclnodejs 2.2.0 builds against that ROS";
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null;
+}
+
+const FUNCTIONS = [
+  "init",
+  "shutdown",
+  "isShutdown",
+  "removeSignalHandlers",
+  "regenerateAll",
+  "require",
+] as const;
+const CLASSES = [
+  "Node",
+  "QoS",
+  "Parameter",
+  "ParameterDescriptor",
+  "FloatingPointRange",
+  "IntegerRange",
+] as const;
+const PARAMETER_TYPES = [
+  "PARAMETER_NOT_SET",
+  "PARAMETER_BOOL",
+  "PARAMETER_INTEGER",
+  "PARAMETER_DOUBLE",
+  "PARAMETER_STRING",
+  "PARAMETER_STRING_ARRAY",
+] as const;
+const NODE_METHODS = [
+  "createPublisher",
+  "createSubscription",
+  "createTimer",
+  "declareParameter",
+  "getParameterOverrides",
+  "addOnSetParametersCallback",
+  "addPostSetParametersCallback",
+  "countSubscribers",
+  "destroyPublisher",
+  "destroySubscription",
+  "destroyTimer",
+  "spin",
+  "destroy",
+] as const;
+
+/** The members of ros-api.ts's RclApi that `module` lacks; empty when it fits. */
+export function missingRclMembers(module: unknown): string[] {
+  if (!isRecord(module)) return ["(module is not an object)"];
+  const missing: string[] = [];
+  for (const name of FUNCTIONS) if (typeof module[name] !== "function") missing.push(name);
+  for (const name of CLASSES) if (typeof module[name] !== "function") missing.push(name);
+  const types = module.ParameterType;
+  if (!isRecord(types)) missing.push("ParameterType");
+  else
+    for (const name of PARAMETER_TYPES)
+      if (typeof types[name] !== "number") missing.push(`ParameterType.${name}`);
+  const qos = module.QoS;
+  if (isRecord(qos)) {
+    for (const table of ["HistoryPolicy", "ReliabilityPolicy", "DurabilityPolicy"]) {
+      if (!isRecord(qos[table])) missing.push(`QoS.${table}`);
+    }
+  }
+  const node = module.Node;
+  if (isRecord(node) && isRecord(node.prototype)) {
+    for (const name of NODE_METHODS)
+      if (typeof node.prototype[name] !== "function") missing.push(`Node.prototype.${name}`);
+  }
+  return missing;
+}
+
+function isRclApi(module: unknown): module is RclApi {
+  return missingRclMembers(module).length === 0;
+}
+
+/** The CommonJS build of rclnodejs 2.2.0 exports the API object itself; an ESM interop wrapper has it under `default`. */
+function unwrapDefault(module: unknown): unknown {
+  if (isRecord(module) && !("Node" in module) && isRecord(module.default)) return module.default;
+  return module;
+}
+
+function isModuleNotFound(error: unknown, name: string): boolean {
+  return (
+    isRecord(error) &&
+    error.code === "MODULE_NOT_FOUND" &&
+    typeof error.message === "string" &&
+    error.message.includes(`'${name}'`)
+  );
+}
+
+/**
+ * Loads rclnodejs. `load` stands in for `require` in tests. Throws one Error that says what to do
+ * when rclnodejs is not installed, cannot load its native binding (ROS 2 not sourced, or built for
+ * another distribution), or is a version without the calls this package uses.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the lazy load is the point of this file
+export function loadRclnodejs(load: (name: string) => unknown = (name) => require(name)): RclApi {
+  let module: unknown;
+  try {
+    module = unwrapDefault(load("rclnodejs"));
+  } catch (error) {
+    if (isModuleNotFound(error, "rclnodejs")) {
+      throw new Error(`rclnodejs is not installed: ${INSTALL_HINT}`, { cause: error });
+    }
+    const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new Error(`rclnodejs is installed but does not load (${detail}): ${INSTALL_HINT}`, {
+      cause: error,
+    });
+  }
+  const missing = missingRclMembers(module);
+  if (!isRclApi(module)) {
+    throw new Error(`rclnodejs lacks ${missing.join(", ")}: this package needs rclnodejs 2.2.0`);
+  }
+  return module;
+}
