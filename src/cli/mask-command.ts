@@ -123,7 +123,6 @@ export async function runMask(
     modelPath: options.model,
     provider: options.provider,
     intraOpThreads: options.threads,
-    layerMasks: options.layers,
     log,
   });
   try {

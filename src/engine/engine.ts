@@ -14,13 +14,12 @@ export interface EngineOptions extends SessionSettings {
   readonly modelPath?: string;
   /** The model's bytes, instead of a file (tests build models in memory). */
   readonly modelBytes?: Uint8Array;
-  /** Build the per-layer masks into the graph, so `run(..., { layerMasks: true })` can fetch them. */
-  readonly layerMasks?: boolean;
   /** Also return the feature maps (activation outputs) in `outputs`: the reference tests use them. */
   readonly featureMaps?: boolean;
 }
 
 export interface RunOptions {
+  /** Also return the intermediate masks (the paper's per-layer pictures), normalised per image. */
   readonly layerMasks?: boolean;
 }
 
@@ -81,10 +80,7 @@ export class Engine {
     }
     const model = parseOnnxModel(bytes, `model '${name}'`);
     const plan = analyseTrunk(model);
-    const graph = addVisualBackProp(model, plan, {
-      layerMasks: options.layerMasks,
-      featureMaps: options.featureMaps,
-    });
+    const graph = addVisualBackProp(model, plan, { featureMaps: options.featureMaps });
     const settings: SessionSettings = { ...options };
     const log = options.log ?? ((line: string) => console.warn(line));
     const graphBytes = graph.bytes;
@@ -131,11 +127,6 @@ export class Engine {
    */
   async run(input: Float32Array, batch: number, options: RunOptions = {}): Promise<EngineResult> {
     const feeds = this.#feeds(input, batch);
-    if (options.layerMasks && this.#graph.layerOutputs.length === 0) {
-      throw new Error(
-        "engine: layer masks were asked for, but the engine was created without layerMasks: true",
-      );
-    }
     const fetches = [...this.outputNames, this.#graph.maskOutput, ...this.#graph.featureMapOutputs];
     if (options.layerMasks) fetches.push(...this.#graph.layerOutputs.map((l) => l.output));
     const start = performance.now();
@@ -147,7 +138,7 @@ export class Engine {
           layer: l.layer,
           height: l.height,
           width: l.width,
-          data: results[l.output].data as Float32Array,
+          data: normalisePerImage(results[l.output].data as Float32Array, batch),
         }))
       : undefined;
     return {
@@ -228,4 +219,21 @@ async function createSession(
       },
     );
   }
+}
+
+/** Min-max normalisation of each of `batch` equally long images to [0, 1]; constant images become 0. */
+export function normalisePerImage(values: Float32Array, batch: number): Float32Array {
+  const out = new Float32Array(values.length);
+  const size = values.length / batch;
+  for (let n = 0; n < batch; n++) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = n * size; i < (n + 1) * size; i++) {
+      if (values[i] < min) min = values[i];
+      if (values[i] > max) max = values[i];
+    }
+    const range = max - min;
+    if (range > 0) for (let i = n * size; i < (n + 1) * size; i++) out[i] = (values[i] - min) / range;
+  }
+  return out;
 }

@@ -7,12 +7,11 @@ import { VbpPlan } from "./trunk";
 export const MASK_OUTPUT = "visualbackprop/mask";
 
 export interface VbpGraphOptions {
-  /** Also output each intermediate mask (normalised), deepest first. */
-  readonly layerMasks?: boolean;
   /** Also output the feature maps themselves (activation outputs): the reference tests use them. */
   readonly featureMaps?: boolean;
 }
 
+/** An intermediate mask as the graph outputs it: the raw product, not yet normalised. */
 export interface LayerOutput {
   readonly output: string;
   /** The feature map tensor the mask belongs to. */
@@ -25,7 +24,10 @@ export interface VbpGraph {
   /** The rewritten model, ready for an InferenceSession. */
   readonly bytes: Uint8Array;
   readonly maskOutput: string;
-  /** Deepest first; empty unless asked for. */
+  /**
+   * Deepest first. The products are computed for the mask anyway, so exposing them adds no node:
+   * ONNX Runtime runs every node whatever is fetched, so in-graph normalisation would cost every run.
+   */
   readonly layerOutputs: readonly LayerOutput[];
   /** Feature map tensors, shallowest first; empty unless asked for. */
   readonly featureMapOutputs: readonly string[];
@@ -45,12 +47,9 @@ export function addVisualBackProp(model: OnnxModel, plan: VbpPlan, options: VbpG
     // The deepest averaged map starts the walk; each shallower one multiplies what came from below.
     const product =
       upscaled === undefined ? averaged[i] : b.node("Mul", [averaged[i], upscaled], `product${i}`);
-    if (options.layerMasks) {
-      const map = plan.featureMaps[i];
-      const output = b.normalise(product, `layer${i}`);
-      b.output(output, [plan.input.batchDim, 1, map.height, map.width]);
-      layerOutputs.push({ output, layer: map.tensor, height: map.height, width: map.width });
-    }
+    const map = plan.featureMaps[i];
+    b.output(product, [plan.input.batchDim, 1, map.height, map.width]);
+    layerOutputs.push({ output: product, layer: map.tensor, height: map.height, width: map.width });
     upscaled = product;
     const ops = plan.opsBefore[i];
     for (let j = ops.length - 1; j >= 0; j--) upscaled = b.transposed(upscaled, ops[j], `up${i}_${j}`);

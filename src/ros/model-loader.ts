@@ -1,7 +1,7 @@
 /**
  * The real ModelLoader: the model's spec file (how to feed it) and the engine (ONNX Runtime plus
- * in-graph VisualBackProp), with layer masks built in so `publish_layer_masks` can be switched on
- * at run time. Checks that spec and model agree before the node opens any topic.
+ * in-graph VisualBackProp), whose layer masks any run can fetch, so `publish_layer_masks` can be
+ * switched on at run time. Checks that spec and model agree before the node opens any topic.
  */
 import { Engine } from "../engine/engine.js";
 import { loadModelSpec } from "../engine/model-spec.js";
@@ -9,7 +9,7 @@ import type { LoadedModel, ModelRequest } from "./model-port.js";
 
 export async function loadModel(request: ModelRequest): Promise<LoadedModel> {
   const spec = loadModelSpec(request.modelPath);
-  const engine = await Engine.create({ ...request, modelPath: request.modelPath, layerMasks: true });
+  const engine = await Engine.create({ ...request, modelPath: request.modelPath });
   const shape = engine.inputShape;
   if (shape.width !== spec.preprocess.width || shape.height !== spec.preprocess.height) {
     await engine.release();

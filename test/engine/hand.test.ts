@@ -69,7 +69,7 @@ describe("VisualBackProp by hand", () => {
       0, 0, 1, 1, 0,
       0, 0, 0, 0, 0,
     ];
-    const engine = await Engine.create({ modelBytes: tinyModel(), provider: "cpu", layerMasks: true });
+    const engine = await Engine.create({ modelBytes: tinyModel(), provider: "cpu" });
     try {
       const result = await engine.run(input, 1, { layerMasks: true });
       assert.deepEqual([result.height, result.width], [5, 5]);

@@ -121,7 +121,6 @@ describe("in-graph VisualBackProp against the TypeScript reference on generated 
           modelBytes: bytes,
           provider: "cpu",
           featureMaps: true,
-          layerMasks: true,
         });
         try {
           const random = mulberry32(7 + batch);
