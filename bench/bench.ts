@@ -2,6 +2,10 @@ import { parseArgs } from "node:util";
 import { ProviderChoice } from "../src/engine/types";
 import { benchEngine } from "./engine-bench";
 import { machineLine } from "./machine";
+import { benchNode } from "./node-bench";
+
+const SECTIONS = ["engine", "node"] as const;
+type Section = (typeof SECTIONS)[number];
 
 /** `npm run bench`: measured figures, each with the machine it ran on. `--json` for tracking. */
 async function main(): Promise<void> {
@@ -11,32 +15,60 @@ async function main(): Promise<void> {
       runs: { type: "string", default: "300" },
       provider: { type: "string", default: "cpu" },
       threads: { type: "string", default: "0" },
+      only: { type: "string", default: SECTIONS.join(",") },
+      seconds: { type: "string", default: "10" },
     },
   });
+  const only = new Set(String(values.only).split(",") as Section[]);
   const runs = Number(values.runs);
   const machine = machineLine();
-  const engine = await benchEngine({
-    batches: [1, 16],
-    runs,
-    provider: values.provider as ProviderChoice,
-    intraOpThreads: Number(values.threads),
-  });
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify({ machine, engine })}\n`);
-    return;
+  const results: Record<string, unknown> = { machine };
+  const say = (line: string) => {
+    if (!values.json) console.log(line);
+  };
+  say(`machine: ${machine}`);
+  const f = (n: number, width = 9) => n.toFixed(3).padStart(width);
+
+  if (only.has("engine")) {
+    const engine = await benchEngine({
+      batches: [1, 16],
+      runs,
+      provider: values.provider as ProviderChoice,
+      intraOpThreads: Number(values.threads),
+    });
+    results.engine = engine;
+    say(`\nVisualBackProp cost (${engine.model}, provider ${engine.provider}, median of ${runs} runs each)`);
+    say("batch  forward ms  forward+VBP ms    ratio  VBP adds");
+    for (const r of engine.rows) {
+      say(
+        `${String(r.batch).padStart(5)}  ${f(r.forwardMs)}   ${f(r.forwardVbpMs)}     ${r.ratio.toFixed(3)}  ${r.addedPercent.toFixed(1).padStart(6)} %`,
+      );
+    }
+    say("targets on a 2-core CPU: VBP adds at most 40 % at batch 1 and 15 % at batch 16");
   }
-  const f = (n: number) => n.toFixed(3).padStart(9);
-  console.log(`machine: ${machine}`);
-  console.log(
-    `\nVisualBackProp cost (${engine.model}, provider ${engine.provider}, median of ${runs} runs each)`,
-  );
-  console.log("batch  forward ms  forward+VBP ms    ratio  VBP adds");
-  for (const r of engine.rows) {
-    console.log(
-      `${String(r.batch).padStart(5)}  ${f(r.forwardMs)}   ${f(r.forwardVbpMs)}     ${r.ratio.toFixed(3)}  ${r.addedPercent.toFixed(1).padStart(6)} %`,
+
+  if (only.has("node")) {
+    const seconds = Number(values.seconds);
+    const node = await benchNode({ seconds, probeSeconds: Math.max(3, seconds / 2) });
+    results.node = node;
+    say(
+      `\nNode per-frame path, 640x480 rgb8, every output subscribed (${node.model}, provider ${node.provider})`,
     );
+    say("cameras  rate Hz  frames in  frames out  dropped   p50 ms   p99 ms");
+    for (const r of node.rows) {
+      say(
+        `${String(r.cameras).padStart(7)}  ${String(r.rateHz).padStart(7)}  ${String(r.framesIn).padStart(9)}  ${String(r.framesOut).padStart(10)}  ${String(r.dropped).padStart(7)}  ${f(r.p50Ms, 7)}  ${f(r.p99Ms, 7)}`,
+      );
+    }
+    for (const [cameras, rate] of Object.entries(node.maxRateHz)) {
+      say(
+        `highest rate without drops, ${cameras} camera(s): ${rate > 0 ? `${rate} Hz per camera` : "below 30 Hz"} (tried 30, 45, 60, 90, 120)`,
+      );
+    }
+    say("target on a 2-core CPU: 3 cameras at 30 Hz with p99 under 33 ms");
   }
-  console.log("targets on a 2-core CPU: VBP adds at most 40 % at batch 1 and 15 % at batch 16");
+
+  if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { assertRgbFrame, FloatImage, RgbFrame } from "./frame";
-import { resampleRegion } from "./resize";
+import { resampleBytes, resampleFloats } from "./resize";
 
 export type ColorSpace = "rgb" | "bgr" | "yuv";
 export type Layout = "nchw" | "nhwc";
@@ -96,7 +96,7 @@ export function preprocess(
   if (target.length < offset + plane * 3) {
     throw new Error(`preprocess: output buffer holds ${target.length} values, needs ${offset + plane * 3}`);
   }
-  const rgb = resampleRegion(
+  const rgb = resampleBytes(
     frame.data,
     frame.width,
     frame.height,
@@ -165,7 +165,7 @@ export function mapMaskToFrame(
     width: (x1 - x0) * sx,
     height: (y1 - y0) * sy,
   };
-  const inside = resampleRegion(mask.data, mask.width, mask.height, 1, region, x1 - x0, y1 - y0);
+  const inside = resampleFloats(mask.data, mask.width, mask.height, region, x1 - x0, y1 - y0);
   for (let y = y0; y < y1; y++)
     out.set(inside.subarray((y - y0) * (x1 - x0), (y - y0 + 1) * (x1 - x0)), y * frameWidth + x0);
   return { width: frameWidth, height: frameHeight, data: out };

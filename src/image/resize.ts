@@ -2,6 +2,7 @@
  * Separable resampling with a triangle (linear) filter that widens when shrinking, so downscaling
  * averages every source pixel (no aliasing) and upscaling is plain bilinear. Pixel centres are
  * aligned (the half-pixel convention of OpenCV's INTER_LINEAR and PyTorch's align_corners=False).
+ * This runs for every camera frame, so taps are cached and the inner loops are kept monomorphic.
  */
 
 /** Source taps and weights for each output position along one axis. */
@@ -13,11 +14,25 @@ export interface AxisTaps {
   readonly maxTaps: number;
 }
 
+const tapCache = new Map<string, AxisTaps>();
+const TAP_CACHE_LIMIT = 64;
+
 /**
  * Taps that map `[srcStart, srcStart + srcLength)` of a source axis onto `dstLength` outputs.
  * Fractional `srcStart`/`srcLength` let a crop rectangle fall between pixels.
  */
 export function axisTaps(srcSize: number, srcStart: number, srcLength: number, dstLength: number): AxisTaps {
+  const key = `${srcSize}:${srcStart}:${srcLength}:${dstLength}`;
+  const cached = tapCache.get(key);
+  if (cached !== undefined) return cached;
+  const taps = computeTaps(srcSize, srcStart, srcLength, dstLength);
+  // Camera sizes and crops rarely change; a small bound keeps odd callers from growing it forever.
+  if (tapCache.size >= TAP_CACHE_LIMIT) tapCache.clear();
+  tapCache.set(key, taps);
+  return taps;
+}
+
+function computeTaps(srcSize: number, srcStart: number, srcLength: number, dstLength: number): AxisTaps {
   const scale = srcLength / dstLength;
   const support = Math.max(1, scale);
   const maxTaps = Math.ceil(support) * 2 + 1;
@@ -52,42 +67,88 @@ export function axisTaps(srcSize: number, srcStart: number, srcLength: number, d
   return { start, count, weights, maxTaps };
 }
 
+export interface Region {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
 /**
- * Resamples an interleaved image (`channels` values a pixel, rows of `srcWidth * channels`) region
- * into a float buffer of `dstWidth x dstHeight x channels`.
+ * Resamples an interleaved 8-bit image (`channels` values a pixel) region into a float buffer of
+ * `dstWidth x dstHeight x channels`.
  */
-export function resampleRegion(
-  src: ArrayLike<number>,
+export function resampleBytes(
+  src: Uint8Array,
   srcWidth: number,
   srcHeight: number,
   channels: number,
-  region: { x: number; y: number; width: number; height: number },
+  region: Region,
   dstWidth: number,
   dstHeight: number,
 ): Float32Array {
   const xt = axisTaps(srcWidth, region.x, region.width, dstWidth);
   const yt = axisTaps(srcHeight, region.y, region.height, dstHeight);
-  // Rows first: only the source rows some output row touches are filtered horizontally.
   const rowFirst = yt.start[0];
-  const rowLast = yt.start[dstHeight - 1] + yt.count[dstHeight - 1] - 1;
-  const rows = rowLast - rowFirst + 1;
+  const rows = yt.start[dstHeight - 1] + yt.count[dstHeight - 1] - rowFirst;
   const horizontal = new Float32Array(rows * dstWidth * channels);
+  const { start, count, weights, maxTaps } = xt;
   for (let r = 0; r < rows; r++) {
     const srcRow = (rowFirst + r) * srcWidth * channels;
     const outRow = r * dstWidth * channels;
     for (let x = 0; x < dstWidth; x++) {
-      const s = xt.start[x];
-      const n = xt.count[x];
-      const wBase = x * xt.maxTaps;
+      const n = count[x];
+      const wBase = x * maxTaps;
+      const p = srcRow + start[x] * channels;
       for (let c = 0; c < channels; c++) {
         let acc = 0;
-        for (let k = 0; k < n; k++) acc += xt.weights[wBase + k] * src[srcRow + (s + k) * channels + c];
+        let q = p + c;
+        for (let k = 0; k < n; k++, q += channels) acc += weights[wBase + k] * src[q];
         horizontal[outRow + x * channels + c] = acc;
       }
     }
   }
-  const out = new Float32Array(dstWidth * dstHeight * channels);
-  const rowLength = dstWidth * channels;
+  return vertical(horizontal, yt, rowFirst, dstWidth * channels, dstHeight);
+}
+
+/** The same for a single-channel float image, such as a mask. */
+export function resampleFloats(
+  src: Float32Array,
+  srcWidth: number,
+  srcHeight: number,
+  region: Region,
+  dstWidth: number,
+  dstHeight: number,
+): Float32Array {
+  const xt = axisTaps(srcWidth, region.x, region.width, dstWidth);
+  const yt = axisTaps(srcHeight, region.y, region.height, dstHeight);
+  const rowFirst = yt.start[0];
+  const rows = yt.start[dstHeight - 1] + yt.count[dstHeight - 1] - rowFirst;
+  const horizontal = new Float32Array(rows * dstWidth);
+  const { start, count, weights, maxTaps } = xt;
+  for (let r = 0; r < rows; r++) {
+    const srcRow = (rowFirst + r) * srcWidth;
+    const outRow = r * dstWidth;
+    for (let x = 0; x < dstWidth; x++) {
+      const n = count[x];
+      const wBase = x * maxTaps;
+      const p = srcRow + start[x];
+      let acc = 0;
+      for (let k = 0; k < n; k++) acc += weights[wBase + k] * src[p + k];
+      horizontal[outRow + x] = acc;
+    }
+  }
+  return vertical(horizontal, yt, rowFirst, dstWidth, dstHeight);
+}
+
+function vertical(
+  horizontal: Float32Array,
+  yt: AxisTaps,
+  rowFirst: number,
+  rowLength: number,
+  dstHeight: number,
+): Float32Array {
+  const out = new Float32Array(rowLength * dstHeight);
   for (let y = 0; y < dstHeight; y++) {
     const s = yt.start[y] - rowFirst;
     const n = yt.count[y];

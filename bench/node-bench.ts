@@ -1,0 +1,167 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { DEFAULT_MODEL } from "../src/cli/package-paths";
+import { buildPilotNet } from "../src/onnx/cnn-builder";
+import { IMAGE_OPS } from "../src/ros/image-ops";
+import type { SaliencyMsg } from "../src/ros/message-types";
+import { loadModel } from "../src/ros/model-loader";
+import { VisualBackPropNode } from "../src/ros/node";
+// The test suite's stand-in for rclnodejs: the node runs unchanged, only the transport is missing.
+import { createFakeRcl, FakePublisher } from "../test/ros/fake-rclnodejs";
+import { overrides } from "../test/ros/harness";
+import { percentile } from "./machine";
+
+export interface NodeBenchRow {
+  readonly cameras: number;
+  readonly rateHz: number;
+  readonly seconds: number;
+  readonly framesIn: number;
+  readonly framesOut: number;
+  readonly dropped: number;
+  /** Receive to published steering, ms. */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+export interface NodeBenchResult {
+  readonly model: string;
+  readonly provider: string;
+  readonly rows: NodeBenchRow[];
+  /** Highest per-camera rate tried that ran without a dropped frame, per camera count. */
+  readonly maxRateHz: Record<number, number>;
+}
+
+/** A 640x480 rgb8 frame with some structure, so conversion and overlay do real work. */
+function cameraFrame(width: number, height: number, phase: number): Uint8Array {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      data[i] = (x + phase) & 255;
+      data[i + 1] = y & 255;
+      data[i + 2] = y > height / 2 ? 90 : 200;
+    }
+  }
+  return data;
+}
+
+/**
+ * Runs the node's whole per-frame path (convert, preprocess, infer, VisualBackProp, map back,
+ * overlay, build messages) with every output subscribed, cameras delivering 640x480 rgb8 at a
+ * fixed rate on the node's own event loop, as rclnodejs's executor does.
+ */
+async function runOnce(
+  modelPath: string,
+  cameras: number,
+  rateHz: number,
+  seconds: number,
+): Promise<NodeBenchRow & { provider: string }> {
+  const topics = Array.from({ length: cameras }, (_, i) => `/cameras/cam${i}/image_raw`);
+  const rcl = createFakeRcl({
+    overrides: overrides({ image_topics: topics, model: modelPath, provider: "cpu" }),
+  });
+  const node = new rcl.Node("visualbackprop");
+  const fake = rcl.nodes[0];
+  fake.defaultSubscriberCount = 1;
+  const vbp = await VisualBackPropNode.start(node, {
+    rcl,
+    loadModel,
+    imageOps: IMAGE_OPS,
+    defaultModelPath: modelPath,
+  });
+  const latencies: number[] = [];
+  let dropped = 0;
+  for (const publisher of fake.publishers as FakePublisher[]) {
+    // Keep nothing: 640x480 overlays at 90 Hz would fill memory. Saliency carries the latency.
+    publisher.publish = (message: object) => {
+      if (publisher.typeClass === "visualbackprop/msg/Saliency") {
+        const saliency = message as SaliencyMsg;
+        latencies.push(saliency.total_ms);
+        dropped += saliency.frames_dropped;
+      }
+    };
+  }
+  const frames = [0, 1, 2, 3].map((phase) => cameraFrame(640, 480, phase * 16));
+  // The cameras publish on wall-clock time. Like a depth-1 DDS reader, each camera hands the node
+  // only its newest frame when the event loop gets to it; frames replaced before that are lost in
+  // transport and counted as dropped, so a busy node cannot slow its cameras down.
+  const start = performance.now();
+  const period = 1000 / rateHz;
+  const sent = topics.map(() => 0);
+  let framesIn = 0;
+  let lostInTransport = 0;
+  const timers = topics.map((topic, c) =>
+    setInterval(() => {
+      const due = Math.floor((performance.now() - start) / period) + 1;
+      if (due <= sent[c]) return;
+      lostInTransport += due - sent[c] - 1;
+      framesIn += due - sent[c];
+      sent[c] = due;
+      const now = Date.now();
+      fake.subscription(topic).deliver({
+        header: { stamp: { sec: Math.floor(now / 1000), nanosec: (now % 1000) * 1e6 }, frame_id: `cam${c}` },
+        height: 480,
+        width: 640,
+        encoding: "rgb8",
+        is_bigendian: 0,
+        step: 640 * 3,
+        data: frames[due % frames.length],
+      });
+    }, period / 4),
+  );
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  timers.forEach(clearInterval);
+  const elapsed = (performance.now() - start) / 1000;
+  await vbp.shutdown();
+  const provider = vbp.model.engine.provider;
+  const framesOut = latencies.length;
+  return {
+    provider,
+    cameras,
+    rateHz,
+    seconds: elapsed,
+    framesIn,
+    framesOut,
+    // The node counts the frames it replaced; transport losses come on top.
+    dropped: dropped + lostInTransport,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
+export async function benchNode(options: {
+  seconds: number;
+  probeSeconds: number;
+}): Promise<NodeBenchResult> {
+  let modelPath = DEFAULT_MODEL;
+  let temp: string | undefined;
+  if (!fs.existsSync(modelPath)) {
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), "vbp-bench-"));
+    modelPath = path.join(temp, "pilotnet.onnx");
+    fs.writeFileSync(modelPath, buildPilotNet());
+  }
+  try {
+    const rows: NodeBenchRow[] = [];
+    let provider = "";
+    for (const cameras of [1, 3]) {
+      const row = await runOnce(modelPath, cameras, 30, options.seconds);
+      provider = row.provider;
+      rows.push(row);
+    }
+    const maxRateHz: Record<number, number> = {};
+    for (const cameras of [1, 3]) {
+      maxRateHz[cameras] = 0;
+      for (const rate of [30, 45, 60, 90, 120]) {
+        const row = await runOnce(modelPath, cameras, rate, options.probeSeconds);
+        // Allow the frames still in flight at the end; anything more is a drop.
+        if (row.dropped > 0) break;
+        maxRateHz[cameras] = rate;
+      }
+    }
+    return { model: temp ? "PilotNet layout, random weights" : modelPath, provider, rows, maxRateHz };
+  } finally {
+    if (temp) fs.rmSync(temp, { recursive: true, force: true });
+  }
+}
