@@ -136,15 +136,31 @@ class GraphAdditionBuilder {
   /** Ones-filter transposed convolution undoing one spatial op's geometry, trimmed to its input size. */
   transposed(input: string, op: SpatialOp, base: string): string {
     const [kh, kw] = op.kernel;
-    const ones = this.#constant(`ones_${kh}x${kw}`, [1, 1, kh, kw], new Float32Array(kh * kw).fill(1));
     const [dh, dw] = sizeAdjustment(op);
-    const output = this.node("ConvTranspose", [input, ones], base, {
-      kernel_shape: attr.ints(op.kernel),
-      strides: attr.ints(op.strides),
-      dilations: attr.ints(op.dilations),
-      pads: attr.ints(op.pads),
-      output_padding: attr.ints([Math.max(0, dh), Math.max(0, dw)]),
-    });
+    const pass = (axis: 0 | 1 | "both", input: string, name: string): string => {
+      const pick = (v: readonly number[], other: number): number[] =>
+        axis === "both" ? [v[0], v[1]] : axis === 0 ? [v[0], other] : [other, v[1]];
+      const kernel = pick(op.kernel, 1);
+      const ones = this.#constant(
+        `ones_${kernel[0]}x${kernel[1]}`,
+        [1, 1, kernel[0], kernel[1]],
+        new Float32Array(kernel[0] * kernel[1]).fill(1),
+      );
+      const [top, left, bottom, right] = op.pads;
+      const pads =
+        axis === "both" ? [top, left, bottom, right] : axis === 0 ? [top, 0, bottom, 0] : [0, left, 0, right];
+      return this.node("ConvTranspose", [input, ones], name, {
+        kernel_shape: attr.ints(kernel),
+        strides: attr.ints(pick(op.strides, 1)),
+        dilations: attr.ints(pick(op.dilations, 1)),
+        pads: attr.ints(pads),
+        output_padding: attr.ints(pick([Math.max(0, dh), Math.max(0, dw)], 0)),
+      });
+    };
+    // A ones kernel is separable: a column pass then a row pass does kh + kw additions per output
+    // instead of kh * kw, and ONNX Runtime's ConvTranspose cost grows with the kernel's area.
+    const separable = kh > 1 && kw > 1;
+    const output = separable ? pass(1, pass(0, input, `${base}_rows`), base) : pass("both", input, base);
     if (dh >= 0 && dw >= 0) return output;
     // Pooling in ceil mode covers more than its input: crop the overshoot at the bottom and right.
     const starts = this.#constant(`zeros_2`, [2], BigInt64Array.from([0n, 0n]));
