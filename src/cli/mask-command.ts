@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { Engine } from "../engine/engine";
 import { loadModelSpec, ModelSpec } from "../engine/model-spec";
-import { ProviderChoice } from "../engine/types";
+import { ProviderChoice, SALIENCY_METHODS, SaliencyMethod } from "../engine/types";
 import { COLOR_MAPS, ColorMap } from "../image/colormap";
 import { FloatImage, RgbFrame } from "../image/frame";
 import { encodePng, readImageFile } from "../image/image-file";
@@ -17,18 +17,21 @@ import { UsageError } from "./usage-error";
 
 export const MASK_USAGE = `usage: visualbackprop mask [options] INPUT...
 
-Computes VisualBackProp masks. An INPUT is an image (PNG or JPEG), preprocessed as the model's
-spec file says, or a .npy float32 tensor (N, C, H, W) fed as it is.
+Computes VisualBackProp masks (or, with --method, LRP-epsilon or input-gradient maps). An INPUT is
+an image (PNG or JPEG), preprocessed as the model's spec file says, or a .npy float32 tensor
+(N, C, H, W) fed as it is.
 
 options:
   --model FILE      ONNX model (default: the package's models/pilotnet.onnx)
   --out DIR         where to write <stem>.mask.png and <stem>.overlay.png (required)
   --provider P      cpu, cuda, tensorrt, webgpu or auto (default auto)
+  --method M        vbp (VisualBackProp), lrp (LRP-epsilon) or gradient (default vbp)
+  --epsilon E       LRP's epsilon, > 0 (default 1e-6)
   --batch N         images per engine run (default 8)
   --colormap M      ${COLOR_MAPS.join(", ")} (default jet)
   --opacity A       heat map weight in the overlay, 0..1 (default 0.5)
   --threads N       ONNX Runtime intra-op threads, 0 = its choice (default 0)
-  --layers          also write the intermediate masks, <stem>.layer<K>.png (deepest is 0)
+  --layers          also write the intermediate masks, <stem>.layer<K>.png (deepest is 0; vbp only)
   --force           overwrite existing output files (inputs are never overwritten)
 `;
 
@@ -36,6 +39,8 @@ interface MaskOptions {
   readonly model: string;
   readonly out: string;
   readonly provider: ProviderChoice;
+  readonly method: SaliencyMethod;
+  readonly epsilon: number | undefined;
   readonly batch: number;
   readonly colorMap: ColorMap;
   readonly opacity: number;
@@ -67,6 +72,8 @@ export function parseMaskArgs(argv: readonly string[]): MaskOptions {
         model: { type: "string", default: DEFAULT_MODEL },
         out: { type: "string" },
         provider: { type: "string", default: "auto" },
+        method: { type: "string", default: "vbp" },
+        epsilon: { type: "string" },
         batch: { type: "string", default: "8" },
         colormap: { type: "string", default: "jet" },
         opacity: { type: "string", default: "0.5" },
@@ -97,10 +104,21 @@ export function parseMaskArgs(argv: readonly string[]): MaskOptions {
   if (!["cpu", "cuda", "tensorrt", "webgpu", "auto"].includes(v.provider as string)) {
     throw new UsageError(`--provider: expected cpu, cuda, tensorrt, webgpu or auto, got '${v.provider}'`);
   }
+  if (!SALIENCY_METHODS.includes(v.method as SaliencyMethod)) {
+    throw new UsageError(`--method: expected ${SALIENCY_METHODS.join(", ")}, got '${v.method}'`);
+  }
+  const epsilon = v.epsilon === undefined ? undefined : Number(v.epsilon);
+  if (epsilon !== undefined && !(epsilon > 0 && Number.isFinite(epsilon)))
+    throw new UsageError(`--epsilon: expected a positive number, got '${v.epsilon}'`);
+  if (epsilon !== undefined && v.method !== "lrp")
+    throw new UsageError("--epsilon applies to --method lrp only");
+  if (v.layers && v.method !== "vbp") throw new UsageError("--layers exists for --method vbp only");
   return {
     model: v.model as string,
     out: v.out,
     provider: v.provider as ProviderChoice,
+    method: v.method as SaliencyMethod,
+    epsilon,
     batch: integer("batch", v.batch as string, 1),
     colorMap: v.colormap as ColorMap,
     opacity,
@@ -122,6 +140,8 @@ export async function runMask(
   const engine = await Engine.create({
     modelPath: options.model,
     provider: options.provider,
+    method: options.method,
+    epsilon: options.epsilon,
     intraOpThreads: options.threads,
     log,
   });
@@ -195,7 +215,9 @@ export async function runMask(
             outputs,
             provider: engine.provider,
             forwardMs: round(forwardMs),
-            visualbackpropMs: round(vbpMs),
+            method: engine.method,
+            // The saliency's added time: `visualbackpropMs` as before, `lrpMs` or `gradientMs`.
+            [engine.method === "vbp" ? "visualbackpropMs" : `${engine.method}Ms`]: round(vbpMs),
             mask: written.mask,
             overlay: written.overlay,
           }),

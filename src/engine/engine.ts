@@ -3,9 +3,17 @@ import { performance } from "node:perf_hooks";
 import type { InferenceSession, Tensor } from "onnxruntime-node";
 import { OnnxModel, parseOnnxModel } from "../onnx/onnx-model";
 import { openSession } from "./providers";
-import { analyseTrunk, VbpPlan } from "./trunk";
-import { EngineResult, LayerMask, OutputTensor, ProviderName, SessionSettings } from "./types";
-import { addVisualBackProp, VbpGraph } from "./vbp-graph";
+import { VbpPlan } from "./trunk";
+import { addSaliency } from "./method-graph";
+import {
+  EngineResult,
+  LayerMask,
+  OutputTensor,
+  ProviderName,
+  SaliencyMethod,
+  SessionSettings,
+} from "./types";
+import { VbpGraph } from "./vbp-graph";
 
 type Ort = typeof import("onnxruntime-node");
 
@@ -14,8 +22,17 @@ export interface EngineOptions extends SessionSettings {
   readonly modelPath?: string;
   /** The model's bytes, instead of a file (tests build models in memory). */
   readonly modelBytes?: Uint8Array;
-  /** Also return the feature maps (activation outputs) in `outputs`: the reference tests use them. */
+  /**
+   * Also return the feature maps (activation outputs) in `outputs`: the reference tests use them.
+   * For `lrp` and `gradient`, every tensor their backward pass reads.
+   */
   readonly featureMaps?: boolean;
+  /** Which map `masks` holds: `vbp` (VisualBackProp, the default), `lrp` (epsilon rule) or `gradient`. */
+  readonly method?: SaliencyMethod;
+  /** LRP's epsilon (default 1e-6). */
+  readonly epsilon?: number;
+  /** For `lrp` and `gradient`: which value of the model's output vector to explain (default 0). */
+  readonly outputIndex?: number;
 }
 
 export interface RunOptions {
@@ -47,7 +64,7 @@ export class Engine {
   readonly #graph: VbpGraph;
   readonly #session: InferenceSession;
   readonly #provider: ProviderName;
-  readonly #settings: SessionSettings;
+  readonly #settings: EngineOptions;
   readonly #name: string;
   #forwardSession: Promise<InferenceSession> | undefined;
 
@@ -57,7 +74,7 @@ export class Engine {
     graph: VbpGraph,
     session: InferenceSession,
     provider: ProviderName,
-    settings: SessionSettings,
+    settings: EngineOptions,
     name: string,
   ) {
     this.#model = model;
@@ -79,9 +96,8 @@ export class Engine {
       bytes = fs.readFileSync(options.modelPath);
     }
     const model = parseOnnxModel(bytes, `model '${name}'`);
-    const plan = analyseTrunk(model);
-    const graph = addVisualBackProp(model, plan, { featureMaps: options.featureMaps });
-    const settings: SessionSettings = { ...options };
+    const { plan, graph } = addSaliency(model, options);
+    const settings: EngineOptions = { ...options };
     const log = options.log ?? ((line: string) => console.warn(line));
     const graphBytes = graph.bytes;
     const { session, provider } = await openSession(
@@ -90,6 +106,11 @@ export class Engine {
       log,
     );
     return new Engine(model, plan, graph, session, provider, settings, name);
+  }
+
+  /** The saliency method whose map `run` returns as `masks`. */
+  get method(): SaliencyMethod {
+    return this.#settings.method ?? "vbp";
   }
 
   /** The execution provider the session actually runs on. */
@@ -127,6 +148,11 @@ export class Engine {
    */
   async run(input: Float32Array, batch: number, options: RunOptions = {}): Promise<EngineResult> {
     const feeds = this.#feeds(input, batch);
+    if (options.layerMasks && this.#graph.layerOutputs.length === 0) {
+      throw new Error(
+        `engine: layer masks exist for method 'vbp' only; this engine computes '${this.method}'`,
+      );
+    }
     const fetches = [...this.outputNames, this.#graph.maskOutput, ...this.#graph.featureMapOutputs];
     if (options.layerMasks) fetches.push(...this.#graph.layerOutputs.map((l) => l.output));
     const start = performance.now();

@@ -2,8 +2,10 @@
 export type ProviderName = "cpu" | "cuda" | "tensorrt" | "webgpu";
 export type ProviderChoice = ProviderName | "auto";
 
-/** Saliency methods. Only `vbp` (VisualBackProp) exists today; LRP and gradients are planned. */
-export type SaliencyMethod = "vbp";
+/** Saliency methods: VisualBackProp, LRP with the epsilon rule, and the plain input gradient. */
+export type SaliencyMethod = "vbp" | "lrp" | "gradient";
+
+export const SALIENCY_METHODS: readonly SaliencyMethod[] = ["vbp", "lrp", "gradient"];
 
 export type GraphOptimizationLevel = "disabled" | "basic" | "extended" | "all";
 

@@ -1,0 +1,253 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { DEFAULT_MODEL } from "../src/cli/package-paths";
+import { Engine } from "../src/engine/engine";
+import { ProviderChoice, SALIENCY_METHODS, SaliencyMethod } from "../src/engine/types";
+import { buildPilotNet, mulberry32 } from "../src/onnx/cnn-builder";
+import { machineLine, median } from "./machine";
+
+export interface MethodsBenchOptions {
+  readonly batches?: readonly number[];
+  /** Timed runs of each session per batch size, after a tenth as many warm-up runs (at least 5). */
+  readonly runs?: number;
+  readonly provider?: ProviderChoice;
+  readonly intraOpThreads?: number;
+  /** An ONNX model; default the package's model, or PilotNet's layout with random weights. */
+  readonly modelPath?: string;
+}
+
+export interface MethodTiming {
+  /** Median wall time of forward pass + map, one session run, ms. */
+  readonly totalMs: number;
+  /** totalMs - forwardMs: what the map adds. */
+  readonly addedMs: number;
+  /** addedMs / forwardMs. */
+  readonly addedRatio: number;
+}
+
+export interface MethodsBenchRow {
+  readonly batch: number;
+  readonly runs: number;
+  readonly forwardMs: number;
+  readonly methods: Readonly<Record<SaliencyMethod, MethodTiming>>;
+  /** LRP's added time over VisualBackProp's: the paper's 24.6 ms / 2.0 ms = 12.3. */
+  readonly lrpOverVbp: number;
+}
+
+export interface MethodsBenchResult {
+  readonly machine: string;
+  /** 1, 5 and 15 minute load averages at the start and at the end: the machine may be shared. */
+  readonly loadBefore: readonly number[];
+  readonly loadAfter: readonly number[];
+  readonly model: string;
+  readonly provider: string;
+  readonly rows: readonly MethodsBenchRow[];
+}
+
+type Session = "forward" | SaliencyMethod;
+
+interface Opened {
+  readonly engines: ReadonlyMap<SaliencyMethod, Engine>;
+  readonly model: string;
+  release(): Promise<void>;
+}
+
+async function openEngines(options: MethodsBenchOptions): Promise<Opened> {
+  const modelPath = options.modelPath ?? (fs.existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : undefined);
+  const engines = new Map<SaliencyMethod, Engine>();
+  try {
+    for (const method of SALIENCY_METHODS) {
+      const engine = await Engine.create({
+        ...(modelPath !== undefined ? { modelPath } : { modelBytes: buildPilotNet() }),
+        method,
+        provider: options.provider ?? "cpu",
+        intraOpThreads: options.intraOpThreads ?? 0,
+        log: () => undefined,
+      });
+      engines.set(method, engine);
+    }
+  } catch (error) {
+    for (const engine of engines.values()) await engine.release();
+    throw error;
+  }
+  return {
+    engines,
+    model: modelPath ?? "PilotNet layout, random weights",
+    release: async () => {
+      for (const engine of engines.values()) await engine.release();
+    },
+  };
+}
+
+/**
+ * Forward pass alone against forward pass plus each saliency map, all in one process with the same
+ * session options. Every round runs each session once, in an order that rotates from round to
+ * round, so load from elsewhere and cache effects hit all sessions alike; medians per session.
+ */
+export async function benchMethods(options: MethodsBenchOptions = {}): Promise<MethodsBenchResult> {
+  const batches = options.batches ?? [1, 8, 32];
+  const runs = options.runs ?? 100;
+  const loadBefore = os.loadavg();
+  const opened = await openEngines(options);
+  const vbp = opened.engines.get("vbp") as Engine;
+  const rows: MethodsBenchRow[] = [];
+  try {
+    const { channels, height, width } = vbp.inputShape;
+    const random = mulberry32(42);
+    const sessions: Session[] = ["forward", ...SALIENCY_METHODS];
+    const once = async (session: Session, input: Float32Array, batch: number): Promise<number> =>
+      session === "forward"
+        ? (await vbp.forward(input, batch)).runMs
+        : (await (opened.engines.get(session) as Engine).run(input, batch)).runMs;
+    for (const batch of batches) {
+      const input = Float32Array.from({ length: batch * channels * height * width }, () => random() * 255);
+      const times = new Map<Session, number[]>(sessions.map((s) => [s, []]));
+      const warmup = Math.max(5, Math.round(runs / 10));
+      for (let round = 0; round < warmup + runs; round++) {
+        for (let k = 0; k < sessions.length; k++) {
+          const session = sessions[(round + k) % sessions.length];
+          const ms = await once(session, input, batch);
+          if (round >= warmup) times.get(session)?.push(ms);
+        }
+      }
+      const forwardMs = median(times.get("forward") ?? []);
+      const timing = (method: SaliencyMethod): MethodTiming => {
+        const totalMs = median(times.get(method) ?? []);
+        return { totalMs, addedMs: totalMs - forwardMs, addedRatio: (totalMs - forwardMs) / forwardMs };
+      };
+      const methods = { vbp: timing("vbp"), lrp: timing("lrp"), gradient: timing("gradient") };
+      rows.push({ batch, runs, forwardMs, methods, lrpOverVbp: methods.lrp.addedMs / methods.vbp.addedMs });
+    }
+    return {
+      machine: machineLine(),
+      loadBefore,
+      loadAfter: os.loadavg(),
+      model: opened.model,
+      provider: vbp.provider,
+      rows,
+    };
+  } finally {
+    await opened.release();
+  }
+}
+
+export interface MemoryBenchOptions {
+  readonly frames?: number;
+  readonly batch?: number;
+  readonly method?: SaliencyMethod;
+  readonly provider?: ProviderChoice;
+  readonly modelPath?: string;
+}
+
+export interface MemoryBenchResult {
+  readonly method: SaliencyMethod;
+  readonly frames: number;
+  readonly batch: number;
+  /** Resident set size after the warm-up, at the end, and at its highest sample, MiB. */
+  readonly rssStartMiB: number;
+  readonly rssEndMiB: number;
+  readonly rssMaxMiB: number;
+  readonly growthMiB: number;
+  /** Last sample minus the first: growth once the runtime's arenas have settled (a leak keeps climbing). */
+  readonly driftMiB: number;
+  /** Samples of RSS (MiB), one every `sampleEvery` frames. */
+  readonly samples: readonly number[];
+  readonly sampleEvery: number;
+  readonly seconds: number;
+}
+
+const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+
+/** A long run through one engine with resident memory sampled: growth means a leak somewhere. */
+export async function benchMemory(options: MemoryBenchOptions = {}): Promise<MemoryBenchResult> {
+  const frames = options.frames ?? 10_000;
+  const batch = options.batch ?? 16;
+  const method = options.method ?? "vbp";
+  const modelPath = options.modelPath ?? (fs.existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : undefined);
+  const engine = await Engine.create({
+    ...(modelPath !== undefined ? { modelPath } : { modelBytes: buildPilotNet() }),
+    method,
+    provider: options.provider ?? "cpu",
+    log: () => undefined,
+  });
+  try {
+    const { channels, height, width } = engine.inputShape;
+    const random = mulberry32(7);
+    const input = Float32Array.from({ length: batch * channels * height * width }, () => random() * 255);
+    for (let i = 0; i < 20; i++) await engine.run(input, batch);
+    const start = performance.now();
+    const rssStart = process.memoryUsage().rss;
+    const samples: number[] = [];
+    const runs = Math.ceil(frames / batch);
+    const sampleRuns = Math.max(1, Math.round(500 / batch));
+    let rssMax = rssStart;
+    for (let i = 1; i <= runs; i++) {
+      await engine.run(input, batch);
+      if (i % sampleRuns === 0 || i === runs) {
+        const rss = process.memoryUsage().rss;
+        rssMax = Math.max(rssMax, rss);
+        samples.push(mib(rss));
+      }
+    }
+    const rssEnd = process.memoryUsage().rss;
+    return {
+      method,
+      frames: runs * batch,
+      batch,
+      rssStartMiB: mib(rssStart),
+      rssEndMiB: mib(rssEnd),
+      rssMaxMiB: mib(rssMax),
+      growthMiB: mib(rssEnd - rssStart),
+      driftMiB: Math.round((samples[samples.length - 1] - samples[0]) * 10) / 10,
+      samples,
+      sampleEvery: sampleRuns * batch,
+      seconds: Math.round((performance.now() - start) / 100) / 10,
+    };
+  } finally {
+    await engine.release();
+  }
+}
+
+/** The side-by-side table, as `npm run bench` prints it. */
+export function formatMethodsTable(result: MethodsBenchResult): string {
+  const f = (n: number, width = 9) => n.toFixed(3).padStart(width);
+  const pct = (r: number) => `${(r * 100).toFixed(1).padStart(7)} %`;
+  const lines = [
+    `Saliency methods (${result.model}, provider ${result.provider}, median of ${result.rows[0]?.runs ?? 0} runs each)`,
+    `load average before ${result.loadBefore.map((l) => l.toFixed(2)).join(" ")}, after ${result.loadAfter.map((l) => l.toFixed(2)).join(" ")}`,
+    "batch  forward ms   +VBP ms   +LRP ms  +grad ms   VBP adds   LRP adds  grad adds  LRP/VBP added",
+  ];
+  for (const r of result.rows) {
+    const m = r.methods;
+    lines.push(
+      `${String(r.batch).padStart(5)}  ${f(r.forwardMs, 10)} ${f(m.vbp.totalMs)} ${f(m.lrp.totalMs)} ${f(m.gradient.totalMs)}  ` +
+        `${pct(m.vbp.addedRatio)}  ${pct(m.lrp.addedRatio)}  ${pct(m.gradient.addedRatio)}  ${r.lrpOverVbp.toFixed(1).padStart(9)} x`,
+    );
+  }
+  lines.push("paper (Bojarski et al. 2018): VBP 2.0 ms, LRP 24.6 ms per mask, 12.3x");
+  lines.push("targets on a 2-core CPU: LRP/VBP added >= 10x at batch 1; VBP adds <= 10 % at batch 32");
+  return lines.join("\n");
+}
+
+export function formatMemory(result: MemoryBenchResult): string {
+  return (
+    `memory: ${result.frames} frames through '${result.method}' at batch ${result.batch} in ${result.seconds} s: ` +
+    `RSS ${result.rssStartMiB} -> ${result.rssEndMiB} MiB (growth ${result.growthMiB} MiB, ` +
+    `drift after the first ${result.sampleEvery} frames ${result.driftMiB} MiB, peak ${result.rssMaxMiB} MiB)`
+  );
+}
+
+if (require.main === module) {
+  const json = process.argv.includes("--json");
+  const runs = Number(process.argv.find((a) => a.startsWith("--runs="))?.slice(7) ?? 100);
+  (async () => {
+    const methods = await benchMethods({ runs });
+    const memory = await benchMemory();
+    if (json) process.stdout.write(`${JSON.stringify({ methods, memory })}\n`);
+    else
+      console.log(`machine: ${methods.machine}\n\n${formatMethodsTable(methods)}\n\n${formatMemory(memory)}`);
+  })().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,58 @@
+import { OnnxModel } from "../onnx/onnx-model";
+import { addInputGradient } from "./gradient-graph";
+import { analyseChain } from "./layer-chain";
+import { addLrp } from "./lrp-graph";
+import { analyseTrunk, VbpPlan } from "./trunk";
+import { SALIENCY_METHODS, SaliencyMethod } from "./types";
+import { addVisualBackProp, VbpGraph } from "./vbp-graph";
+
+export interface MethodGraphOptions {
+  readonly method?: SaliencyMethod;
+  /** LRP's epsilon. */
+  readonly epsilon?: number;
+  /** For LRP and the gradient: which value of the model's output vector to explain. */
+  readonly outputIndex?: number;
+  readonly featureMaps?: boolean;
+}
+
+/**
+ * Analyses and rewrites the model for the chosen saliency method; every method answers in the same
+ * shape, so the engine runs them alike. LRP and the gradient need no VisualBackProp feature maps
+ * (their plan lists none); for them `featureMaps` returns every tensor the backward pass reads
+ * (what their references need).
+ */
+export function addSaliency(
+  model: OnnxModel,
+  options: MethodGraphOptions,
+): { plan: VbpPlan; graph: VbpGraph } {
+  const method = options.method ?? "vbp";
+  if (method === "vbp") {
+    const plan = analyseTrunk(model);
+    return { plan, graph: addVisualBackProp(model, plan, { featureMaps: options.featureMaps }) };
+  }
+  if (!SALIENCY_METHODS.includes(method)) {
+    throw new Error(
+      `engine: method must be one of ${SALIENCY_METHODS.join(", ")}; got ${JSON.stringify(method)}`,
+    );
+  }
+  const chain = analyseChain(model, options.outputIndex ?? 0);
+  const settings = { outputIndex: options.outputIndex, activations: options.featureMaps };
+  const graph =
+    method === "lrp"
+      ? addLrp(model, chain, { ...settings, epsilon: options.epsilon })
+      : addInputGradient(model, chain, settings);
+  const { name, batchDim, shape } = chain.input;
+  return {
+    plan: {
+      input: { name, batchDim, channels: shape[0], height: shape[1], width: shape[2] },
+      featureMaps: [],
+      opsBefore: [],
+    },
+    graph: {
+      bytes: graph.bytes,
+      maskOutput: graph.maskOutput,
+      layerOutputs: [],
+      featureMapOutputs: graph.activationOutputs,
+    },
+  };
+}

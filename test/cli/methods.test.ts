@@ -1,0 +1,100 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Engine } from "../../src/engine/engine";
+import { parseNpy } from "../../src/npy";
+import { maxAbsDiff } from "../support/arrays";
+import { REPO_ROOT, sharedDir, tempDir } from "../support/paths";
+
+const BIN = path.join(REPO_ROOT, "bin", "visualbackprop");
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("visualbackprop mask --method", () => {
+  let dir: string;
+  let remove: () => void;
+  const golden = (suffix: string) => sharedDir("golden", "vbp", `pilotnet.${suffix}`);
+  beforeEach(() => ({ dir, remove } = tempDir()));
+  afterEach(() => remove());
+
+  for (const [method, extra] of [
+    ["lrp", ["--epsilon", "1e-4"]],
+    ["gradient", []],
+  ] as const) {
+    it(`writes ${method} maps, the same as the engine's`, async () => {
+      const run = cli([
+        "mask",
+        "--model",
+        golden("onnx"),
+        "--provider",
+        "cpu",
+        "--method",
+        method,
+        ...extra,
+        "--out",
+        dir,
+        golden("input.npy"),
+      ]);
+      assert.equal(run.status, 0, run.stderr);
+      const lines = run.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.equal(lines.length, 3);
+      for (const line of lines) {
+        assert.equal(line.method, method);
+        assert.equal(typeof line[`${method}Ms`], "number");
+        assert.equal(line.visualbackpropMs, undefined);
+      }
+      const masks = parseNpy(fs.readFileSync(path.join(dir, "pilotnet.input.mask.npy")));
+      assert.deepEqual(masks.shape, [3, 66, 200]);
+      const input = parseNpy(fs.readFileSync(golden("input.npy"))).data as Float32Array;
+      const engine = await Engine.create({
+        modelPath: golden("onnx"),
+        provider: "cpu",
+        method,
+        epsilon: method === "lrp" ? 1e-4 : undefined,
+      });
+      try {
+        const expected = (await engine.run(input, 3)).masks;
+        assert.ok(maxAbsDiff(masks.data, expected) < 1e-6);
+        const vbp = parseNpy(fs.readFileSync(golden("mask.npy"))).data;
+        assert.ok(maxAbsDiff(masks.data, vbp) > 0.05, "the map is not the VisualBackProp mask");
+      } finally {
+        await engine.release();
+      }
+    });
+  }
+
+  it("keeps vbp as the default and explains bad method options with exit code 2", () => {
+    const run = cli([
+      "mask",
+      "--model",
+      golden("onnx"),
+      "--provider",
+      "cpu",
+      "--out",
+      dir,
+      golden("input.npy"),
+    ]);
+    assert.equal(run.status, 0, run.stderr);
+    const first = JSON.parse(run.stdout.split("\n")[0]) as Record<string, unknown>;
+    assert.equal(first.method, "vbp");
+    assert.equal(typeof first.visualbackpropMs, "number");
+    const cases: [string[], RegExp][] = [
+      [["--method", "cam"], /--method: expected vbp, lrp, gradient, got 'cam'/],
+      [["--method", "lrp", "--epsilon", "0"], /--epsilon: expected a positive number, got '0'/],
+      [["--epsilon", "0.1"], /--epsilon applies to --method lrp only/],
+      [["--method", "gradient", "--layers"], /--layers exists for --method vbp only/],
+    ];
+    for (const [args, message] of cases) {
+      const bad = cli(["mask", ...args, "--out", dir, golden("input.npy")]);
+      assert.equal(bad.status, 2, args.join(" "));
+      assert.match(bad.stderr, message);
+    }
+  });
+});
