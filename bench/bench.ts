@@ -1,10 +1,10 @@
 import { parseArgs } from "node:util";
 import { ProviderChoice } from "../src/engine/types";
-import { benchEngine } from "./engine-bench";
 import { machineLine } from "./machine";
+import { benchMemory, benchMethods, formatMemory, formatMethodsTable } from "./methods-bench";
 import { benchNode } from "./node-bench";
 
-const SECTIONS = ["engine", "node"] as const;
+const SECTIONS = ["methods", "memory", "node"] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `npm run bench`: measured figures, each with the machine it ran on. `--json` for tracking. */
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       json: { type: "boolean", default: false },
-      runs: { type: "string", default: "300" },
+      runs: { type: "string", default: "200" },
       provider: { type: "string", default: "cpu" },
       threads: { type: "string", default: "0" },
       only: { type: "string", default: SECTIONS.join(",") },
@@ -29,22 +29,23 @@ async function main(): Promise<void> {
   say(`machine: ${machine}`);
   const f = (n: number, width = 9) => n.toFixed(3).padStart(width);
 
-  if (only.has("engine")) {
-    const engine = await benchEngine({
-      batches: [1, 16],
+  if (only.has("methods")) {
+    // One table for both the engine's targets (batch 1 and 16) and the paper's comparison (1, 8, 32).
+    const methods = await benchMethods({
+      batches: [1, 8, 16, 32],
       runs,
       provider: values.provider as ProviderChoice,
       intraOpThreads: Number(values.threads),
     });
-    results.engine = engine;
-    say(`\nVisualBackProp cost (${engine.model}, provider ${engine.provider}, median of ${runs} runs each)`);
-    say("batch  forward ms  forward+VBP ms    ratio  VBP adds");
-    for (const r of engine.rows) {
-      say(
-        `${String(r.batch).padStart(5)}  ${f(r.forwardMs)}   ${f(r.forwardVbpMs)}     ${r.ratio.toFixed(3)}  ${r.addedPercent.toFixed(1).padStart(6)} %`,
-      );
-    }
+    results.methods = methods;
+    say(`\n${formatMethodsTable(methods)}`);
     say("targets on a 2-core CPU: VBP adds at most 40 % at batch 1 and 15 % at batch 16");
+  }
+
+  if (only.has("memory")) {
+    const memory = await benchMemory({ provider: values.provider as ProviderChoice });
+    results.memory = memory;
+    say(`\n${formatMemory(memory)}`);
   }
 
   if (only.has("node")) {

@@ -116,7 +116,9 @@ export class BatchProcessor {
     let result: EngineResult;
     const runStartMs = nowMs();
     try {
-      result = await model.engine.run(tensor, ready.length, { layerMasks: settings.publishLayerMasks });
+      // Intermediate masks are VisualBackProp's; LRP and gradient maps have none.
+      const layerMasks = settings.publishLayerMasks && model.engine.method === "vbp";
+      result = await model.engine.run(tensor, ready.length, { layerMasks });
     } catch (error) {
       const message = errorText(error);
       diagnostics.engine.inferenceFailed(message);
@@ -230,10 +232,11 @@ export class BatchProcessor {
     if (settings.publishSaliency) {
       publishers.saliency.publish(
         buildSaliency(item.header, {
+          method: model.engine.method,
           width: result.width,
           height: result.height,
           mask,
-          layers: settings.publishLayerMasks ? layersOf(result, index) : [],
+          layers: layersOf(result, index),
           timing: { ...timing, visualBackPropMs: doneMs - startMs, totalMs },
           framesDropped: item.droppedBefore,
         }),

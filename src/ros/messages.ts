@@ -3,6 +3,7 @@
  * rclnodejs-shaped objects, touch no ROS API, and copy the header, so the live node and the bag
  * tool (which serialises the same objects) produce identical messages.
  */
+import type { SaliencyMethod } from "../engine/types.js";
 import type { RgbFrame } from "../image/frame.js";
 import type {
   DiagnosticArrayMsg,
@@ -105,6 +106,7 @@ export interface FrameTiming {
 }
 
 export interface SaliencyValues {
+  readonly method: SaliencyMethod;
   /** Mask at the network's input resolution, row-major, values in [0, 1]. */
   readonly width: number;
   readonly height: number;
@@ -129,7 +131,7 @@ export function buildSaliency(header: HeaderMsg, values: SaliencyValues): Salien
   }));
   return {
     header: copyHeader(header),
-    method: "vbp",
+    method: values.method,
     height: values.height,
     width: values.width,
     mask: values.mask,

@@ -4,7 +4,7 @@
  * outside, so tests drive it with a stub engine and no model file, and the node never loads
  * ONNX Runtime itself.
  */
-import type { EngineResult, ProviderName, SessionSettings } from "../engine/types.js";
+import type { EngineResult, ProviderName, SaliencyMethod, SessionSettings } from "../engine/types.js";
 import type { FloatImage, RgbFrame } from "../image/frame.js";
 import type { PreprocessSpec } from "../image/preprocess.js";
 import type { ColorMapName } from "./parameters.js";
@@ -13,6 +13,8 @@ import type { ColorMapName } from "./parameters.js";
 export interface SaliencyEngine {
   /** The provider actually running (after any fallback). */
   readonly provider: ProviderName;
+  /** The saliency method the engine's graph computes. */
+  readonly method: SaliencyMethod;
   readonly inputShape: { channels: number; height: number; width: number };
   run(input: Float32Array, batch: number, options?: { layerMasks?: boolean }): Promise<EngineResult>;
   release(): Promise<void>;
@@ -30,6 +32,9 @@ export interface LoadedModel {
 
 export interface ModelRequest extends SessionSettings {
   readonly modelPath: string;
+  readonly method?: SaliencyMethod;
+  /** LRP's epsilon. */
+  readonly epsilon?: number;
 }
 
 /** Loads a model; rejects with one clear message (missing file, corrupt model, unknown provider). */

@@ -125,6 +125,8 @@ export class VisualBackPropNode {
       model = await dependencies.loadModel({
         modelPath,
         provider: settings.startup.provider,
+        method: settings.startup.method,
+        epsilon: settings.startup.lrpEpsilon,
         intraOpThreads: settings.startup.intraOpThreads,
         interOpThreads: settings.startup.interOpThreads,
         graphOptimizationLevel: settings.startup.graphOptimizationLevel,

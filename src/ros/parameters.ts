@@ -4,7 +4,12 @@
  * typed settings. Model, provider, topics and QoS are read-only (changing them means a restart);
  * the rest changes at run time through `ros2 param set`.
  */
-import type { GraphOptimizationLevel, ProviderChoice } from "../engine/types.js";
+import {
+  SALIENCY_METHODS,
+  type GraphOptimizationLevel,
+  type ProviderChoice,
+  type SaliencyMethod,
+} from "../engine/types.js";
 import { COLOR_MAPS, type ColorMap } from "../image/colormap.js";
 import { isReliabilityName, type QosSettings, RELIABILITY_NAMES } from "./qos.js";
 import type { RclApi, RosNode, RosParameter, RosParameterDescriptor, RosRange } from "./ros-api.js";
@@ -68,6 +73,22 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     description: "ONNX Runtime execution provider; auto tries GPU providers first, then CPU",
     readOnly: true,
     choices: PROVIDERS,
+  },
+  {
+    name: "method",
+    kind: "string",
+    defaultValue: "vbp",
+    description: "Saliency method: vbp (VisualBackProp), lrp (LRP-epsilon) or gradient (input gradient)",
+    readOnly: true,
+    choices: SALIENCY_METHODS,
+  },
+  {
+    name: "lrp_epsilon",
+    kind: "double",
+    defaultValue: 1e-6,
+    description: "Epsilon of LRP's stabiliser (method lrp only)",
+    readOnly: true,
+    range: { from: 1e-12, to: 1 },
   },
   {
     name: "intra_op_threads",
@@ -225,6 +246,8 @@ export interface StartupSettings {
   /** Empty: the package's default model. */
   readonly model: string;
   readonly provider: ProviderChoice;
+  readonly method: SaliencyMethod;
+  readonly lrpEpsilon: number;
   readonly intraOpThreads: number;
   readonly interOpThreads: number;
   readonly graphOptimizationLevel: GraphOptimizationLevel;
@@ -451,6 +474,8 @@ export function settingsFromValues(values: ReadonlyMap<string, ParameterValue>):
       cameraNames: asStrings(values, "camera_names"),
       model: asString(values, "model"),
       provider: pick(PROVIDERS, asString(values, "provider"), "provider"),
+      method: pick(SALIENCY_METHODS, asString(values, "method"), "method"),
+      lrpEpsilon: asNumber(values, "lrp_epsilon"),
       intraOpThreads: asNumber(values, "intra_op_threads"),
       interOpThreads: asNumber(values, "inter_op_threads"),
       graphOptimizationLevel: pick(

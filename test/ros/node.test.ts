@@ -165,7 +165,30 @@ describe("visualbackprop_node: topics, QoS and parameters", () => {
     assert.equal(request.provider, "cuda");
     assert.equal(request.intraOpThreads, 2);
     assert.equal(request.graphOptimizationLevel, "all");
+    assert.equal(request.method, "vbp");
     await vbp.shutdown();
+  });
+
+  it("asks for the saliency method and epsilon, and publishes which method made each map", async () => {
+    const engine = new StubEngine();
+    engine.method = "lrp";
+    harness = await startHarness({
+      engine,
+      parameters: { image_topics: [FRONT], method: "lrp", lrp_epsilon: 0.01, publish_layer_masks: true },
+    });
+    harness.deliver(FRONT, rgbImage({ sec: 1 }));
+    await harness.tick(5);
+    const saliency = harness.saliency("~/front/saliency");
+    assert.deepEqual(
+      saliency.map((m) => [m.method, m.layers.length]),
+      [["lrp", 0]],
+    );
+    // Layer masks are VisualBackProp's: an LRP engine is never asked for them.
+    assert.deepEqual(
+      engine.calls.map((call) => call.layerMasks),
+      [false],
+    );
+    assert.equal(harness.node.getParameter("lrp_epsilon").value, 0.01);
   });
 
   describe("changing parameters at run time", () => {

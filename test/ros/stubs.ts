@@ -3,7 +3,7 @@
  * model file. The stub engine reports the first input value of each image as its curvature, so a
  * test chooses a frame's prediction through its pixels.
  */
-import type { EngineResult, ProviderName } from "../../src/engine/types.js";
+import type { EngineResult, ProviderName, SaliencyMethod } from "../../src/engine/types.js";
 import type { FloatImage, RgbFrame } from "../../src/image/frame.js";
 import { mapMaskToFrame, preprocess, type PreprocessSpec } from "../../src/image/preprocess.js";
 import type { ImageMsg } from "../../src/ros/message-types.js";
@@ -34,6 +34,7 @@ export interface StubEngineCall {
 /** Same shape as Engine; answers after `delayMs` of (fakeable) setTimeout. */
 export class StubEngine implements SaliencyEngine {
   readonly provider: ProviderName = "cpu";
+  method: SaliencyMethod = "vbp";
   readonly inputShape: { channels: number; height: number; width: number };
   readonly calls: StubEngineCall[] = [];
   delayMs = 0;

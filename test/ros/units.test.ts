@@ -58,6 +58,7 @@ describe("message builders", () => {
 
   it("build Saliency with timing and drops", () => {
     const message = buildSaliency(header, {
+      method: "lrp",
       width: 2,
       height: 1,
       mask: Float32Array.from([0, 1]),
@@ -65,7 +66,7 @@ describe("message builders", () => {
       timing: { preprocessMs: 1, inferenceMs: 2, visualBackPropMs: 3, totalMs: 7 },
       framesDropped: 4,
     });
-    assert.equal(message.method, "vbp");
+    assert.equal(message.method, "lrp");
     assert.deepEqual(
       [
         message.preprocess_ms,
