@@ -59,34 +59,44 @@ export class CdrWriter {
   }
 
   int8(v: number): void {
-    this.#view.setInt8(this.#at(1), v);
+    const at = this.#at(1); // before reading #view: growing replaces it
+    this.#view.setInt8(at, v);
   }
   uint8(v: number): void {
-    this.#view.setUint8(this.#at(1), v);
+    const at = this.#at(1); // before reading #view: growing replaces it
+    this.#view.setUint8(at, v);
   }
   int16(v: number): void {
-    this.#view.setInt16(this.#at(2), v, true);
+    const at = this.#at(2); // before reading #view: growing replaces it
+    this.#view.setInt16(at, v, true);
   }
   uint16(v: number): void {
-    this.#view.setUint16(this.#at(2), v, true);
+    const at = this.#at(2); // before reading #view: growing replaces it
+    this.#view.setUint16(at, v, true);
   }
   int32(v: number): void {
-    this.#view.setInt32(this.#at(4), v, true);
+    const at = this.#at(4); // before reading #view: growing replaces it
+    this.#view.setInt32(at, v, true);
   }
   uint32(v: number): void {
-    this.#view.setUint32(this.#at(4), v, true);
+    const at = this.#at(4); // before reading #view: growing replaces it
+    this.#view.setUint32(at, v, true);
   }
   int64(v: bigint): void {
-    this.#view.setBigInt64(this.#at(8), v, true);
+    const at = this.#at(8); // before reading #view: growing replaces it
+    this.#view.setBigInt64(at, v, true);
   }
   uint64(v: bigint): void {
-    this.#view.setBigUint64(this.#at(8), v, true);
+    const at = this.#at(8); // before reading #view: growing replaces it
+    this.#view.setBigUint64(at, v, true);
   }
   float32(v: number): void {
-    this.#view.setFloat32(this.#at(4), v, true);
+    const at = this.#at(4); // before reading #view: growing replaces it
+    this.#view.setFloat32(at, v, true);
   }
   float64(v: number): void {
-    this.#view.setFloat64(this.#at(8), v, true);
+    const at = this.#at(8); // before reading #view: growing replaces it
+    this.#view.setFloat64(at, v, true);
   }
 
   /** A sequence length prefix. */

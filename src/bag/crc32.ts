@@ -2,6 +2,7 @@
  * CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), the checksum MCAP uses for chunks, the
  * data section and the summary. Slicing-by-4 keeps it fast enough for image-sized chunks.
  */
+import * as zlib from "node:zlib";
 
 const TABLES: Uint32Array[] = (() => {
   const tables: Uint32Array[] = [];
@@ -24,8 +25,13 @@ const TABLES: Uint32Array[] = (() => {
 /** Starting state; feed it to `crc32Update` and finish with `crc32Final`. */
 export const CRC32_INIT = 0xffffffff;
 
+/** Node's native CRC-32 (zlib, Node >= 20.15), many times faster than the tables on image-sized chunks. */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
 /** Adds bytes to a running CRC state, so large files can be checksummed while streaming. */
 export function crc32Update(state: number, data: Uint8Array): number {
+  // zlib continues from a finished CRC value; the running state is its complement.
+  if (nativeCrc32 !== undefined) return (nativeCrc32(data, (state ^ 0xffffffff) >>> 0) ^ 0xffffffff) >>> 0;
   const [t0, t1, t2, t3] = TABLES;
   let crc = state >>> 0;
   let i = 0;

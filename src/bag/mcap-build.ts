@@ -56,19 +56,23 @@ export class ByteBuilder {
   }
 
   uint8(v: number): this {
-    this.#view.setUint8(this.#ensure(1), v);
+    const at = this.#ensure(1); // before reading #view: growing replaces it
+    this.#view.setUint8(at, v);
     return this;
   }
   uint16(v: number): this {
-    this.#view.setUint16(this.#ensure(2), v, true);
+    const at = this.#ensure(2); // before reading #view: growing replaces it
+    this.#view.setUint16(at, v, true);
     return this;
   }
   uint32(v: number): this {
-    this.#view.setUint32(this.#ensure(4), v, true);
+    const at = this.#ensure(4); // before reading #view: growing replaces it
+    this.#view.setUint32(at, v, true);
     return this;
   }
   uint64(v: bigint): this {
-    this.#view.setBigUint64(this.#ensure(8), v, true);
+    const at = this.#ensure(8); // before reading #view: growing replaces it
+    this.#view.setBigUint64(at, v, true);
     return this;
   }
   raw(bytes: Uint8Array): this {

@@ -1,3 +1,6 @@
+import { BAG_USAGE, runBag } from "./bag-command";
+import { DEMO_USAGE, runDemo } from "./demo-command";
+import { EVAL_USAGE, runEval } from "./eval-command";
 import { MASK_USAGE, runMask } from "./mask-command";
 import { UsageError } from "./usage-error";
 
@@ -17,6 +20,21 @@ const COMMANDS: Record<string, Command> = {
     summary: "write VisualBackProp masks and overlays for images or tensors",
     usage: MASK_USAGE,
     run: runMask,
+  },
+  bag: {
+    summary: "run VisualBackProp over the camera topics of a rosbag2 recording into a new bag",
+    usage: BAG_USAGE,
+    run: runBag,
+  },
+  eval: {
+    summary: "score a model's steering and masks on held-out synthetic drives (lane focus, shift test)",
+    usage: EVAL_USAGE,
+    run: runEval,
+  },
+  demo: {
+    summary: "the main job (npm start): synthetic drive -> bag -> VisualBackProp bag and report in out/",
+    usage: DEMO_USAGE,
+    run: runDemo,
   },
 };
 

@@ -1,0 +1,107 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { DEFAULT_MODEL } from "../src/cli/package-paths";
+import { HELD_OUT_SEEDS } from "../src/drive/seeds";
+import type { ProviderChoice } from "../src/engine/types";
+import { processBag, type BagRunResult } from "../src/offline/bag-processor";
+import { writeSyntheticDriveBag } from "../src/offline/synthetic-bag";
+import { buildPilotNet } from "../src/onnx/cnn-builder";
+import { loadModel } from "../src/ros/model-loader.js";
+
+export interface BagBenchOptions {
+  /** Frames of the drive, default 300 (10 s at 30 Hz). */
+  readonly frames?: number;
+  /** Default: the package's model, or an untrained PilotNet of the same shape while it is missing. */
+  readonly model?: string;
+  readonly provider?: ProviderChoice;
+  readonly batch?: number;
+  /** Worker threads (default: one fewer than the cores). */
+  readonly threads?: number;
+  /** Receives the run's full result (stage timings) for a closer look. */
+  readonly onResult?: (result: BagRunResult) => void;
+}
+
+export interface BagBenchResult {
+  readonly frames: number;
+  readonly seconds: number;
+  readonly fps: number;
+  /** Seconds of recording processed per second of wall time. */
+  readonly realTimeMultiple: number;
+}
+
+const RATE_HZ = 30;
+
+/**
+ * Offline throughput of `visualbackprop bag` on a 640x480, 30 Hz synthetic drive: renders the
+ * drive to a temporary, uncompressed bag (not timed), then times the whole pipeline from reading
+ * that bag to a closed output bag (decode, preprocess, engine, mask and overlay, CDR, zstd, writing).
+ */
+export async function benchBag(options: BagBenchOptions = {}): Promise<BagBenchResult> {
+  const frames = options.frames ?? 300;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vbp-bag-bench-"));
+  try {
+    let modelPath = options.model ?? DEFAULT_MODEL;
+    if (options.model === undefined && !fs.existsSync(modelPath)) {
+      modelPath = path.join(dir, "pilotnet.onnx");
+      fs.writeFileSync(modelPath, buildPilotNet());
+    }
+    const input = path.join(dir, "drive");
+    // Uncompressed, as `ros2 bag record` writes MCAP by default.
+    await writeSyntheticDriveBag(input, {
+      seed: HELD_OUT_SEEDS[0],
+      frames,
+      rateHz: RATE_HZ,
+      compression: "none",
+    });
+    // One ONNX Runtime thread: the frame workers and the writer thread use the other cores.
+    const model = await loadModel({ modelPath, provider: options.provider ?? "cpu", intraOpThreads: 1 });
+    try {
+      const { channels, height, width } = model.engine.inputShape;
+      await model.engine.run(new Float32Array(channels * height * width), 1);
+      const result = await processBag({
+        input,
+        output: path.join(dir, "out"),
+        model,
+        batch: options.batch,
+        threads: options.threads,
+        colorMap: "jet",
+        opacity: 0.5,
+        geometry: { wheelbaseM: 2.85, steeringRatio: 15 },
+      });
+      options.onResult?.(result);
+      const seconds = result.wallMs / 1000;
+      const processed = result.stats.processed;
+      return {
+        frames: processed,
+        seconds,
+        fps: processed / seconds,
+        realTimeMultiple: processed / RATE_HZ / seconds,
+      };
+    } finally {
+      await model.engine.release();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  benchBag({
+    threads: process.env.VBP_BENCH_THREADS === undefined ? undefined : Number(process.env.VBP_BENCH_THREADS),
+    onResult: (r) => {
+      const n = Math.max(1, r.stats.processed);
+      const stages = [...r.stats.stageMs].map(([s, ms]) => `${s} ${(ms / n).toFixed(2)}`).join(", ");
+      console.log(`ms/frame by stage: ${stages}`);
+    },
+  }).then(
+    (r) =>
+      console.log(
+        `bag pipeline, 640x480 at ${RATE_HZ} Hz: ${r.frames} frames in ${r.seconds.toFixed(2)} s = ${r.fps.toFixed(1)} frames/s, ${r.realTimeMultiple.toFixed(2)}x real time (target 3x); load ${os.loadavg()[0].toFixed(2)}`,
+      ),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,257 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { openBag } from "../bag/rosbag2-open";
+import type { ProviderChoice } from "../engine/types";
+import { COLOR_MAPS, type ColorMap } from "../image/colormap";
+import { processBag, type BagRunResult } from "../offline/bag-processor";
+import { planCameras } from "../offline/camera-topics";
+import { ProgressReporter } from "../offline/progress";
+import { RecordedSteering } from "../offline/recorded-steering";
+import { ReportCollector } from "../offline/report";
+import { summaryLines } from "../offline/summary";
+import { createSerializer } from "../bag/serializer-factory";
+import { loadModel } from "../ros/model-loader.js";
+import { defaultParameterValues, settingsFromValues } from "../ros/parameters.js";
+import { canonical } from "./output-guard";
+import { DEFAULT_MODEL } from "./package-paths";
+import { UsageError } from "./usage-error";
+
+/** Exit codes of `visualbackprop bag` beyond 0 (complete), 1 (error) and 2 (bad command line). */
+export const EXIT_PARTIAL = 3;
+export const EXIT_SIGINT = 130;
+export const EXIT_SIGTERM = 143;
+
+const NODE_DEFAULTS = settingsFromValues(defaultParameterValues()).runtime;
+
+export const BAG_USAGE = `usage: visualbackprop bag INPUT -o OUTPUT [options]
+
+Runs VisualBackProp over the camera topics of a rosbag2 recording (an .mcap file, or a bag
+directory with MCAP or sqlite3 .db3 files) and writes OUTPUT, a new bag directory (MCAP, zstd)
+with every input message copied unchanged plus, per camera, the topics the node publishes:
+/visualbackprop/<camera>/mask, overlay, steering and saliency, stamped with the camera's header
+stamp and logged at the camera message's log time. The input is never modified.
+
+options:
+  -o, --output DIR      the output bag directory (required; must not exist unless --force)
+  --model FILE          ONNX model (default: the package's models/pilotnet.onnx)
+  --topics T,...        camera topics (default: every Image and CompressedImage topic)
+  --provider P          cpu, cuda, tensorrt, webgpu or auto (default auto)
+  --threads N           ONNX Runtime intra-op threads, 0 = its choice (default 1: the workers
+                        and the writer thread use the other cores)
+  --workers N           threads that decode, preprocess and render frames; 0 does that and the
+                        writing in the main thread (default: cores - 1, at most 4)
+  --batch N             frames per engine run (default 16)
+  --colormap M          ${COLOR_MAPS.join(", ")} (default ${NODE_DEFAULTS.colorMap})
+  --opacity A           heat map weight in the overlay, 0..1 (default ${NODE_DEFAULTS.overlayOpacity})
+  --steering-topic T    recorded steering to compare with: std_msgs/msg/Float32 (curvature, 1/m) or
+                        a message with a curvature or steering_wheel_angle field
+  --report DIR          write an HTML report (index.html) to DIR
+  --report-frames       with --report, also every overlay as DIR/frames/<camera>/<index>.png
+  --force               replace an existing OUTPUT (and report) from an earlier run
+
+exit codes: 0 done; 1 error; 2 bad command line; 3 partial: the input was truncated or corrupt, or
+frames could not be decoded (every readable message was processed; the summary counts the skips);
+130 / 143 stopped by Ctrl-C / SIGTERM (the output is a valid bag with the frames processed so far).
+`;
+
+/** Everything one bag run needs; `visualbackprop demo` fills it too. */
+export interface BagJob {
+  readonly input: string;
+  readonly output: string;
+  readonly model: string;
+  readonly topics?: readonly string[];
+  readonly provider: ProviderChoice;
+  readonly threads: number;
+  /** Frame worker threads; default defaultFrameThreads(). */
+  readonly workers?: number;
+  readonly batch: number;
+  readonly colorMap: ColorMap;
+  readonly opacity: number;
+  readonly steeringTopic?: string;
+  readonly report?: string;
+  readonly reportFrames: boolean;
+  readonly force: boolean;
+}
+
+export function parseBagArgs(argv: readonly string[]): BagJob {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        output: { type: "string", short: "o" },
+        model: { type: "string", default: DEFAULT_MODEL },
+        topics: { type: "string" },
+        provider: { type: "string", default: "auto" },
+        threads: { type: "string", default: "1" },
+        workers: { type: "string" },
+        batch: { type: "string", default: "16" },
+        colormap: { type: "string", default: NODE_DEFAULTS.colorMap },
+        opacity: { type: "string", default: String(NODE_DEFAULTS.overlayOpacity) },
+        "steering-topic": { type: "string" },
+        report: { type: "string" },
+        "report-frames": { type: "boolean", default: false },
+        force: { type: "boolean", default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  if (parsed.positionals.length !== 1)
+    throw new UsageError(`give exactly one INPUT bag, got ${parsed.positionals.length}`);
+  if (v.output === undefined || v.output === "") throw new UsageError("-o/--output DIR is required");
+  const integer = (name: string, text: string, min: number): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(`--${name}: expected an integer >= ${min}, got '${text}'`);
+    return n;
+  };
+  const opacity = Number(v.opacity);
+  if (!(opacity >= 0 && opacity <= 1))
+    throw new UsageError(`--opacity: expected a number in [0, 1], got '${v.opacity}'`);
+  if (!COLOR_MAPS.includes(v.colormap as ColorMap))
+    throw new UsageError(`--colormap: expected one of ${COLOR_MAPS.join(", ")}, got '${v.colormap}'`);
+  if (!["cpu", "cuda", "tensorrt", "webgpu", "auto"].includes(v.provider as string))
+    throw new UsageError(`--provider: expected cpu, cuda, tensorrt, webgpu or auto, got '${v.provider}'`);
+  const topics = v.topics
+    ?.split(",")
+    .map((t) => t.trim())
+    .filter((t) => t !== "");
+  if (v.topics !== undefined && (topics === undefined || topics.length === 0))
+    throw new UsageError("--topics: expected a comma-separated list of topic names");
+  if (v["report-frames"] && v.report === undefined)
+    throw new UsageError("--report-frames needs --report DIR");
+  return {
+    input: parsed.positionals[0],
+    output: v.output,
+    model: v.model as string,
+    topics,
+    provider: v.provider as ProviderChoice,
+    threads: integer("threads", v.threads as string, 0),
+    workers: v.workers === undefined ? undefined : integer("workers", v.workers, 0),
+    batch: integer("batch", v.batch as string, 1),
+    colorMap: v.colormap as ColorMap,
+    opacity,
+    steeringTopic: v["steering-topic"],
+    report: v.report,
+    reportFrames: v["report-frames"] as boolean,
+    force: v.force as boolean,
+  };
+}
+
+/** `visualbackprop bag`: see BAG_USAGE. Returns the exit code. */
+export async function runBag(
+  argv: readonly string[],
+  stdout: (line: string) => void,
+  log: (line: string) => void,
+): Promise<number> {
+  return runBagJob(parseBagArgs(argv), stdout, log);
+}
+
+/** Checks the input before the model is loaded, so a wrong path or topic fails at once. */
+async function checkInput(job: BagJob): Promise<void> {
+  const reader = await openBag(job.input);
+  try {
+    planCameras(reader.topics, job.topics, reader.path);
+    if (job.steeringTopic !== undefined)
+      RecordedSteering.forTopic(createSerializer(reader), reader.topics, job.steeringTopic);
+  } finally {
+    await reader.close();
+  }
+  const output = canonical(job.output);
+  for (const input of [job.input, ...(job.report !== undefined ? [job.report] : [])]) {
+    const other = canonical(input);
+    if (output === other || isInside(output, other) || isInside(other, output))
+      throw new Error(
+        `output ${job.output} is, contains or lies inside ${input}; choose another output directory`,
+      );
+  }
+  if (fs.existsSync(job.output) && !job.force)
+    throw new Error(`output ${job.output} already exists (pass --force to replace it)`);
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
+}
+
+/**
+ * Runs one bag job with progress on stderr and the summary on stdout; SIGINT/SIGTERM stop it
+ * cleanly (a second one quits at once). Returns the exit code.
+ */
+export async function runBagJob(
+  job: BagJob,
+  stdout: (line: string) => void,
+  log: (line: string) => void,
+): Promise<number> {
+  await checkInput(job);
+  const report =
+    job.report !== undefined
+      ? new ReportCollector({
+          dir: job.report,
+          frames: job.reportFrames,
+          force: job.force,
+          protect: [job.input, job.output],
+        })
+      : undefined;
+  const model = await loadModel({
+    modelPath: job.model,
+    provider: job.provider,
+    intraOpThreads: job.threads,
+    log,
+  });
+  const controller = new AbortController();
+  const signals = new Map<NodeJS.Signals, () => void>();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    const handler = (): void => {
+      if (controller.signal.aborted) {
+        log(`visualbackprop bag: ${signal} again: quitting at once; the output bag is not finalised`);
+        process.exit(signal === "SIGINT" ? EXIT_SIGINT : EXIT_SIGTERM);
+      }
+      log(
+        `visualbackprop bag: ${signal}: finishing the frames read so far and closing the output bag (again to quit at once)`,
+      );
+      controller.abort(signal);
+    };
+    signals.set(signal, handler);
+    process.on(signal, handler);
+  }
+  const progress = new ProgressReporter({
+    write: (text) => process.stderr.write(text),
+    tty: process.stderr.isTTY === true,
+    columns: process.stderr.columns,
+  });
+  log(
+    `visualbackprop bag: ${job.input} -> ${job.output} (model ${model.name}, ${model.engine.provider}, batch ${job.batch})`,
+  );
+  let result: BagRunResult;
+  try {
+    result = await processBag({
+      input: job.input,
+      output: job.output,
+      force: job.force,
+      model,
+      topics: job.topics,
+      batch: job.batch,
+      threads: job.workers,
+      colorMap: job.colorMap,
+      opacity: job.opacity,
+      geometry: { wheelbaseM: NODE_DEFAULTS.wheelbaseM, steeringRatio: NODE_DEFAULTS.steeringRatio },
+      steeringTopic: job.steeringTopic,
+      signal: controller.signal,
+      onProgress: (p) => progress.update(p),
+      onFrame: report?.onFrame,
+    });
+  } finally {
+    progress.finish();
+    for (const [signal, handler] of signals) process.removeListener(signal, handler);
+    await model.engine.release();
+  }
+  for (const line of summaryLines(result)) stdout(line);
+  if (report !== undefined) stdout(`report: ${await report.write(result)}`);
+  if (result.status === "interrupted") return result.interruptedBy === "SIGTERM" ? EXIT_SIGTERM : EXIT_SIGINT;
+  return result.status === "partial" ? EXIT_PARTIAL : 0;
+}

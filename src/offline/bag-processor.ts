@@ -1,0 +1,426 @@
+/**
+ * The offline pipeline behind `visualbackprop bag`: reads a recording in log-time order, runs the
+ * camera frames through the engine in batches, and writes a new bag with every input message
+ * copied unchanged plus the node's four outputs per frame, stamped with the camera's header stamp
+ * and logged at the camera message's log time. The output is always closed (finalised), also when
+ * the run is aborted or fails, so it holds every frame processed until then.
+ *
+ * The main thread reads and runs the engine; frames are decoded, preprocessed and rendered in the
+ * frame pool and the output is written in its own thread, so batch k renders and is written while
+ * batch k+1 is read. Messages are written in input order all the same.
+ */
+import { performance } from "node:perf_hooks";
+import { isPartial, type BagProblem } from "../bag/problems";
+import type { RosSerializer } from "../bag/ros-serializer";
+import { openBag } from "../bag/rosbag2-open";
+import type { BagMessage, BagReader } from "../bag/rosbag2-types";
+import { createSerializer } from "../bag/serializer-factory";
+import type { ColorMap } from "../image/colormap";
+import type { LoadedModel } from "../ros/model-port.js";
+import type { SteeringGeometry } from "../ros/steering.js";
+import { type CameraPlan, type OutputKind, OUTPUT_TYPES, planCameras } from "./camera-topics";
+import type { FrameResult } from "./frame-outputs";
+import { createFramePool, defaultFrameThreads, type FramePool } from "./frame-pool";
+import type { Prepared, Rendered } from "./frame-work";
+import type { OutputBag } from "./output-bag";
+import { openOutput } from "./output-setup";
+import { RecordedSteering } from "./recorded-steering";
+import { RunStats } from "./run-stats";
+
+export interface ProcessBagOptions {
+  readonly input: string;
+  readonly output: string;
+  /** Replace an existing output bag directory. */
+  readonly force?: boolean;
+  /** A loaded model (src/ros/model-loader.ts); the caller owns and releases it. */
+  readonly model: LoadedModel;
+  /** Camera topics; default every Image and CompressedImage topic. */
+  readonly topics?: readonly string[];
+  /** Frames per engine run, default 16. */
+  readonly batch?: number;
+  readonly colorMap: ColorMap;
+  readonly opacity: number;
+  readonly geometry: SteeringGeometry;
+  /** A recorded steering topic to read beside the predictions. */
+  readonly steeringTopic?: string;
+  /** Aborting stops reading; frames read so far are finished and the output is closed. */
+  readonly signal?: AbortSignal;
+  /** Called after every batch. */
+  readonly onProgress?: (progress: Progress) => void;
+  /** Called for every processed frame, in log-time order, after its messages are written. */
+  readonly onFrame?: (frame: ProcessedFrame) => void | Promise<void>;
+  /** Worker threads for decoding, preprocessing and rendering; 0 runs them in the main thread. */
+  readonly threads?: number;
+  /** Write the output bag in its own thread; default: when there are worker threads. */
+  readonly writerThread?: boolean;
+  /** Output chunk compression, default zstd. */
+  readonly compression?: "zstd" | "lz4" | "none";
+  /** Output zstd level, default ZSTD_FAST_LEVEL (output-setup.ts). */
+  readonly zstdLevel?: number;
+}
+
+export interface Progress {
+  /** Camera messages handled (processed or skipped). */
+  readonly frames: number;
+  /** Camera messages the bag says it holds; 0 when unknown. */
+  readonly total: number;
+  readonly elapsedMs: number;
+}
+
+export interface ProcessedFrame {
+  readonly camera: CameraPlan;
+  /** Index of the frame among its camera's processed frames. */
+  readonly index: number;
+  readonly logTimeNs: bigint;
+  readonly result: FrameResult;
+}
+
+/** How a run ended: everything, with input damage or skipped frames, or stopped early. */
+export type RunStatus = "complete" | "partial" | "interrupted";
+
+export interface BagRunResult {
+  readonly status: RunStatus;
+  /** The abort reason (e.g. "SIGINT") when interrupted. */
+  readonly interruptedBy?: string;
+  readonly input: string;
+  readonly output: string;
+  readonly cameras: readonly CameraPlan[];
+  readonly stats: RunStats;
+  /** What the reader could not read. */
+  readonly problems: readonly BagProblem[];
+  readonly recorded?: RecordedSteering;
+  readonly modelName: string;
+  readonly provider: string;
+  readonly batch: number;
+  /** Worker threads that decoded, preprocessed and rendered (0: the main thread). */
+  readonly threads: number;
+  readonly wallMs: number;
+  readonly outputMessages: number;
+  /** Things worth telling that did not stop the run. */
+  readonly notes: readonly string[];
+}
+
+interface PendingFrame {
+  readonly id: number;
+  readonly camera: CameraPlan;
+  readonly message: BagMessage;
+  readonly prepared: Promise<Prepared>;
+  /** The batch the frame ran in, once it has. */
+  batch?: number;
+  /** Its results; undefined for a skipped frame. */
+  rendered?: Promise<Rendered>;
+}
+
+type Entry = { readonly frame: PendingFrame } | { readonly copy: BagMessage };
+
+/** Processes a bag; see the module comment. Rejects for unusable input or output, before writing. */
+export async function processBag(options: ProcessBagOptions): Promise<BagRunResult> {
+  const batchSize = options.batch ?? 16;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`batch: expected an integer >= 1, got ${batchSize}`);
+  const reader = await openBag(options.input);
+  try {
+    const run = await BagRun.start(reader, options, batchSize);
+    return await run.execute();
+  } finally {
+    await reader.close();
+  }
+}
+
+class BagRun {
+  readonly #reader: BagReader;
+  readonly #options: ProcessBagOptions;
+  readonly #batchSize: number;
+  readonly #serializer: RosSerializer;
+  readonly #cameras: CameraPlan[];
+  readonly #byTopic: Map<string, CameraPlan>;
+  readonly #skipTopics: Set<string>;
+  readonly #recorded: RecordedSteering | undefined;
+  readonly #stats: RunStats;
+  readonly #notes: string[] = [];
+  readonly #queue: Entry[] = [];
+  #pool: FramePool | undefined;
+  #batch: PendingFrame[] = [];
+  #batches = 0;
+  #nextId = 0;
+  #input: Float32Array = new Float32Array(0);
+  #writer: OutputBag | undefined;
+  #startMs = 0;
+  #handled = 0;
+
+  private constructor(reader: BagReader, options: ProcessBagOptions, batchSize: number) {
+    this.#reader = reader;
+    this.#options = options;
+    this.#batchSize = batchSize;
+    this.#serializer = createSerializer(reader);
+    this.#cameras = planCameras(reader.topics, options.topics, reader.path);
+    this.#byTopic = new Map(this.#cameras.map((c) => [c.topic, c]));
+    this.#recorded =
+      options.steeringTopic !== undefined
+        ? RecordedSteering.forTopic(this.#serializer, reader.topics, options.steeringTopic)
+        : undefined;
+    this.#stats = new RunStats(this.#cameras.length);
+    const outputs = new Set(this.#cameras.flatMap((c) => Object.values(c.outputs)));
+    this.#skipTopics = new Set(reader.topics.filter((t) => outputs.has(t.name)).map((t) => t.name));
+    for (const name of this.#skipTopics)
+      this.#notes.push(
+        `input topic ${name} is one this run writes; the input's messages on it were not copied`,
+      );
+  }
+
+  static async start(reader: BagReader, options: ProcessBagOptions, batchSize: number): Promise<BagRun> {
+    const run = new BagRun(reader, options, batchSize);
+    const threads = options.threads ?? defaultFrameThreads();
+    run.#writer = await openOutput({
+      reader,
+      registry: run.#serializer.registry,
+      cameras: run.#cameras,
+      skipTopics: run.#skipTopics,
+      notes: run.#notes,
+      options,
+      thread: options.writerThread ?? threads > 0,
+    });
+    const { model } = options;
+    const { channels, height, width } = model.engine.inputShape;
+    try {
+      run.#pool = createFramePool(
+        {
+          modelName: model.name,
+          method: model.engine.method,
+          preprocess: model.preprocess,
+          inputSize: channels * height * width,
+          colorMap: options.colorMap,
+          opacity: options.opacity,
+          geometry: options.geometry,
+        },
+        threads,
+      );
+    } catch (error) {
+      await run.#writer.close().catch(() => undefined);
+      throw error;
+    }
+    return run;
+  }
+
+  async execute(): Promise<BagRunResult> {
+    const writer = this.#writer as OutputBag;
+    const pool = this.#pool as FramePool;
+    const signal = this.#options.signal;
+    this.#startMs = performance.now();
+    let failure: unknown;
+    try {
+      let readStart = performance.now();
+      for await (const message of this.#reader.messages()) {
+        this.#stats.addTime("read", performance.now() - readStart);
+        if (signal?.aborted) break;
+        await this.#accept(message);
+        readStart = performance.now();
+      }
+      await this.#runBatch();
+      await this.#flush(Infinity);
+    } catch (error) {
+      failure = error;
+      await this.#flush(Infinity, true).catch(() => undefined);
+    }
+    await pool.close();
+    let metadata;
+    try {
+      metadata = await writer.close();
+    } catch (error) {
+      failure ??= error;
+    }
+    if (failure !== undefined) {
+      const frames = this.#stats.processed;
+      const error = failure instanceof Error ? failure : new Error(String(failure));
+      error.message += ` (the output ${writer.dir} was closed and holds the ${frames} frame${frames === 1 ? "" : "s"} processed before)`;
+      throw error;
+    }
+    const problems = this.#reader.problems;
+    const interrupted = signal?.aborted === true;
+    const status = interrupted
+      ? "interrupted"
+      : isPartial(problems) || this.#stats.skipped > 0
+        ? "partial"
+        : "complete";
+    return {
+      status,
+      interruptedBy: interrupted ? reasonText(signal?.reason) : undefined,
+      input: this.#reader.path,
+      output: writer.dir,
+      cameras: this.#cameras,
+      stats: this.#stats,
+      problems,
+      recorded: this.#recorded,
+      modelName: this.#options.model.name,
+      provider: this.#options.model.engine.provider,
+      batch: this.#batchSize,
+      threads: pool.threads,
+      wallMs: performance.now() - this.#startMs,
+      outputMessages: metadata?.messageCount ?? 0,
+      notes: this.#notes,
+    };
+  }
+
+  async #accept(message: BagMessage): Promise<void> {
+    if (message.topic === this.#recorded?.topic) this.#recorded.add(message.logTimeNs, message.data);
+    const camera = this.#byTopic.get(message.topic);
+    if (camera === undefined) {
+      if (this.#skipTopics.has(message.topic)) return;
+      if (this.#queue.length === 0) await this.#copy(message);
+      else this.#queue.push({ copy: message });
+      return;
+    }
+    const id = this.#nextId++;
+    const prepared = (this.#pool as FramePool).prepare(id, camera.compressed, message.data);
+    // Awaited in #runBatch; this keeps a worker failure from being reported as unhandled meanwhile.
+    prepared.catch(() => undefined);
+    const frame: PendingFrame = { id, camera, message, prepared };
+    this.#queue.push({ frame });
+    this.#batch.push(frame);
+    if (this.#batch.length >= this.#batchSize) {
+      await this.#runBatch();
+      // Write up to the batch before: this one renders in the workers meanwhile.
+      await this.#flush(this.#batches - 1);
+    }
+  }
+
+  /** Runs the waiting frames through the engine and hands them to the pool for rendering. */
+  async #runBatch(): Promise<void> {
+    const frames = this.#batch;
+    this.#batch = [];
+    if (frames.length === 0) return;
+    const pool = this.#pool as FramePool;
+    const stats = this.#stats;
+    const batchNumber = this.#batches++;
+    const waitStart = performance.now();
+    const prepared = await Promise.all(frames.map((f) => f.prepared));
+    stats.addTime("wait", performance.now() - waitStart);
+    const { model } = this.#options;
+    const { channels, height, width } = model.engine.inputShape;
+    const perImage = channels * height * width;
+    if (this.#input.length < frames.length * perImage)
+      this.#input = new Float32Array(this.#batchSize * perImage);
+    const ready: { frame: PendingFrame; preprocessMs: number }[] = [];
+    prepared.forEach((item, i) => {
+      const frame = frames[i];
+      frame.batch = batchNumber;
+      stats.seen(frame.message.logTimeNs);
+      this.#handled += 1;
+      if (!item.ok) {
+        stats.skip(frame.camera.index, item.reason);
+        return;
+      }
+      stats.addTime("decode", item.decodeMs);
+      stats.addTime("preprocess", item.preprocessMs);
+      this.#input.set(item.tensor, ready.length * perImage);
+      ready.push({ frame, preprocessMs: item.decodeMs + item.preprocessMs });
+    });
+    if (ready.length > 0) {
+      const engineStart = performance.now();
+      let result;
+      try {
+        result = await model.engine.run(this.#input.subarray(0, ready.length * perImage), ready.length);
+      } catch (error) {
+        for (const { frame } of ready) pool.drop(frame.id);
+        throw error;
+      }
+      stats.addTime("engine", performance.now() - engineStart);
+      const output = result.outputs[model.outputName];
+      if (output === undefined) {
+        for (const { frame } of ready) pool.drop(frame.id);
+        throw new Error(
+          `the model has no output '${model.outputName}' (it has ${Object.keys(result.outputs).join(", ")})`,
+        );
+      }
+      const valuesPerImage = output.data.length / result.batch;
+      const maskSize = result.width * result.height;
+      const keepOverlay = this.#options.onFrame !== undefined;
+      ready.forEach(({ frame, preprocessMs }, i) => {
+        const mask = {
+          width: result.width,
+          height: result.height,
+          data: result.masks.slice(i * maskSize, (i + 1) * maskSize),
+        };
+        const timing = { preprocessMs, inferenceMs: result.runMs / ready.length };
+        frame.rendered = pool.render(frame.id, mask, output.data[i * valuesPerImage], timing, keepOverlay);
+        frame.rendered.catch(() => undefined);
+      });
+    }
+    this.#options.onProgress?.({
+      frames: this.#handled,
+      total: this.#cameras.reduce((n, c) => n + c.messageCount, 0),
+      elapsedMs: performance.now() - this.#startMs,
+    });
+  }
+
+  /**
+   * Writes the queue in input order (copies, camera messages, each processed frame's outputs) up to
+   * and including the frames of batch `lastBatch`. `tolerant` writes what it can after a failure.
+   */
+  async #flush(lastBatch: number, tolerant = false): Promise<void> {
+    while (this.#queue.length > 0) {
+      const entry = this.#queue[0];
+      if ("copy" in entry) {
+        await this.#copy(entry.copy);
+        this.#queue.shift();
+        continue;
+      }
+      const { frame } = entry;
+      if (frame.batch === undefined || frame.batch > lastBatch) {
+        if (!tolerant) return;
+        (this.#pool as FramePool).drop(frame.id);
+        await this.#copy(frame.message);
+        this.#queue.shift();
+        continue;
+      }
+      let rendered: Rendered | undefined;
+      if (frame.rendered !== undefined) {
+        const waitStart = performance.now();
+        try {
+          rendered = await frame.rendered;
+        } catch (error) {
+          if (!tolerant) throw error;
+        }
+        this.#stats.addTime("wait", performance.now() - waitStart);
+      }
+      await this.#copy(frame.message);
+      if (rendered !== undefined) await this.#writeOutputs(frame, rendered);
+      this.#queue.shift();
+    }
+  }
+
+  async #writeOutputs(frame: PendingFrame, rendered: Rendered): Promise<void> {
+    const writer = this.#writer as OutputBag;
+    const { result } = rendered;
+    const started = performance.now();
+    for (const kind of Object.keys(OUTPUT_TYPES) as OutputKind[])
+      await writer.write(frame.camera.outputs[kind], frame.message.logTimeNs, result.messages[kind], true);
+    this.#stats.addTime("write", performance.now() - started);
+    this.#stats.addTime("render", rendered.renderMs);
+    const cameraStats = this.#stats.cameras[frame.camera.index];
+    this.#stats.processedFrame(frame.camera.index, {
+      logTimeNs: frame.message.logTimeNs,
+      curvature: result.curvature,
+      steeringWheelAngle: result.steeringWheelAngle,
+    });
+    await this.#options.onFrame?.({
+      camera: frame.camera,
+      index: cameraStats.processed - 1,
+      logTimeNs: frame.message.logTimeNs,
+      result,
+    });
+  }
+
+  async #copy(message: BagMessage): Promise<void> {
+    const started = performance.now();
+    await (this.#writer as OutputBag).write(message.topic, message.logTimeNs, message.data);
+    this.#stats.copied += 1;
+    this.#stats.addTime("write", performance.now() - started);
+  }
+}
+
+function reasonText(reason: unknown): string {
+  if (typeof reason === "string") return reason;
+  if (reason instanceof Error) return reason.message;
+  return "abort";
+}

@@ -1,0 +1,64 @@
+/**
+ * Camera messages from a bag to RGB frames, with the same conversions the live node uses
+ * (src/image/encodings.ts), so a frame that the node would drop is dropped here for the same reason.
+ */
+import type { RosSerializer } from "../bag/ros-serializer";
+import { compressedToRgbFrame, ImageConversionError, imageToRgbFrame } from "../image/encodings.js";
+import type { RgbFrame } from "../image/frame";
+import type { CompressedImageMsg, HeaderMsg, ImageMsg } from "../ros/message-types.js";
+import { COMPRESSED_IMAGE_TYPE, IMAGE_TYPE } from "./camera-topics";
+
+/** A camera frame ready for the model, with the header its outputs copy. */
+export interface DecodedFrame {
+  readonly header: HeaderMsg;
+  readonly frame: RgbFrame;
+}
+
+/** Why a camera message produced no outputs; the summary counts frames by it. */
+export class FrameSkip extends Error {
+  /** `cdr` when the message bytes do not decode, else the ImageConversionError reason. */
+  readonly reason: string;
+
+  constructor(reason: string, message: string) {
+    super(message);
+    this.name = "FrameSkip";
+    this.reason = reason;
+  }
+}
+
+/**
+ * Decodes one camera message. Rejects with a FrameSkip (never anything else) when the bytes are not
+ * a valid message or the image cannot be converted.
+ */
+export async function decodeCameraMessage(
+  serializer: RosSerializer,
+  compressed: boolean,
+  data: Uint8Array,
+): Promise<DecodedFrame> {
+  let header: HeaderMsg;
+  let frame: RgbFrame;
+  try {
+    if (compressed) {
+      const message = decode<CompressedImageMsg>(serializer, COMPRESSED_IMAGE_TYPE, data);
+      header = message.header;
+      frame = await compressedToRgbFrame(message);
+    } else {
+      const message = decode<ImageMsg>(serializer, IMAGE_TYPE, data);
+      header = message.header;
+      frame = imageToRgbFrame(message);
+    }
+  } catch (error) {
+    if (error instanceof FrameSkip) throw error;
+    const reason = error instanceof ImageConversionError ? error.reason : "conversion";
+    throw new FrameSkip(reason, (error as Error).message);
+  }
+  return { header, frame };
+}
+
+function decode<T>(serializer: RosSerializer, type: string, data: Uint8Array): T {
+  try {
+    return serializer.decode<T>(type, data);
+  } catch (error) {
+    throw new FrameSkip("cdr", (error as Error).message);
+  }
+}

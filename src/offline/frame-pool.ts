@@ -1,0 +1,177 @@
+/**
+ * Where the per-frame work (decode, preprocess, mask and overlay rendering, CDR encoding) runs:
+ * in worker threads beside the main thread, which then only reads, runs the engine and writes
+ * (zstd), or in the main thread itself. A frame is rendered by the thread that prepared it.
+ */
+import * as os from "node:os";
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import type { FloatImage } from "../image/frame";
+import type { FrameResult } from "./frame-outputs";
+import { FrameWork, type FrameWorkSettings, type Prepared, type Rendered } from "./frame-work";
+
+type Timing = { readonly preprocessMs: number; readonly inferenceMs: number };
+
+/** Messages from the main thread to a worker. */
+export type ToWorker =
+  | { readonly type: "prepare"; readonly id: number; readonly compressed: boolean; readonly data: Uint8Array }
+  | {
+      readonly type: "render";
+      readonly id: number;
+      readonly mask: FloatImage;
+      readonly curvature: number;
+      readonly timing: Timing;
+      readonly keepOverlay: boolean;
+    }
+  | { readonly type: "drop"; readonly id: number };
+
+type FromWorker =
+  | { readonly type: "prepared"; readonly id: number; readonly prepared: Prepared }
+  | {
+      readonly type: "rendered";
+      readonly id: number;
+      readonly result?: FrameResult;
+      readonly renderMs?: number;
+      readonly error?: string;
+    };
+
+export interface FramePool {
+  /** Worker threads in use; 0 when the work runs in the main thread. */
+  readonly threads: number;
+  prepare(id: number, compressed: boolean, data: Uint8Array): Promise<Prepared>;
+  /** The overlay frame comes back only with `keepOverlay` (it costs a transfer). */
+  render(
+    id: number,
+    mask: FloatImage,
+    curvature: number,
+    timing: Timing,
+    keepOverlay: boolean,
+  ): Promise<Rendered>;
+  drop(id: number): void;
+  close(): Promise<void>;
+}
+
+/** Worker threads by default: one fewer than the cores (the main thread has work too), 1 to 4. */
+export function defaultFrameThreads(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism() - 1));
+}
+
+/** A pool of `threads` workers, or the main thread itself for 0. */
+export function createFramePool(settings: FrameWorkSettings, threads: number): FramePool {
+  return threads > 0 ? new WorkerPool(settings, threads) : new InlinePool(settings);
+}
+
+class InlinePool implements FramePool {
+  readonly threads = 0;
+  readonly #work: FrameWork;
+
+  constructor(settings: FrameWorkSettings) {
+    this.#work = new FrameWork(settings);
+  }
+
+  prepare(id: number, compressed: boolean, data: Uint8Array): Promise<Prepared> {
+    return this.#work.prepare(id, compressed, data);
+  }
+
+  async render(id: number, mask: FloatImage, curvature: number, timing: Timing): Promise<Rendered> {
+    return this.#work.render(id, mask, curvature, timing);
+  }
+
+  drop(id: number): void {
+    this.#work.drop(id);
+  }
+
+  async close(): Promise<void> {}
+}
+
+interface Waiting {
+  readonly resolve: (value: FromWorker) => void;
+  readonly reject: (error: Error) => void;
+}
+
+class WorkerPool implements FramePool {
+  readonly threads: number;
+  readonly #workers: Worker[];
+  readonly #owner = new Map<number, number>();
+  readonly #waiting = new Map<string, Waiting>();
+  #next = 0;
+  #failure: Error | undefined;
+
+  constructor(settings: FrameWorkSettings, threads: number) {
+    this.threads = threads;
+    this.#workers = Array.from({ length: threads }, (_, k) => {
+      const worker = new Worker(path.join(__dirname, "frame-worker.js"), { workerData: settings });
+      worker.on("message", (message: FromWorker) => {
+        const key = `${message.type}:${message.id}`;
+        const waiting = this.#waiting.get(key);
+        this.#waiting.delete(key);
+        waiting?.resolve(message);
+      });
+      const fail = (error: Error): void => {
+        this.#failure ??= new Error(`frame worker ${k} failed: ${error.message}`, { cause: error });
+        for (const waiting of this.#waiting.values()) waiting.reject(this.#failure);
+        this.#waiting.clear();
+      };
+      worker.on("error", fail);
+      worker.on("exit", (code) => {
+        if (code !== 0) fail(new Error(`exited with code ${code}`));
+      });
+      return worker;
+    });
+  }
+
+  #ask(worker: number, key: string, message: ToWorker, transfer: ArrayBuffer[]): Promise<FromWorker> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(key, { resolve, reject });
+      this.#workers[worker].postMessage(message, transfer);
+    });
+  }
+
+  async prepare(id: number, compressed: boolean, data: Uint8Array): Promise<Prepared> {
+    const worker = this.#next;
+    this.#next = (this.#next + 1) % this.#workers.length;
+    this.#owner.set(id, worker);
+    const copy = data.slice();
+    const reply = await this.#ask(worker, `prepared:${id}`, { type: "prepare", id, compressed, data: copy }, [
+      copy.buffer,
+    ]);
+    if (reply.type !== "prepared")
+      throw new Error(`frame worker: expected prepared ${id}, got ${reply.type}`);
+    if (!reply.prepared.ok) this.#owner.delete(id);
+    return reply.prepared;
+  }
+
+  async render(
+    id: number,
+    mask: FloatImage,
+    curvature: number,
+    timing: Timing,
+    keepOverlay: boolean,
+  ): Promise<Rendered> {
+    const worker = this.#owner.get(id);
+    if (worker === undefined) throw new Error(`frame ${id} was not prepared`);
+    this.#owner.delete(id);
+    const reply = await this.#ask(
+      worker,
+      `rendered:${id}`,
+      { type: "render", id, mask, curvature, timing, keepOverlay },
+      [mask.data.buffer as ArrayBuffer],
+    );
+    if (reply.type !== "rendered" || reply.result === undefined || reply.renderMs === undefined)
+      throw new Error(
+        `frame worker: rendering frame ${id} failed: ${reply.type === "rendered" ? reply.error : reply.type}`,
+      );
+    return { result: reply.result, renderMs: reply.renderMs };
+  }
+
+  drop(id: number): void {
+    const worker = this.#owner.get(id);
+    this.#owner.delete(id);
+    if (worker !== undefined && !this.#failure) this.#workers[worker].postMessage({ type: "drop", id });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+  }
+}

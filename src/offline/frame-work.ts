@@ -1,0 +1,119 @@
+/**
+ * The per-frame work that needs no engine: decode and preprocess a camera message, and later
+ * turn its mask into the node's four messages. One class, so the same code runs in the main thread
+ * or in worker threads (frame-worker.ts) beside the engine and the bag writer.
+ */
+import type { RosSerializer } from "../bag/ros-serializer";
+import { createSerializer } from "../bag/serializer-factory";
+import type { SaliencyMethod } from "../engine/types";
+import type { ColorMap } from "../image/colormap";
+import type { FloatImage } from "../image/frame";
+import { preprocess, type PreprocessSpec } from "../image/preprocess";
+import type { HeaderMsg } from "../ros/message-types.js";
+import type { FrameTiming } from "../ros/messages.js";
+import type { SteeringGeometry } from "../ros/steering.js";
+import { type DecodedFrame, decodeCameraMessage, FrameSkip } from "./frame-decoder";
+import { buildFrameOutputs, type FrameResult } from "./frame-outputs";
+
+/** What stays the same for every frame of a run; plain data, so it can be sent to a worker. */
+export interface FrameWorkSettings {
+  readonly modelName: string;
+  readonly method: SaliencyMethod;
+  readonly preprocess: PreprocessSpec;
+  /** Values per image of the model input (channels * height * width). */
+  readonly inputSize: number;
+  readonly colorMap: ColorMap;
+  readonly opacity: number;
+  readonly geometry: SteeringGeometry;
+}
+
+/** A frame ready for the engine, or why it is not. */
+export type Prepared =
+  | {
+      readonly ok: true;
+      readonly header: HeaderMsg;
+      /** One image of model input. */
+      readonly tensor: Float32Array;
+      readonly decodeMs: number;
+      readonly preprocessMs: number;
+    }
+  | { readonly ok: false; readonly reason: string; readonly message: string };
+
+/** The results of a frame plus how long rendering took. */
+export interface Rendered {
+  readonly result: FrameResult;
+  readonly renderMs: number;
+}
+
+export class FrameWork {
+  readonly #settings: FrameWorkSettings;
+  readonly #serializer: RosSerializer;
+  readonly #frames = new Map<number, DecodedFrame>();
+
+  constructor(settings: FrameWorkSettings) {
+    this.#settings = settings;
+    this.#serializer = createSerializer();
+  }
+
+  /** Decodes and preprocesses a camera message; keeps the frame under `id` for `render`. */
+  async prepare(id: number, compressed: boolean, data: Uint8Array): Promise<Prepared> {
+    const started = performance.now();
+    let decoded: DecodedFrame;
+    try {
+      decoded = await decodeCameraMessage(this.#serializer, compressed, data);
+    } catch (error) {
+      const skip = error instanceof FrameSkip ? error : new FrameSkip("conversion", String(error));
+      return { ok: false, reason: skip.reason, message: skip.message };
+    }
+    const decodedAt = performance.now();
+    try {
+      const tensor = preprocess(
+        decoded.frame,
+        this.#settings.preprocess,
+        new Float32Array(this.#settings.inputSize),
+      );
+      this.#frames.set(id, decoded);
+      return {
+        ok: true,
+        header: decoded.header,
+        tensor,
+        decodeMs: decodedAt - started,
+        preprocessMs: performance.now() - decodedAt,
+      };
+    } catch (error) {
+      return { ok: false, reason: "preprocess", message: (error as Error).message };
+    }
+  }
+
+  /** Builds frame `id`'s messages from its mask and prediction, and forgets the frame. */
+  render(
+    id: number,
+    mask: FloatImage,
+    curvature: number,
+    timing: Omit<FrameTiming, "visualBackPropMs" | "totalMs">,
+  ): Rendered {
+    const decoded = this.#frames.get(id);
+    if (decoded === undefined) throw new Error(`frame ${id} was not prepared here`);
+    this.#frames.delete(id);
+    const started = performance.now();
+    const result = buildFrameOutputs(
+      this.#serializer,
+      this.#settings,
+      decoded.header,
+      decoded.frame,
+      mask,
+      curvature,
+      (renderMs) => ({
+        ...timing,
+        visualBackPropMs: renderMs,
+        totalMs: timing.preprocessMs + timing.inferenceMs + renderMs,
+      }),
+    );
+    return { result, renderMs: performance.now() - started };
+  }
+
+  /** Forgets a prepared frame that will not be rendered (a failed batch, a stopped run). */
+  drop(id: number): void {
+    this.#frames.delete(id);
+  }
+}

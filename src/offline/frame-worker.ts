@@ -1,0 +1,40 @@
+/**
+ * Worker-thread entry of the frame pool (frame-pool.ts): runs FrameWork on the messages the main
+ * thread sends, and transfers the results back without copying.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { FrameWork, type FrameWorkSettings } from "./frame-work";
+import type { ToWorker } from "./frame-pool";
+
+const port = parentPort;
+if (port === null) throw new Error("frame-worker.js runs as a worker thread of the bag tool");
+const work = new FrameWork(workerData as FrameWorkSettings);
+
+port.on("message", (message: ToWorker) => {
+  switch (message.type) {
+    case "prepare":
+      void work.prepare(message.id, message.compressed, message.data).then((prepared) => {
+        port.postMessage(
+          { type: "prepared", id: message.id, prepared },
+          prepared.ok ? [prepared.tensor.buffer as ArrayBuffer] : [],
+        );
+      });
+      break;
+    case "render":
+      try {
+        const { result, renderMs } = work.render(message.id, message.mask, message.curvature, message.timing);
+        const transfer: ArrayBuffer[] = Object.values(result.messages).map((m) => m.buffer as ArrayBuffer);
+        const overlay = message.keepOverlay ? result.overlay : undefined;
+        if (overlay !== undefined) transfer.push(overlay.data.buffer as ArrayBuffer);
+        port.postMessage({ type: "rendered", id: message.id, result: { ...result, overlay }, renderMs }, [
+          ...new Set(transfer),
+        ]);
+      } catch (error) {
+        port.postMessage({ type: "rendered", id: message.id, error: (error as Error).message });
+      }
+      break;
+    case "drop":
+      work.drop(message.id);
+      break;
+  }
+});

@@ -1,0 +1,65 @@
+/**
+ * Worker-thread entry of the threaded output bag (output-bag.ts): one BagWriter, fed in order,
+ * acknowledging bytes written so the main thread can bound what is in flight.
+ */
+import { parentPort } from "node:worker_threads";
+import { type BagWriter, createBagWriter } from "../bag/rosbag2-writer";
+import type { FromWriter, ToWriter } from "./output-bag";
+
+const port = parentPort;
+if (port === null) throw new Error("output-bag-worker.js runs as a worker thread of the bag tool");
+const send = (message: FromWriter): void => port.postMessage(message);
+
+let writer: BagWriter | undefined;
+let chain: Promise<void> = Promise.resolve();
+let failed: string | undefined;
+let written = 0;
+let ackedAt = 0;
+
+function fail(error: unknown): void {
+  if (failed !== undefined) return;
+  failed = error instanceof Error ? error.message : String(error);
+  send({ type: "error", message: failed });
+}
+
+port.on("message", (message: ToWriter) => {
+  switch (message.type) {
+    case "open":
+      createBagWriter(message.dir, message.options).then(
+        (opened) => {
+          writer = opened;
+          send({ type: "opened", dir: opened.dir });
+        },
+        (error: unknown) => send({ type: "error", message: (error as Error).message }),
+      );
+      break;
+    case "topic":
+      chain = chain
+        .then(() => (failed === undefined ? writer?.addTopic(message.topic) : undefined))
+        .catch(fail)
+        .then(() => send({ type: "topic" }));
+      break;
+    case "write":
+      chain = chain
+        .then(async () => {
+          if (failed !== undefined || writer === undefined) return;
+          await writer.write(message.topic, message.logTimeNs, message.data);
+          written += message.data.byteLength;
+          if (written - ackedAt >= 4 << 20) {
+            ackedAt = written;
+            send({ type: "ack", bytes: written });
+          }
+        })
+        .catch(fail);
+      break;
+    case "close":
+      chain = chain
+        .then(async () => {
+          send({ type: "ack", bytes: written });
+          const metadata = await writer?.close();
+          send({ type: "closed", metadata, error: failed });
+        })
+        .catch((error: unknown) => send({ type: "closed", error: (error as Error).message }));
+      break;
+  }
+});

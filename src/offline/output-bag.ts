@@ -1,0 +1,184 @@
+/**
+ * The output bag, written in a worker thread or in the main thread. On camera-sized images the
+ * writer's work (copying into chunks, CRC, zstd) is the largest single cost of a run; in its own
+ * thread it runs beside reading, the engine and the frame workers. Uses only the public BagWriter.
+ */
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import type { BagMetadata } from "../bag/rosbag2-metadata";
+import {
+  type BagWriter,
+  type BagWriterOptions,
+  type BagWriterTopic,
+  createBagWriter,
+} from "../bag/rosbag2-writer";
+
+/** BagWriterOptions that can cross to a thread: schemas come with the topics, not from a registry. */
+export type OutputBagOptions = Omit<BagWriterOptions, "registry">;
+
+export interface OutputBag {
+  /** The bag directory, resolved. */
+  readonly dir: string;
+  addTopic(topic: BagWriterTopic): Promise<void>;
+  /**
+   * Queues one message. With `owned`, `data` (and its whole buffer) is handed over and must not be
+   * used again; otherwise it is copied. Resolves when the writer can take more, not when written.
+   */
+  write(topic: string, logTimeNs: bigint, data: Uint8Array, owned?: boolean): Promise<void>;
+  /** Finishes the bag (also after errors); rejects with the first write error, if any. */
+  close(): Promise<BagMetadata>;
+}
+
+/** Opens `dir` as an output bag; refuses it as createBagWriter does (exists, overlaps an input). */
+export async function openOutputBag(
+  dir: string,
+  options: OutputBagOptions,
+  thread: boolean,
+): Promise<OutputBag> {
+  if (!thread) return new InlineOutput(await createBagWriter(dir, options));
+  return ThreadOutput.open(dir, options);
+}
+
+class InlineOutput implements OutputBag {
+  readonly #writer: BagWriter;
+
+  constructor(writer: BagWriter) {
+    this.#writer = writer;
+  }
+
+  get dir(): string {
+    return this.#writer.dir;
+  }
+
+  addTopic(topic: BagWriterTopic): Promise<void> {
+    return this.#writer.addTopic(topic);
+  }
+
+  write(topic: string, logTimeNs: bigint, data: Uint8Array): Promise<void> {
+    return this.#writer.write(topic, logTimeNs, data);
+  }
+
+  close(): Promise<BagMetadata> {
+    return this.#writer.close();
+  }
+}
+
+/** Messages to the writer thread (output-bag-worker.ts). */
+export type ToWriter =
+  | { readonly type: "open"; readonly dir: string; readonly options: OutputBagOptions }
+  | { readonly type: "topic"; readonly topic: BagWriterTopic }
+  | { readonly type: "write"; readonly topic: string; readonly logTimeNs: bigint; readonly data: Uint8Array }
+  | { readonly type: "close" };
+
+export type FromWriter =
+  | { readonly type: "opened"; readonly dir: string }
+  | { readonly type: "topic" }
+  | { readonly type: "ack"; readonly bytes: number }
+  | { readonly type: "closed"; readonly metadata?: BagMetadata; readonly error?: string }
+  | { readonly type: "error"; readonly message: string };
+
+/** Bytes queued to the thread before `write` waits, so a slow disk cannot fill the memory. */
+const MAX_IN_FLIGHT = 64 << 20;
+
+class ThreadOutput implements OutputBag {
+  readonly dir: string;
+  readonly #worker: Worker;
+  #sent = 0;
+  #acked = 0;
+  #error: Error | undefined;
+  #wakeAck: (() => void) | undefined;
+  #topicReplies: (() => void)[] = [];
+  #closed: ((reply: FromWriter & { type: "closed" }) => void) | undefined;
+
+  private constructor(worker: Worker, dir: string) {
+    this.#worker = worker;
+    this.dir = dir;
+    worker.on("message", (message: FromWriter) => this.#receive(message));
+    worker.on("error", (error: Error) => this.#fail(error));
+  }
+
+  static open(dir: string, options: OutputBagOptions): Promise<ThreadOutput> {
+    const worker = new Worker(path.join(__dirname, "output-bag-worker.js"));
+    return new Promise((resolve, reject) => {
+      const first = (message: FromWriter): void => {
+        worker.off("message", first);
+        worker.off("error", reject);
+        if (message.type === "opened") resolve(new ThreadOutput(worker, message.dir));
+        else {
+          void worker.terminate();
+          reject(
+            new Error(
+              message.type === "error" ? message.message : `writer thread: unexpected ${message.type}`,
+            ),
+          );
+        }
+      };
+      worker.on("message", first);
+      worker.on("error", reject);
+      worker.postMessage({ type: "open", dir, options } satisfies ToWriter);
+    });
+  }
+
+  #receive(message: FromWriter): void {
+    switch (message.type) {
+      case "ack":
+        this.#acked = message.bytes;
+        this.#wake();
+        break;
+      case "topic":
+        this.#topicReplies.shift()?.();
+        break;
+      case "closed":
+        this.#closed?.(message);
+        break;
+      case "error":
+        this.#fail(new Error(message.message));
+        break;
+    }
+  }
+
+  #fail(error: Error): void {
+    this.#error ??= error;
+    this.#wake();
+    for (const reply of this.#topicReplies.splice(0)) reply();
+  }
+
+  #wake(): void {
+    const wake = this.#wakeAck;
+    this.#wakeAck = undefined;
+    wake?.();
+  }
+
+  addTopic(topic: BagWriterTopic): Promise<void> {
+    if (this.#error) return Promise.reject(this.#error);
+    return new Promise((resolve, reject) => {
+      this.#topicReplies.push(() => (this.#error ? reject(this.#error) : resolve()));
+      this.#worker.postMessage({ type: "topic", topic } satisfies ToWriter);
+    });
+  }
+
+  async write(topic: string, logTimeNs: bigint, data: Uint8Array, owned = false): Promise<void> {
+    if (this.#error) throw this.#error;
+    // A view into a larger buffer would clone (or hand over) the whole buffer: copy just the bytes.
+    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+    const payload = owned && whole ? data : data.slice();
+    this.#sent += payload.byteLength;
+    this.#worker.postMessage({ type: "write", topic, logTimeNs, data: payload } satisfies ToWriter, [
+      payload.buffer as ArrayBuffer,
+    ]);
+    while (this.#sent - this.#acked > MAX_IN_FLIGHT && !this.#error)
+      await new Promise<void>((resolve) => (this.#wakeAck = resolve));
+    if (this.#error) throw this.#error;
+  }
+
+  async close(): Promise<BagMetadata> {
+    const reply = await new Promise<FromWriter & { type: "closed" }>((resolve) => {
+      this.#closed = resolve;
+      this.#worker.postMessage({ type: "close" } satisfies ToWriter);
+    });
+    await this.#worker.terminate();
+    if (reply.metadata === undefined) throw new Error(reply.error ?? "writer thread: the bag was not closed");
+    if (this.#error) throw this.#error;
+    return reply.metadata;
+  }
+}
