@@ -1,10 +1,11 @@
 import { parseArgs } from "node:util";
 import { ProviderChoice } from "../src/engine/types";
+import { benchBag } from "./bag-bench";
 import { machineLine } from "./machine";
 import { benchMemory, benchMethods, formatMemory, formatMethodsTable } from "./methods-bench";
 import { benchNode } from "./node-bench";
 
-const SECTIONS = ["methods", "memory", "node"] as const;
+const SECTIONS = ["methods", "memory", "node", "bag"] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `npm run bench`: measured figures, each with the machine it ran on. `--json` for tracking. */
@@ -67,6 +68,15 @@ async function main(): Promise<void> {
       );
     }
     say("target on a 2-core CPU: 3 cameras at 30 Hz with p99 under 33 ms");
+  }
+
+  if (only.has("bag")) {
+    const bag = await benchBag();
+    results.bag = bag;
+    say(`\nOffline: visualbackprop bag on a ${bag.frames}-frame 640x480 rgb8 30 Hz synthetic drive`);
+    say(
+      `${bag.fps.toFixed(1)} frames/s in ${bag.seconds.toFixed(2)} s: ${bag.realTimeMultiple.toFixed(2)}x real time (target on a 2-core CPU: 3x)`,
+    );
   }
 
   if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);

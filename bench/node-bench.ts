@@ -52,7 +52,7 @@ function cameraFrame(width: number, height: number, phase: number): Uint8Array {
  * overlay, build messages) with every output subscribed, cameras delivering 640x480 rgb8 at a
  * fixed rate on the node's own event loop, as rclnodejs's executor does.
  */
-async function runOnce(
+export async function runOnce(
   modelPath: string,
   cameras: number,
   rateHz: number,

@@ -165,8 +165,11 @@ export function mapMaskToFrame(
     width: (x1 - x0) * sx,
     height: (y1 - y0) * sy,
   };
-  const inside = resampleFloats(mask.data, mask.width, mask.height, region, x1 - x0, y1 - y0);
-  for (let y = y0; y < y1; y++)
-    out.set(inside.subarray((y - y0) * (x1 - x0), (y - y0 + 1) * (x1 - x0)), y * frameWidth + x0);
+  resampleFloats(mask.data, mask.width, mask.height, region, x1 - x0, y1 - y0, {
+    data: out,
+    stride: frameWidth,
+    x: x0,
+    y: y0,
+  });
   return { width: frameWidth, height: frameHeight, data: out };
 }

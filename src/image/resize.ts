@@ -111,7 +111,18 @@ export function resampleBytes(
   return vertical(horizontal, yt, rowFirst, dstWidth * channels, dstHeight);
 }
 
-/** The same for a single-channel float image, such as a mask. */
+/** Where resampled rows land in a larger image: its buffer, row stride and top-left corner. */
+export interface Placement {
+  readonly data: Float32Array;
+  readonly stride: number;
+  readonly x: number;
+  readonly y: number;
+}
+
+/**
+ * The same for a single-channel float image, such as a mask. With `into`, rows are written
+ * straight into a larger image (a camera frame) instead of a new buffer.
+ */
 export function resampleFloats(
   src: Float32Array,
   srcWidth: number,
@@ -119,6 +130,7 @@ export function resampleFloats(
   region: Region,
   dstWidth: number,
   dstHeight: number,
+  into?: Placement,
 ): Float32Array {
   const xt = axisTaps(srcWidth, region.x, region.width, dstWidth);
   const yt = axisTaps(srcHeight, region.y, region.height, dstHeight);
@@ -138,7 +150,7 @@ export function resampleFloats(
       horizontal[outRow + x] = acc;
     }
   }
-  return vertical(horizontal, yt, rowFirst, dstWidth, dstHeight);
+  return vertical(horizontal, yt, rowFirst, dstWidth, dstHeight, into);
 }
 
 function vertical(
@@ -147,13 +159,16 @@ function vertical(
   rowFirst: number,
   rowLength: number,
   dstHeight: number,
+  into?: Placement,
 ): Float32Array {
-  const out = new Float32Array(rowLength * dstHeight);
+  const out = into?.data ?? new Float32Array(rowLength * dstHeight);
+  const stride = into?.stride ?? rowLength;
+  const origin = into === undefined ? 0 : into.y * into.stride + into.x;
   for (let y = 0; y < dstHeight; y++) {
     const s = yt.start[y] - rowFirst;
     const n = yt.count[y];
     const wBase = y * yt.maxTaps;
-    const outRow = y * rowLength;
+    const outRow = origin + y * stride;
     for (let k = 0; k < n; k++) {
       const w = yt.weights[wBase + k];
       const inRow = (s + k) * rowLength;

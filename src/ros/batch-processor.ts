@@ -205,13 +205,13 @@ export class BatchProcessor {
         item.frame.width,
         item.frame.height,
       );
+      // Quantised once: the mask image and the overlay's colour lookup share it.
+      const mono8 = imageOps.maskToMono8(frameMask);
       if (wantMask) {
-        publishers.mask.publish(
-          buildMono8Image(item.header, frameMask.width, frameMask.height, imageOps.maskToMono8(frameMask)),
-        );
+        publishers.mask.publish(buildMono8Image(item.header, frameMask.width, frameMask.height, mono8));
       }
       if (wantOverlay) {
-        const overlay = imageOps.renderOverlay(item.frame, frameMask, {
+        const overlay = imageOps.renderOverlay(item.frame, mono8, {
           colorMap: settings.colorMap,
           opacity: settings.overlayOpacity,
         });

@@ -45,9 +45,10 @@ export interface ImageOps {
   /** Writes one frame's model input at `offset` of `out`. */
   preprocess(frame: RgbFrame, spec: PreprocessSpec, out: Float32Array, offset: number): Float32Array;
   mapMaskToFrame(mask: FloatImage, spec: PreprocessSpec, frameWidth: number, frameHeight: number): FloatImage;
+  /** Heat map over the frame from the mono8 mask (at the frame's size) the node publishes anyway. */
   renderOverlay(
     frame: RgbFrame,
-    mask: FloatImage,
+    mono8Mask: Uint8Array,
     options: { colorMap: ColorMapName; opacity: number },
   ): RgbFrame;
   maskToMono8(mask: FloatImage): Uint8Array;

@@ -96,10 +96,10 @@ export const STUB_IMAGE_OPS: ImageOps = {
   preprocess: (frame, spec, out, offset) => preprocess(frame, spec, out, offset),
   mapMaskToFrame: (mask, spec, frameWidth, frameHeight) =>
     mapMaskToFrame(mask, spec, frameWidth, frameHeight),
-  renderOverlay: (frame: RgbFrame, mask: FloatImage, options): RgbFrame => {
+  renderOverlay: (frame: RgbFrame, mono8: Uint8Array, options): RgbFrame => {
     const data = new Uint8Array(frame.data.length);
-    for (let p = 0; p < mask.data.length; p++) {
-      const heat = Math.round(mask.data[p] * 255 * options.opacity);
+    for (let p = 0; p < mono8.length; p++) {
+      const heat = Math.round(mono8[p] * options.opacity);
       for (let c = 0; c < 3; c++)
         data[p * 3 + c] = Math.round(frame.data[p * 3 + c] * (1 - options.opacity)) + heat;
     }
