@@ -3,11 +3,13 @@
  * (the rclnodejs shape), so callers do not index untyped objects.
  */
 
+/** builtin_interfaces/msg/Time */
 export interface TimeMsg {
   sec: number;
   nanosec: number;
 }
 
+/** std_msgs/msg/Header */
 export interface HeaderMsg {
   stamp: TimeMsg;
   frame_id: string;
@@ -19,7 +21,9 @@ export interface ImageMsg {
   height: number;
   width: number;
   encoding: string;
+  /** 0 or 1; only matters for encodings wider than 8 bits per channel. */
   is_bigendian: number;
+  /** Bytes per row, padding included. */
   step: number;
   data: Uint8Array;
 }
@@ -27,6 +31,7 @@ export interface ImageMsg {
 /** sensor_msgs/msg/CompressedImage */
 export interface CompressedImageMsg {
   header: HeaderMsg;
+  /** "jpeg", "png", or image_transport's "bgr8; jpeg compressed bgr8". */
   format: string;
   data: Uint8Array;
 }

@@ -1,5 +1,6 @@
-import { OnnxDataType, OnnxModel } from "../onnx/onnx-model";
-import { appendToGraph, attr, NodeSpec, TensorSpec, ValueInfoSpec } from "../onnx/onnx-writer";
+import { GraphBuilder } from "../onnx/graph-builder";
+import { OnnxModel } from "../onnx/onnx-model";
+import { attr } from "../onnx/onnx-writer";
 import { sizeAdjustment, SpatialOp } from "./geometry";
 import { VbpPlan } from "./trunk";
 
@@ -38,7 +39,7 @@ export interface VbpGraph {
  * and the masks without moving feature maps out of the runtime (or off the GPU).
  */
 export function addVisualBackProp(model: OnnxModel, plan: VbpPlan, options: VbpGraphOptions = {}): VbpGraph {
-  const b = new GraphAdditionBuilder(model);
+  const b = new GraphBuilder(model, "visualbackprop");
   const averaged = plan.featureMaps.map((map, i) => b.reduce("ReduceMean", map.tensor, [1], `avg${i}`));
 
   const layerOutputs: LayerOutput[] = [];
@@ -52,7 +53,7 @@ export function addVisualBackProp(model: OnnxModel, plan: VbpPlan, options: VbpG
     layerOutputs.push({ output: product, layer: map.tensor, height: map.height, width: map.width });
     upscaled = product;
     const ops = plan.opsBefore[i];
-    for (let j = ops.length - 1; j >= 0; j--) upscaled = b.transposed(upscaled, ops[j], `up${i}_${j}`);
+    for (let j = ops.length - 1; j >= 0; j--) upscaled = transposedOnes(b, upscaled, ops[j], `up${i}_${j}`);
   }
   const mask = b.normalise(upscaled as string, "mask", MASK_OUTPUT);
   b.output(mask, [plan.input.batchDim, 1, plan.input.height, plan.input.width]);
@@ -69,132 +70,38 @@ export function addVisualBackProp(model: OnnxModel, plan: VbpPlan, options: VbpG
   return { bytes: b.finish(), maskOutput: mask, layerOutputs, featureMapOutputs };
 }
 
-/** Collects the nodes, constants and outputs to append, with names that cannot collide. */
-class GraphAdditionBuilder {
-  #model: OnnxModel;
-  #taken: Set<string>;
-  #nodes: NodeSpec[] = [];
-  #initializers = new Map<string, TensorSpec>();
-  #outputs: ValueInfoSpec[] = [];
-
-  constructor(model: OnnxModel) {
-    this.#model = model;
-    this.#taken = new Set<string>([
-      ...model.graph.initializers.keys(),
-      ...model.graph.inputs.map((i) => i.name),
-    ]);
-    for (const node of model.graph.nodes) {
-      this.#taken.add(node.name);
-      for (const out of node.outputs) this.#taken.add(out);
-    }
-  }
-
-  #name(base: string): string {
-    let name = `visualbackprop/${base}`;
-    for (let k = 1; this.#taken.has(name); k++) name = `visualbackprop/${base}_${k}`;
-    this.#taken.add(name);
-    return name;
-  }
-
-  node(
-    opType: string,
-    inputs: readonly string[],
-    base: string,
-    attributes?: NodeSpec["attributes"],
-    outputName?: string,
-  ): string {
-    const output = outputName ?? this.#name(base);
-    if (outputName !== undefined) this.#taken.add(outputName);
-    this.#nodes.push({ name: `${output}:${opType}`, opType, inputs, outputs: [output], attributes });
-    return output;
-  }
-
-  #constant(key: string, dims: readonly number[], data: Float32Array | BigInt64Array): string {
-    const name = `visualbackprop/const/${key}`;
-    if (!this.#initializers.has(name)) this.#initializers.set(name, { name, dims, data });
-    return name;
-  }
-
-  /** ReduceX over `axes`, keeping dims; opset 18 moved `axes` from an attribute to an input. */
-  reduce(
-    opType: "ReduceMean" | "ReduceMin" | "ReduceMax",
-    input: string,
-    axes: readonly number[],
-    base: string,
-  ): string {
-    if (this.#model.opsetVersion >= 18) {
-      const axesInput = this.#constant(
-        `axes_${axes.join("_")}`,
-        [axes.length],
-        BigInt64Array.from(axes.map(BigInt)),
-      );
-      return this.node(opType, [input, axesInput], base, { keepdims: attr.int(1) });
-    }
-    return this.node(opType, [input], base, { axes: attr.ints(axes), keepdims: attr.int(1) });
-  }
-
-  /** Ones-filter transposed convolution undoing one spatial op's geometry, trimmed to its input size. */
-  transposed(input: string, op: SpatialOp, base: string): string {
-    const [kh, kw] = op.kernel;
-    const [dh, dw] = sizeAdjustment(op);
-    const pass = (axis: 0 | 1 | "both", input: string, name: string): string => {
-      const pick = (v: readonly number[], other: number): number[] =>
-        axis === "both" ? [v[0], v[1]] : axis === 0 ? [v[0], other] : [other, v[1]];
-      const kernel = pick(op.kernel, 1);
-      const ones = this.#constant(
-        `ones_${kernel[0]}x${kernel[1]}`,
-        [1, 1, kernel[0], kernel[1]],
-        new Float32Array(kernel[0] * kernel[1]).fill(1),
-      );
-      const [top, left, bottom, right] = op.pads;
-      const pads =
-        axis === "both" ? [top, left, bottom, right] : axis === 0 ? [top, 0, bottom, 0] : [0, left, 0, right];
-      return this.node("ConvTranspose", [input, ones], name, {
-        kernel_shape: attr.ints(kernel),
-        strides: attr.ints(pick(op.strides, 1)),
-        dilations: attr.ints(pick(op.dilations, 1)),
-        pads: attr.ints(pads),
-        output_padding: attr.ints(pick([Math.max(0, dh), Math.max(0, dw)], 0)),
-      });
-    };
-    // A ones kernel is separable: a column pass then a row pass does kh + kw additions per output
-    // instead of kh * kw, and ONNX Runtime's ConvTranspose cost grows with the kernel's area.
-    const separable = kh > 1 && kw > 1;
-    const output = separable ? pass(1, pass(0, input, `${base}_rows`), base) : pass("both", input, base);
-    if (dh >= 0 && dw >= 0) return output;
-    // Pooling in ceil mode covers more than its input: crop the overshoot at the bottom and right.
-    const starts = this.#constant(`zeros_2`, [2], BigInt64Array.from([0n, 0n]));
-    const ends = this.#constant(
-      `ends_${op.inputSize[0]}_${op.inputSize[1]}`,
-      [2],
-      BigInt64Array.from([BigInt(op.inputSize[0]), BigInt(op.inputSize[1])]),
+/** Ones-filter transposed convolution undoing one spatial op's geometry, trimmed to its input size. */
+export function transposedOnes(b: GraphBuilder, input: string, op: SpatialOp, base: string): string {
+  const [kh, kw] = op.kernel;
+  const [dh, dw] = sizeAdjustment(op);
+  const pass = (axis: 0 | 1 | "both", input: string, name: string): string => {
+    const pick = (v: readonly number[], other: number): number[] =>
+      axis === "both" ? [v[0], v[1]] : axis === 0 ? [v[0], other] : [other, v[1]];
+    const kernel = pick(op.kernel, 1);
+    const ones = b.floats(
+      `ones_${kernel[0]}x${kernel[1]}`,
+      [1, 1, kernel[0], kernel[1]],
+      new Float32Array(kernel[0] * kernel[1]).fill(1),
     );
-    const axes = this.#constant(`axes_2_3`, [2], BigInt64Array.from([2n, 3n]));
-    return this.node("Slice", [output, starts, ends, axes], `${base}_crop`);
-  }
-
-  /** Per-image min-max normalisation to [0, 1]; a constant image becomes zeros, never NaN. */
-  normalise(input: string, base: string, outputName?: string): string {
-    const min = this.reduce("ReduceMin", input, [1, 2, 3], `${base}_min`);
-    const max = this.reduce("ReduceMax", input, [1, 2, 3], `${base}_max`);
-    const shifted = this.node("Sub", [input, min], `${base}_shifted`);
-    const range = this.node("Sub", [max, min], `${base}_range`);
-    const zero = this.#constant("zero", [], Float32Array.of(0));
-    const one = this.#constant("one", [], Float32Array.of(1));
-    const positive = this.node("Greater", [range, zero], `${base}_positive`);
-    const divisor = this.node("Where", [positive, range, one], `${base}_divisor`);
-    return this.node("Div", [shifted, divisor], base, undefined, outputName);
-  }
-
-  output(name: string, shape: ValueInfoSpec["shape"]): void {
-    this.#outputs.push({ name, elemType: OnnxDataType.Float, shape });
-  }
-
-  finish(): Uint8Array {
-    return appendToGraph(this.#model, {
-      nodes: this.#nodes,
-      initializers: [...this.#initializers.values()],
-      outputs: this.#outputs,
+    const [top, left, bottom, right] = op.pads;
+    const pads =
+      axis === "both" ? [top, left, bottom, right] : axis === 0 ? [top, 0, bottom, 0] : [0, left, 0, right];
+    return b.node("ConvTranspose", [input, ones], name, {
+      kernel_shape: attr.ints(kernel),
+      strides: attr.ints(pick(op.strides, 1)),
+      dilations: attr.ints(pick(op.dilations, 1)),
+      pads: attr.ints(pads),
+      output_padding: attr.ints(pick([Math.max(0, dh), Math.max(0, dw)], 0)),
     });
-  }
+  };
+  // A ones kernel is separable: a column pass then a row pass does kh + kw additions per output
+  // instead of kh * kw, and ONNX Runtime's ConvTranspose cost grows with the kernel's area.
+  const separable = kh > 1 && kw > 1;
+  const output = separable ? pass(1, pass(0, input, `${base}_rows`), base) : pass("both", input, base);
+  if (dh >= 0 && dw >= 0) return output;
+  // Pooling in ceil mode covers more than its input: crop the overshoot at the bottom and right.
+  const starts = b.ints([0, 0]);
+  const ends = b.ints([op.inputSize[0], op.inputSize[1]]);
+  const axes = b.ints([2, 3]);
+  return b.node("Slice", [output, starts, ends, axes], `${base}_crop`);
 }

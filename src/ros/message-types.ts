@@ -3,72 +3,19 @@
  * rclnodejs represents them (snake_case names, `uint8[]` as Uint8Array, `float32[]` as
  * Float32Array). rclnodejs publishes such plain objects directly, and the bag tool serialises them.
  */
-import type { TimeMsg } from "./ros-api.js";
+import type { HeaderMsg } from "../bag/ros-types.js";
 
-export type { TimeMsg };
-
-/** std_msgs/msg/Header */
-export interface HeaderMsg {
-  stamp: TimeMsg;
-  frame_id: string;
-}
-
-/** sensor_msgs/msg/Image */
-export interface ImageMsg {
-  header: HeaderMsg;
-  height: number;
-  width: number;
-  encoding: string;
-  /** 0 or 1; only matters for encodings wider than 8 bits per channel. */
-  is_bigendian: number;
-  /** Bytes per row, padding included. */
-  step: number;
-  data: Uint8Array;
-}
-
-/** sensor_msgs/msg/CompressedImage */
-export interface CompressedImageMsg {
-  header: HeaderMsg;
-  /** "jpeg", "png", or image_transport's "bgr8; jpeg compressed bgr8". */
-  format: string;
-  data: Uint8Array;
-}
-
-/** std_msgs/msg/Float32 */
-export interface Float32Msg {
-  data: number;
-}
-
-/** visualbackprop/msg/SteeringCommand */
-export interface SteeringCommandMsg {
-  header: HeaderMsg;
-  curvature: number;
-  steering_wheel_angle: number;
-  model_name: string;
-}
-
-/** visualbackprop/msg/LayerMask */
-export interface LayerMaskMsg {
-  layer: string;
-  height: number;
-  width: number;
-  mask: Float32Array;
-}
-
-/** visualbackprop/msg/Saliency */
-export interface SaliencyMsg {
-  header: HeaderMsg;
-  method: string;
-  height: number;
-  width: number;
-  mask: Float32Array;
-  layers: LayerMaskMsg[];
-  preprocess_ms: number;
-  inference_ms: number;
-  visualbackprop_ms: number;
-  total_ms: number;
-  frames_dropped: number;
-}
+// One definition of each message shape, shared with the bag tools that serialise them.
+export type {
+  CompressedImageMsg,
+  Float32Msg,
+  HeaderMsg,
+  ImageMsg,
+  LayerMaskMsg,
+  SaliencyMsg,
+  SteeringCommandMsg,
+  TimeMsg,
+} from "../bag/ros-types.js";
 
 /** diagnostic_msgs/msg/KeyValue */
 export interface KeyValueMsg {
