@@ -3,9 +3,10 @@ import { ProviderChoice } from "../src/engine/types";
 import { benchBag } from "./bag-bench";
 import { machineLine } from "./machine";
 import { benchMemory, benchMethods, formatMemory, formatMethodsTable } from "./methods-bench";
+import { benchLevels, formatLevels } from "./levels-bench";
 import { benchNode } from "./node-bench";
 
-const SECTIONS = ["methods", "memory", "node", "bag"] as const;
+const SECTIONS = ["methods", "levels", "memory", "node", "bag"] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `npm run bench`: measured figures, each with the machine it ran on. `--json` for tracking. */
@@ -41,6 +42,12 @@ async function main(): Promise<void> {
     results.methods = methods;
     say(`\n${formatMethodsTable(methods)}`);
     say("targets on a 2-core CPU: VBP adds at most 40 % at batch 1 and 15 % at batch 16");
+  }
+
+  if (only.has("levels")) {
+    const levels = await benchLevels({ batches: [1, 16, 32], runs: Math.max(50, Math.round(runs / 2)) });
+    results.levels = levels;
+    say(`\n${formatLevels(levels)}`);
   }
 
   if (only.has("memory")) {

@@ -20,3 +20,10 @@ export { maskToMono8, renderOverlay } from "./image/overlay";
 export type { ColorMap } from "./image/colormap";
 export type { FloatImage, RgbFrame } from "./image/frame";
 export { encodeNpy, parseNpy } from "./npy";
+
+/** rosbag2 reading and writing, the offline pipeline, the synthetic drive and mask evaluation. */
+export * as bag from "./bag";
+export * as offline from "./offline";
+export * as drive from "./drive";
+export { evaluateMasks } from "./eval/evaluate-masks";
+export type { MaskEvalOptions, MaskEvaluation } from "./eval/evaluate-masks";

@@ -23,14 +23,17 @@ LABEL_SCALE = 100.0
 class PilotNet(nn.Module):
     """PilotNet (Bojarski et al. 2016): input (N,3,66,200) YUV 0..255, normalisation inside."""
 
-    def __init__(self):
+    def __init__(self, conv_bias=False):
         super().__init__()
+        # Without biases a uniform patch of road (about 0 after normalisation) gives next to no
+        # activation, so the feature maps, and the VisualBackProp masks made from them, light up
+        # on edges and markings rather than on the road surface.
         self.features = nn.Sequential(
-            nn.Conv2d(3, 24, 5, stride=2), nn.ReLU(),
-            nn.Conv2d(24, 36, 5, stride=2), nn.ReLU(),
-            nn.Conv2d(36, 48, 5, stride=2), nn.ReLU(),
-            nn.Conv2d(48, 64, 3), nn.ReLU(),
-            nn.Conv2d(64, 64, 3), nn.ReLU(),
+            nn.Conv2d(3, 24, 5, stride=2, bias=conv_bias), nn.ReLU(),
+            nn.Conv2d(24, 36, 5, stride=2, bias=conv_bias), nn.ReLU(),
+            nn.Conv2d(36, 48, 5, stride=2, bias=conv_bias), nn.ReLU(),
+            nn.Conv2d(48, 64, 3, bias=conv_bias), nn.ReLU(),
+            nn.Conv2d(64, 64, 3, bias=conv_bias), nn.ReLU(),
         )
         self.head = nn.Sequential(
             nn.Flatten(),
@@ -44,6 +47,16 @@ class PilotNet(nn.Module):
     def scaled(self, x):
         """Output in training units (curvature x LABEL_SCALE)."""
         return self.head(self.features(x / 127.5 - 1.0))
+
+    def scaled_with_activity(self, x):
+        """Output in training units, and the mean absolute activation of each ReLU (for the L1 penalty)."""
+        h = x / 127.5 - 1.0
+        activity = []
+        for layer in self.features:
+            h = layer(h)
+            if isinstance(layer, nn.ReLU):
+                activity.append(h.abs().mean())
+        return self.head(h), torch.stack(activity).sum()
 
     def forward(self, x):
         return self.scaled(x) * self.output_scale
@@ -66,10 +79,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default="training/data")
     parser.add_argument("--out", default="models")
-    parser.add_argument("--epochs", type=int, default=14)
+    parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--val-seeds", type=int, default=4, help="last N training seeds kept for validation")
+    parser.add_argument("--conv-bias", action="store_true", help="give the convolutions biases (PyTorch's default)")
+    parser.add_argument("--sparsity", type=float, default=1e-2,
+                        help="weight of the L1 penalty on the ReLU activations (sparse feature maps, sharper masks)")
     args = parser.parse_args()
 
     torch.set_num_threads(2)
@@ -87,7 +103,7 @@ def main():
     n_train = len(images) - n_val
     print(f"{len(images)} samples from {len(meta['seeds'])} seeds: {n_train} train, {n_val} validation", flush=True)
 
-    model = PilotNet()
+    model = PilotNet(conv_bias=args.conv_bias)
     optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
     steps = args.epochs * math.ceil(n_train / args.batch)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=args.lr, total_steps=steps, pct_start=0.15)
@@ -102,7 +118,8 @@ def main():
             x = images[idx].float()
             # Per-sample brightness jitter on Y only (U/V stay put): more exposure variety for free.
             x[:, 0] = (x[:, 0] * torch.empty(len(idx), 1, 1).uniform_(0.85, 1.15)).clamp_(0, 255)
-            loss = nn.functional.smooth_l1_loss(model.scaled(x), target[idx], beta=0.5)
+            prediction, activity = model.scaled_with_activity(x)
+            loss = nn.functional.smooth_l1_loss(prediction, target[idx], beta=0.5) + args.sparsity * activity
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -142,7 +159,8 @@ def main():
         json.dump(card, f, indent=2)
         f.write("\n")
     seconds = time.time() - started
-    log = {"epochs": args.epochs, "batch": args.batch, "lr": args.lr, "bestEpoch": best[2], "seconds": round(seconds),
+    log = {"epochs": args.epochs, "batch": args.batch, "lr": args.lr, "convBias": args.conv_bias,
+           "sparsity": args.sparsity, "bestEpoch": best[2], "seconds": round(seconds),
            "trainSamples": n_train, "valSamples": n_val, "history": history}
     with open(os.path.join(args.data, "train-log.json"), "w") as f:
         json.dump(log, f, indent=2)
