@@ -1,3 +1,4 @@
+import { colorMapOption, integerOption, opacityOption, providerOption } from "./options";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -103,19 +104,7 @@ export function parseBagArgs(argv: readonly string[]): BagJob {
   if (parsed.positionals.length !== 1)
     throw new UsageError(`give exactly one INPUT bag, got ${parsed.positionals.length}`);
   if (v.output === undefined || v.output === "") throw new UsageError("-o/--output DIR is required");
-  const integer = (name: string, text: string, min: number): number => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min)
-      throw new UsageError(`--${name}: expected an integer >= ${min}, got '${text}'`);
-    return n;
-  };
-  const opacity = Number(v.opacity);
-  if (!(opacity >= 0 && opacity <= 1))
-    throw new UsageError(`--opacity: expected a number in [0, 1], got '${v.opacity}'`);
-  if (!COLOR_MAPS.includes(v.colormap as ColorMap))
-    throw new UsageError(`--colormap: expected one of ${COLOR_MAPS.join(", ")}, got '${v.colormap}'`);
-  if (!["cpu", "cuda", "tensorrt", "webgpu", "auto"].includes(v.provider as string))
-    throw new UsageError(`--provider: expected cpu, cuda, tensorrt, webgpu or auto, got '${v.provider}'`);
+  const integer = integerOption;
   const topics = v.topics
     ?.split(",")
     .map((t) => t.trim())
@@ -129,12 +118,12 @@ export function parseBagArgs(argv: readonly string[]): BagJob {
     output: v.output,
     model: v.model as string,
     topics,
-    provider: v.provider as ProviderChoice,
+    provider: providerOption(v.provider as string),
     threads: integer("threads", v.threads as string, 0),
     workers: v.workers === undefined ? undefined : integer("workers", v.workers, 0),
     batch: integer("batch", v.batch as string, 1),
-    colorMap: v.colormap as ColorMap,
-    opacity,
+    colorMap: colorMapOption(v.colormap as string),
+    opacity: opacityOption(v.opacity as string),
     steeringTopic: v["steering-topic"],
     report: v.report,
     reportFrames: v["report-frames"] as boolean,

@@ -2,9 +2,10 @@ import { parseArgs } from "node:util";
 import { CURVATURE_TOLERANCE } from "../drive/accuracy";
 import type { DriveSeed } from "../drive/random";
 import { HELD_OUT_SEEDS, isTrainingSeed } from "../drive/seeds";
-import { ProviderChoice, SALIENCY_METHODS, SaliencyMethod } from "../engine/types";
+import { SALIENCY_METHODS, SaliencyMethod } from "../engine/types";
 import { evaluateMasks, MaskEvaluation } from "../eval/evaluate-masks";
 import { DEFAULT_MODEL } from "./package-paths";
+import { integerOption, providerOption } from "./options";
 import { UsageError } from "./usage-error";
 
 export const EVAL_USAGE = `usage: visualbackprop eval [options]
@@ -72,13 +73,8 @@ export async function runEval(
     throw new UsageError((error as Error).message);
   }
   const v = parsed.values;
-  const integer = (name: string, text: string | undefined, min: number): number | undefined => {
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min)
-      throw new UsageError(`--${name}: expected an integer >= ${min}, got '${text}'`);
-    return n;
-  };
+  const integer = (name: string, text: string | undefined, min: number): number | undefined =>
+    text === undefined ? undefined : integerOption(name, text, min);
   const seeds = v.seeds === undefined ? [...HELD_OUT_SEEDS] : parseSeeds(v.seeds);
   const training = seeds.filter((s) => isTrainingSeed(s));
   if (training.length > 0)
@@ -101,7 +97,7 @@ export async function runEval(
         stride: integer("stride", v.stride, 1),
         frameWidth: integer("width", v.width, 1),
         frameHeight: integer("height", v.height, 1),
-        provider: v.provider as ProviderChoice,
+        provider: providerOption(v.provider as string),
         threads: integer("threads", v.threads, 0),
         method,
         log,

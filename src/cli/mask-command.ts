@@ -11,6 +11,7 @@ import { maskToMono8, renderOverlay } from "../image/overlay";
 import { mapMaskToFrame, preprocess } from "../image/preprocess";
 import { tensorToFrame } from "../image/tensor-image";
 import { encodeNpy, parseNpy } from "../npy";
+import { colorMapOption, integerOption, opacityOption, providerOption } from "./options";
 import { OutputGuard } from "./output-guard";
 import { DEFAULT_MODEL } from "./package-paths";
 import { UsageError } from "./usage-error";
@@ -89,21 +90,9 @@ export function parseMaskArgs(argv: readonly string[]): MaskOptions {
   if (v.out === undefined) throw new UsageError("--out DIR is required");
   if (parsed.positionals.length === 0)
     throw new UsageError("give at least one INPUT (an image or a .npy tensor)");
-  const integer = (name: string, text: string, min: number): number => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min)
-      throw new UsageError(`--${name}: expected an integer >= ${min}, got '${text}'`);
-    return n;
-  };
-  const opacity = Number(v.opacity);
-  if (!(opacity >= 0 && opacity <= 1))
-    throw new UsageError(`--opacity: expected a number in [0, 1], got '${v.opacity}'`);
-  if (!COLOR_MAPS.includes(v.colormap as ColorMap)) {
-    throw new UsageError(`--colormap: expected one of ${COLOR_MAPS.join(", ")}, got '${v.colormap}'`);
-  }
-  if (!["cpu", "cuda", "tensorrt", "webgpu", "auto"].includes(v.provider as string)) {
-    throw new UsageError(`--provider: expected cpu, cuda, tensorrt, webgpu or auto, got '${v.provider}'`);
-  }
+  const opacity = opacityOption(v.opacity as string);
+  const colorMap = colorMapOption(v.colormap as string);
+  const provider = providerOption(v.provider as string);
   if (!SALIENCY_METHODS.includes(v.method as SaliencyMethod)) {
     throw new UsageError(`--method: expected ${SALIENCY_METHODS.join(", ")}, got '${v.method}'`);
   }
@@ -116,13 +105,13 @@ export function parseMaskArgs(argv: readonly string[]): MaskOptions {
   return {
     model: v.model as string,
     out: v.out,
-    provider: v.provider as ProviderChoice,
+    provider,
     method: v.method as SaliencyMethod,
     epsilon,
-    batch: integer("batch", v.batch as string, 1),
-    colorMap: v.colormap as ColorMap,
+    batch: integerOption("batch", v.batch as string, 1),
+    colorMap,
     opacity,
-    threads: integer("threads", v.threads as string, 0),
+    threads: integerOption("threads", v.threads as string, 0),
     layers: v.layers as boolean,
     force: v.force as boolean,
     inputs: parsed.positionals,

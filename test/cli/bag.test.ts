@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { snapshot } from "../bag/helpers";
@@ -12,14 +12,14 @@ import {
   testModelPath,
   writeMcapBag,
 } from "../offline/helpers";
+import { runCli, type CliRun } from "../support/cli";
 import { REPO_ROOT } from "../support/paths";
 
 const BIN = path.join(REPO_ROOT, "bin", "visualbackprop");
 const FIXTURES = process.env.VBP_ROSBAG2_FIXTURES ?? "/work/shared/fixtures/rosbag2";
 
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, "bag", ...args], { encoding: "utf8" });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+function cli(args: string[]): CliRun {
+  return runCli(["bag", ...args]);
 }
 
 /** Runs the CLI and sends `signal` once it has reported progress; resolves with its exit code. */

@@ -1,10 +1,8 @@
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
-import { REPO_ROOT, sharedDir } from "../support/paths";
+import { runCli } from "../support/cli";
+import { sharedDir } from "../support/paths";
 
-const BIN = path.join(REPO_ROOT, "bin", "visualbackprop");
-const cli = (args: string[]) => spawnSync(process.execPath, [BIN, "eval", ...args], { encoding: "utf8" });
+const cli = (args: string[]) => runCli(["eval", ...args]);
 
 describe("visualbackprop eval", () => {
   it("prints one JSON object with the steering figures and a row per method", () => {

@@ -1,18 +1,13 @@
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import sharp from "sharp";
 import { encodeNpy, parseNpy } from "../../src/npy";
 import { maxAbsDiff } from "../support/arrays";
-import { REPO_ROOT, sharedDir, tempDir } from "../support/paths";
+import { runCli } from "../support/cli";
+import { sharedDir, tempDir } from "../support/paths";
 
-const BIN = path.join(REPO_ROOT, "bin", "visualbackprop");
-
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = runCli;
 
 describe("visualbackprop mask", () => {
   let dir: string;

@@ -1,0 +1,36 @@
+import { COLOR_MAPS, ColorMap } from "../image/colormap";
+import { ProviderChoice } from "../engine/types";
+import { UsageError } from "./usage-error";
+
+/** Command-line values every command checks the same way, with the same messages. */
+
+export function integerOption(name: string, text: string, min: number): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isInteger(n) || n < min) {
+    throw new UsageError(`--${name}: expected an integer >= ${min}, got '${text}'`);
+  }
+  return n;
+}
+
+export function opacityOption(text: string): number {
+  const opacity = Number(text);
+  if (!(opacity >= 0 && opacity <= 1))
+    throw new UsageError(`--opacity: expected a number in [0, 1], got '${text}'`);
+  return opacity;
+}
+
+export function colorMapOption(text: string): ColorMap {
+  if (!COLOR_MAPS.includes(text as ColorMap)) {
+    throw new UsageError(`--colormap: expected one of ${COLOR_MAPS.join(", ")}, got '${text}'`);
+  }
+  return text as ColorMap;
+}
+
+const PROVIDER_CHOICES: readonly ProviderChoice[] = ["cpu", "cuda", "tensorrt", "webgpu", "auto"];
+
+export function providerOption(text: string): ProviderChoice {
+  if (!PROVIDER_CHOICES.includes(text as ProviderChoice)) {
+    throw new UsageError(`--provider: expected cpu, cuda, tensorrt, webgpu or auto, got '${text}'`);
+  }
+  return text as ProviderChoice;
+}
