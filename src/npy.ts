@@ -60,25 +60,36 @@ export function parseNpy(bytes: Uint8Array, what = "npy file"): NpyArray {
   return { shape, data: kind.make(copy.buffer) };
 }
 
+export type NpyType = "uint8" | "float32" | "float64";
+
+const DESCR_OF: Record<NpyType, string> = { uint8: "|u1", float32: "<f4", float64: "<f8" };
+
+/** The .npy 1.0 header, space-padded so the data starts on a 64-byte boundary, as NumPy writes it. */
+export function npyHeader(dtype: NpyType, shape: readonly number[]): Uint8Array {
+  const dims = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+  let dict = `{'descr': '${DESCR_OF[dtype]}', 'fortran_order': False, 'shape': ${dims}, }`;
+  const total = Math.ceil((10 + dict.length + 1) / 64) * 64;
+  dict = dict.padEnd(total - 10 - 1, " ") + "\n";
+  const header = new Uint8Array(total);
+  header.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(header.buffer).setUint16(8, dict.length, true);
+  header.set(new TextEncoder().encode(dict), 10);
+  return header;
+}
+
 /** Encodes a little-endian C-order .npy (format 1.0). */
 export function encodeNpy(array: NpyArray): Uint8Array {
-  const descr =
-    array.data instanceof Float32Array ? "<f4" : array.data instanceof Float64Array ? "<f8" : "|u1";
+  const dtype: NpyType =
+    array.data instanceof Float32Array ? "float32" : array.data instanceof Float64Array ? "float64" : "uint8";
   const count = array.shape.reduce((a, b) => a * b, 1);
   if (count !== array.data.length) {
     throw new Error(
       `npy: shape (${array.shape.join(", ")}) holds ${count} values but data has ${array.data.length}`,
     );
   }
-  const shape = array.shape.length === 1 ? `(${array.shape[0]},)` : `(${array.shape.join(", ")})`;
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
-  // Pad with spaces so the data starts on a 64-byte boundary, ending with a newline, as NumPy does.
-  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
-  header = header.padEnd(total - 10 - 1, " ") + "\n";
-  const out = new Uint8Array(total + array.data.byteLength);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  out.set(new TextEncoder().encode(header), 10);
-  out.set(new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength), total);
+  const header = npyHeader(dtype, array.shape);
+  const out = new Uint8Array(header.length + array.data.byteLength);
+  out.set(header);
+  out.set(new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength), header.length);
   return out;
 }

@@ -1,9 +1,10 @@
 /** Streams an array to a NumPy .npy file (format 1.0, C order) without holding it all in memory. */
 import * as fs from "node:fs";
+import { npyHeader } from "../npy";
 
+export { npyHeader };
 export type NpyType = "uint8" | "float32";
 
-const DESCR: Record<NpyType, string> = { uint8: "|u1", float32: "<f4" };
 const BYTES: Record<NpyType, number> = { uint8: 1, float32: 4 };
 
 export class NpyWriter {
@@ -50,18 +51,4 @@ export class NpyWriter {
       throw new Error(`NpyWriter: ${this.path} got ${this.#written} of ${this.#expected} values`);
     }
   }
-}
-
-/** The .npy 1.0 header, padded so the data starts on a 64-byte boundary. */
-export function npyHeader(dtype: NpyType, shape: readonly number[]): Uint8Array {
-  const dims = shape.length === 1 ? `${shape[0]},` : shape.join(", ");
-  let dict = `{'descr': '${DESCR[dtype]}', 'fortran_order': False, 'shape': (${dims}), }`;
-  const unpadded = 10 + dict.length + 1;
-  dict += " ".repeat((64 - (unpadded % 64)) % 64) + "\n";
-  const header = new Uint8Array(10 + dict.length);
-  header.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
-  header[8] = dict.length & 0xff;
-  header[9] = dict.length >> 8;
-  for (let i = 0; i < dict.length; i++) header[10 + i] = dict.charCodeAt(i);
-  return header;
 }
