@@ -1,15 +1,15 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Database from "better-sqlite3";
 import { McapReader } from "../../src/bag/mcap-reader";
 import { MessageRegistry } from "../../src/bag/msg-registry";
-import { DEFAULT_QOS_PROFILES, parseBagMetadata, stringifyBagMetadata } from "../../src/bag/rosbag2-metadata";
+import { DEFAULT_QOS_PROFILES, parseBagMetadata } from "../../src/bag/rosbag2-metadata";
 import { openBag } from "../../src/bag/rosbag2-open";
 import type { BagMessage, BagReader } from "../../src/bag/rosbag2-types";
 import { createBagWriter } from "../../src/bag/rosbag2-writer";
 import type { SteeringCommandMsg } from "../../src/bag/ros-types";
 import { createSerializer } from "../../src/bag/serializer-factory";
+import { writeHumbleSqliteBag as writeSqlite } from "../support/sqlite-bag";
 import {
   collect,
   FIXTURES,
@@ -56,53 +56,13 @@ const TOPICS = [
   { name: STEERING_TOPIC, type: "std_msgs/msg/Float32" },
 ];
 
-/** Writes a sqlite3 bag exactly in Humble's schema (what `ros2 bag record -s sqlite3` makes). */
+/** Humble's sqlite3 layout for this file's two topics. */
 function writeHumbleSqliteBag(dir: string, messages: readonly BagMessage[], withMetadata: boolean): void {
-  fs.mkdirSync(dir);
-  const name = `${path.basename(dir)}_0.db3`;
-  const db = new Database(path.join(dir, name));
-  db.exec(`
-    CREATE TABLE schema(schema_version INTEGER PRIMARY KEY,ros_distro TEXT NOT NULL);
-    CREATE TABLE metadata(id INTEGER PRIMARY KEY,metadata_version INTEGER NOT NULL,metadata TEXT NOT NULL);
-    CREATE TABLE topics(id INTEGER PRIMARY KEY,name TEXT NOT NULL,type TEXT NOT NULL,serialization_format TEXT NOT NULL,offered_qos_profiles TEXT NOT NULL);
-    CREATE TABLE messages(id INTEGER PRIMARY KEY,topic_id INTEGER NOT NULL,timestamp INTEGER NOT NULL, data BLOB NOT NULL);
-    CREATE INDEX timestamp_idx ON messages (timestamp ASC);
-    INSERT INTO schema VALUES (3, 'humble');
-  `);
-  const addTopic = db.prepare(
-    "INSERT INTO topics (name, type, serialization_format, offered_qos_profiles) VALUES (?, ?, 'cdr', ?)",
-  );
-  TOPICS.forEach((t) => addTopic.run(t.name, t.type, DEFAULT_QOS_PROFILES));
-  const ids = new Map(TOPICS.map((t, i) => [t.name, i + 1]));
-  const add = db.prepare("INSERT INTO messages (topic_id, timestamp, data) VALUES (?, ?, ?)");
-  db.transaction(() =>
-    messages.forEach((m) => add.run(ids.get(m.topic), m.logTimeNs, Buffer.from(m.data))),
-  )();
-  db.close();
-  if (!withMetadata) return;
-  const start = messages[0].logTimeNs;
-  const duration = messages[messages.length - 1].logTimeNs - start;
-  fs.writeFileSync(
-    path.join(dir, "metadata.yaml"),
-    stringifyBagMetadata({
-      version: 5,
-      storageIdentifier: "sqlite3",
-      relativeFilePaths: [name],
-      durationNs: duration,
-      startingTimeNs: start,
-      messageCount: messages.length,
-      topics: TOPICS.map((t) => ({
-        ...t,
-        serializationFormat: "cdr",
-        offeredQosProfiles: DEFAULT_QOS_PROFILES,
-        messageCount: messages.filter((m) => m.topic === t.name).length,
-      })),
-      compressionFormat: "",
-      compressionMode: "",
-      files: [{ path: name, startingTimeNs: start, durationNs: duration, messageCount: messages.length }],
-      customData: {},
-      rosDistro: "humble",
-    }),
+  writeSqlite(
+    dir,
+    TOPICS.map((t) => ({ ...t, qos: DEFAULT_QOS_PROFILES })),
+    messages,
+    withMetadata,
   );
 }
 

@@ -2,14 +2,14 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import Database from "better-sqlite3";
 import sharp from "sharp";
-import { DEFAULT_QOS_PROFILES, stringifyBagMetadata } from "../../src/bag/rosbag2-metadata";
+import { DEFAULT_QOS_PROFILES } from "../../src/bag/rosbag2-metadata";
 import { openBag } from "../../src/bag/rosbag2-open";
 import type { BagMessage, BagReader } from "../../src/bag/rosbag2-types";
 import { createBagWriter } from "../../src/bag/rosbag2-writer";
 import { nsToStamp } from "../../src/bag/ros-types";
 import { createSerializer } from "../../src/bag/serializer-factory";
+import { writeHumbleSqliteBag } from "../support/sqlite-bag";
 import { loadModel } from "../../src/ros/model-loader.js";
 import type { LoadedModel } from "../../src/ros/model-port.js";
 import { buildPilotNet } from "../../src/onnx/cnn-builder";
@@ -135,52 +135,7 @@ export async function writeMcapBag(
 
 /** Writes a sqlite3 bag in Humble's schema (no type definitions), with metadata.yaml. */
 export function writeSqliteBag(dir: string, bag: TestBag): void {
-  fs.mkdirSync(dir);
-  const name = `${path.basename(dir)}_0.db3`;
-  const db = new Database(path.join(dir, name));
-  db.exec(`
-    CREATE TABLE schema(schema_version INTEGER PRIMARY KEY,ros_distro TEXT NOT NULL);
-    CREATE TABLE metadata(id INTEGER PRIMARY KEY,metadata_version INTEGER NOT NULL,metadata TEXT NOT NULL);
-    CREATE TABLE topics(id INTEGER PRIMARY KEY,name TEXT NOT NULL,type TEXT NOT NULL,serialization_format TEXT NOT NULL,offered_qos_profiles TEXT NOT NULL);
-    CREATE TABLE messages(id INTEGER PRIMARY KEY,topic_id INTEGER NOT NULL,timestamp INTEGER NOT NULL, data BLOB NOT NULL);
-    CREATE INDEX timestamp_idx ON messages (timestamp ASC);
-    INSERT INTO schema VALUES (3, 'humble');
-  `);
-  const addTopic = db.prepare(
-    "INSERT INTO topics (name, type, serialization_format, offered_qos_profiles) VALUES (?, ?, 'cdr', ?)",
-  );
-  bag.topics.forEach((t) => addTopic.run(t.name, t.type, t.qos));
-  const ids = new Map(bag.topics.map((t, i) => [t.name, i + 1]));
-  const add = db.prepare("INSERT INTO messages (topic_id, timestamp, data) VALUES (?, ?, ?)");
-  db.transaction(() =>
-    bag.messages.forEach((m) => add.run(ids.get(m.topic), m.logTimeNs, Buffer.from(m.data))),
-  )();
-  db.close();
-  const start = bag.messages[0].logTimeNs;
-  const duration = bag.messages[bag.messages.length - 1].logTimeNs - start;
-  fs.writeFileSync(
-    path.join(dir, "metadata.yaml"),
-    stringifyBagMetadata({
-      version: 5,
-      storageIdentifier: "sqlite3",
-      relativeFilePaths: [name],
-      durationNs: duration,
-      startingTimeNs: start,
-      messageCount: bag.messages.length,
-      topics: bag.topics.map((t) => ({
-        name: t.name,
-        type: t.type,
-        serializationFormat: "cdr",
-        offeredQosProfiles: t.qos,
-        messageCount: bag.messages.filter((m) => m.topic === t.name).length,
-      })),
-      compressionFormat: "",
-      compressionMode: "",
-      files: [{ path: name, startingTimeNs: start, durationNs: duration, messageCount: bag.messages.length }],
-      customData: {},
-      rosDistro: "humble",
-    }),
-  );
+  writeHumbleSqliteBag(dir, bag.topics, bag.messages);
 }
 
 /** Every message of a bag, and the bag's topics. */
