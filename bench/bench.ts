@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { ProviderChoice } from "../src/engine/types";
 import { benchBag } from "./bag-bench";
+import { allocatorLine } from "../src/allocator-env";
 import { machineLine } from "./machine";
 import { benchMemory, benchMethods, formatMemory, formatMethodsTable } from "./methods-bench";
 import { benchLevels, formatLevels } from "./levels-bench";
@@ -24,11 +25,13 @@ async function main(): Promise<void> {
   const only = new Set(String(values.only).split(",") as Section[]);
   const runs = Number(values.runs);
   const machine = machineLine();
-  const results: Record<string, unknown> = { machine };
+  const allocator = allocatorLine();
+  const results: Record<string, unknown> = { machine, allocator };
   const say = (line: string) => {
     if (!values.json) console.log(line);
   };
   say(`machine: ${machine}`);
+  say(allocator);
   const f = (n: number, width = 9) => n.toFixed(3).padStart(width);
 
   if (only.has("methods")) {

@@ -3,7 +3,7 @@ import { DEFAULT_MODEL } from "../src/cli/package-paths";
 import { Engine } from "../src/engine/engine";
 import { GraphOptimizationLevel } from "../src/engine/types";
 import { buildPilotNet, mulberry32 } from "../src/onnx/cnn-builder";
-import { median } from "./machine";
+import { median, timeInBlocks } from "./machine";
 
 export interface LevelRow {
   readonly level: GraphOptimizationLevel;
@@ -24,41 +24,56 @@ export async function benchLevels(options: {
   const source = fs.existsSync(DEFAULT_MODEL)
     ? { modelPath: DEFAULT_MODEL }
     : { modelBytes: buildPilotNet() };
+  const levels = ["all", "extended"] as const;
+  const engines = new Map<GraphOptimizationLevel, Engine>();
   const rows: LevelRow[] = [];
-  for (const level of ["all", "extended"] as const) {
-    const engine = await Engine.create({
-      ...source,
-      provider: "cpu",
-      graphOptimizationLevel: level,
-      log: () => undefined,
-    });
-    try {
-      const { channels, height, width } = engine.inputShape;
-      const random = mulberry32(7);
-      for (const batch of options.batches) {
-        const input = Float32Array.from({ length: batch * channels * height * width }, () => random() * 255);
-        const forward: number[] = [];
-        const combined: number[] = [];
-        for (let i = 0; i < options.runs + 10; i++) {
-          const f = (await engine.forward(input, batch)).runMs;
-          const c = (await engine.run(input, batch)).runMs;
-          if (i >= 10) {
-            forward.push(f);
-            combined.push(c);
-          }
-        }
-        rows.push({ level, batch, forwardMs: median(forward), forwardVbpMs: median(combined) });
-      }
-    } finally {
-      await engine.release();
+  try {
+    for (const level of levels) {
+      engines.set(
+        level,
+        await Engine.create({
+          ...source,
+          provider: "cpu",
+          graphOptimizationLevel: level,
+          log: () => undefined,
+        }),
+      );
     }
+    const first = engines.get("all") as Engine;
+    const { channels, height, width } = first.inputShape;
+    const random = mulberry32(7);
+    for (const batch of options.batches) {
+      const input = Float32Array.from({ length: batch * channels * height * width }, () => random() * 255);
+      const sessions = levels.flatMap((level) => [`${level}/forward`, `${level}/vbp`] as const);
+      const times = await timeInBlocks(
+        sessions,
+        async (session) => {
+          const [level, kind] = session.split("/") as [GraphOptimizationLevel, string];
+          const engine = engines.get(level) as Engine;
+          return kind === "forward"
+            ? (await engine.forward(input, batch)).runMs
+            : (await engine.run(input, batch)).runMs;
+        },
+        { runs: options.runs },
+      );
+      for (const level of levels) {
+        rows.push({
+          level,
+          batch,
+          forwardMs: median(times.get(`${level}/forward`) ?? []),
+          forwardVbpMs: median(times.get(`${level}/vbp`) ?? []),
+        });
+      }
+    }
+  } finally {
+    for (const engine of engines.values()) await engine.release();
   }
   return rows;
 }
 
 export function formatLevels(rows: readonly LevelRow[]): string {
   const lines = [
-    "VisualBackProp by graph optimisation level (median of alternating runs)",
+    "VisualBackProp by graph optimisation level (medians, each session timed in blocks of runs)",
     "level     batch  forward ms  forward+VBP ms  VBP adds",
   ];
   for (const r of rows) {

@@ -4,11 +4,11 @@ import { DEFAULT_MODEL } from "../src/cli/package-paths";
 import { Engine } from "../src/engine/engine";
 import { ProviderChoice, SALIENCY_METHODS, SaliencyMethod } from "../src/engine/types";
 import { buildPilotNet, mulberry32 } from "../src/onnx/cnn-builder";
-import { machineLine, median } from "./machine";
+import { machineLine, median, timeInBlocks } from "./machine";
 
 export interface MethodsBenchOptions {
   readonly batches?: readonly number[];
-  /** Timed runs of each session per batch size, after a tenth as many warm-up runs (at least 5). */
+  /** Timed runs of each session per batch size, in blocks of 10 after 3 untimed runs each. */
   readonly runs?: number;
   readonly provider?: ProviderChoice;
   readonly intraOpThreads?: number;
@@ -81,8 +81,7 @@ async function openEngines(options: MethodsBenchOptions): Promise<Opened> {
 
 /**
  * Forward pass alone against forward pass plus each saliency map, all in one process with the same
- * session options. Every round runs each session once, in an order that rotates from round to
- * round, so load from elsewhere and cache effects hit all sessions alike; medians per session.
+ * session options, each session timed in blocks of consecutive runs (see `timeInBlocks`); medians.
  */
 export async function benchMethods(options: MethodsBenchOptions = {}): Promise<MethodsBenchResult> {
   const batches = options.batches ?? [1, 8, 32];
@@ -101,15 +100,7 @@ export async function benchMethods(options: MethodsBenchOptions = {}): Promise<M
         : (await (opened.engines.get(session) as Engine).run(input, batch)).runMs;
     for (const batch of batches) {
       const input = Float32Array.from({ length: batch * channels * height * width }, () => random() * 255);
-      const times = new Map<Session, number[]>(sessions.map((s) => [s, []]));
-      const warmup = Math.max(5, Math.round(runs / 10));
-      for (let round = 0; round < warmup + runs; round++) {
-        for (let k = 0; k < sessions.length; k++) {
-          const session = sessions[(round + k) % sessions.length];
-          const ms = await once(session, input, batch);
-          if (round >= warmup) times.get(session)?.push(ms);
-        }
-      }
+      const times = await timeInBlocks(sessions, (session) => once(session, input, batch), { runs });
       const forwardMs = median(times.get("forward") ?? []);
       const timing = (method: SaliencyMethod): MethodTiming => {
         const totalMs = median(times.get(method) ?? []);

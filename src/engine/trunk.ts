@@ -35,6 +35,8 @@ export interface FeatureMap {
   readonly tensor: string;
   readonly convNode: string;
   readonly activationNode: string;
+  /** The convolution's output channels, where its weights are a constant the graph states; else undefined. */
+  readonly channels: number | undefined;
   readonly height: number;
   readonly width: number;
 }
@@ -182,6 +184,7 @@ export function analyseTrunk(model: OnnxModel): VbpPlan {
           tensor: node.outputs[0],
           convNode: lastConv.name,
           activationNode: node.name,
+          channels: outputChannels(lastConv, graph.initializers, constantNodes),
           height: size[0],
           width: size[1],
         });
@@ -310,4 +313,17 @@ function padOp(
     inputSize,
     outputSize: [inputSize[0] + top + bottom, inputSize[1] + left + right],
   };
+}
+
+/** A convolution's output channel count, from the first dimension of its constant weights. */
+function outputChannels(
+  conv: OnnxNode,
+  initializers: OnnxModel["graph"]["initializers"],
+  constantNodes: Map<string, OnnxNode>,
+): number | undefined {
+  const weights = conv.inputs[1];
+  const constant = constantNodes.get(weights)?.attributes.get("value");
+  const dims =
+    initializers.get(weights)?.dims ?? (typeof constant === "object" && "dims" in constant ? constant.dims : undefined);
+  return dims !== undefined && dims.length === 4 && dims[0] > 0 ? dims[0] : undefined;
 }
