@@ -324,6 +324,7 @@ function outputChannels(
   const weights = conv.inputs[1];
   const constant = constantNodes.get(weights)?.attributes.get("value");
   const dims =
-    initializers.get(weights)?.dims ?? (typeof constant === "object" && "dims" in constant ? constant.dims : undefined);
+    initializers.get(weights)?.dims ??
+    (typeof constant === "object" && "dims" in constant ? constant.dims : undefined);
   return dims !== undefined && dims.length === 4 && dims[0] > 0 ? dims[0] : undefined;
 }

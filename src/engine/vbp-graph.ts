@@ -85,7 +85,11 @@ export function channelMean(b: GraphBuilder, map: FeatureMap, base: string): str
     return b.reduce("ReduceMean", map.tensor, [1], base);
   // Reshape's 0 keeps the batch size as it is, so the batch stays dynamic.
   const rows = b.node("Reshape", [map.tensor, b.ints([0, channels, -1])], `${base}_rows`);
-  const weights = b.floats(`mean_row_${channels}`, [1, channels], new Float32Array(channels).fill(1 / channels));
+  const weights = b.floats(
+    `mean_row_${channels}`,
+    [1, channels],
+    new Float32Array(channels).fill(1 / channels),
+  );
   const mean = b.node("MatMul", [weights, rows], `${base}_flat`);
   return b.node("Reshape", [mean, b.ints([0, 1, map.height, map.width])], base);
 }
