@@ -24,49 +24,38 @@ export async function benchLevels(options: {
   const source = fs.existsSync(DEFAULT_MODEL)
     ? { modelPath: DEFAULT_MODEL }
     : { modelBytes: buildPilotNet() };
-  const levels = ["all", "extended"] as const;
-  const engines = new Map<GraphOptimizationLevel, Engine>();
   const rows: LevelRow[] = [];
-  try {
-    for (const level of levels) {
-      engines.set(
-        level,
-        await Engine.create({
-          ...source,
-          provider: "cpu",
-          graphOptimizationLevel: level,
-          log: () => undefined,
-        }),
-      );
-    }
-    const first = engines.get("all") as Engine;
-    const { channels, height, width } = first.inputShape;
-    const random = mulberry32(7);
-    for (const batch of options.batches) {
-      const input = Float32Array.from({ length: batch * channels * height * width }, () => random() * 255);
-      const sessions = levels.flatMap((level) => [`${level}/forward`, `${level}/vbp`] as const);
-      const times = await timeInBlocks(
-        sessions,
-        async (session) => {
-          const [level, kind] = session.split("/") as [GraphOptimizationLevel, string];
-          const engine = engines.get(level) as Engine;
-          return kind === "forward"
-            ? (await engine.forward(input, batch)).runMs
-            : (await engine.run(input, batch)).runMs;
-        },
-        { runs: options.runs },
-      );
-      for (const level of levels) {
+  // One level at a time, so only its two sessions are open (see benchMethods).
+  for (const level of ["all", "extended"] as const) {
+    const engine = await Engine.create({
+      ...source,
+      provider: "cpu",
+      graphOptimizationLevel: level,
+      log: () => undefined,
+    });
+    try {
+      const { channels, height, width } = engine.inputShape;
+      const random = mulberry32(7);
+      for (const batch of options.batches) {
+        const input = Float32Array.from({ length: batch * channels * height * width }, () => random() * 255);
+        const times = await timeInBlocks(
+          ["forward", "vbp"] as const,
+          async (session) =>
+            session === "forward"
+              ? (await engine.forward(input, batch)).runMs
+              : (await engine.run(input, batch)).runMs,
+          { runs: options.runs },
+        );
         rows.push({
           level,
           batch,
-          forwardMs: median(times.get(`${level}/forward`) ?? []),
-          forwardVbpMs: median(times.get(`${level}/vbp`) ?? []),
+          forwardMs: median(times.get("forward") ?? []),
+          forwardVbpMs: median(times.get("vbp") ?? []),
         });
       }
+    } finally {
+      await engine.release();
     }
-  } finally {
-    for (const engine of engines.values()) await engine.release();
   }
   return rows;
 }

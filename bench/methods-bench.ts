@@ -17,6 +17,8 @@ export interface MethodsBenchOptions {
 }
 
 export interface MethodTiming {
+  /** Median wall time of the forward pass alone, timed beside this method's session, ms. */
+  readonly forwardMs: number;
   /** Median wall time of forward pass + map, one session run, ms. */
   readonly totalMs: number;
   /** totalMs - forwardMs: what the map adds. */
@@ -28,6 +30,7 @@ export interface MethodTiming {
 export interface MethodsBenchRow {
   readonly batch: number;
   readonly runs: number;
+  /** The forward pass alone, as timed beside VisualBackProp. */
   readonly forwardMs: number;
   readonly methods: Readonly<Record<SaliencyMethod, MethodTiming>>;
   /** LRP's added time over VisualBackProp's: the paper's 24.6 ms / 2.0 ms = 12.3. */
@@ -44,82 +47,72 @@ export interface MethodsBenchResult {
   readonly rows: readonly MethodsBenchRow[];
 }
 
-type Session = "forward" | SaliencyMethod;
-
-interface Opened {
-  readonly engines: ReadonlyMap<SaliencyMethod, Engine>;
-  readonly model: string;
-  release(): Promise<void>;
-}
-
-async function openEngines(options: MethodsBenchOptions): Promise<Opened> {
-  const modelPath = options.modelPath ?? (fs.existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : undefined);
-  const engines = new Map<SaliencyMethod, Engine>();
-  try {
-    for (const method of SALIENCY_METHODS) {
-      const engine = await Engine.create({
-        ...(modelPath !== undefined ? { modelPath } : { modelBytes: buildPilotNet() }),
-        method,
-        provider: options.provider ?? "cpu",
-        intraOpThreads: options.intraOpThreads ?? 0,
-        log: () => undefined,
-      });
-      engines.set(method, engine);
-    }
-  } catch (error) {
-    for (const engine of engines.values()) await engine.release();
-    throw error;
-  }
-  return {
-    engines,
-    model: modelPath ?? "PilotNet layout, random weights",
-    release: async () => {
-      for (const engine of engines.values()) await engine.release();
-    },
-  };
-}
-
 /**
- * Forward pass alone against forward pass plus each saliency map, all in one process with the same
- * session options, each session timed in blocks of consecutive runs (see `timeInBlocks`); medians.
+ * Forward pass alone against forward pass plus each saliency map, in one process with the same
+ * session options. Each method is timed against the forward pass with only those two sessions
+ * open, in blocks of consecutive runs (see `timeInBlocks`); medians. With all four sessions open at
+ * once every session ran slower and less evenly at batch 1 (PilotNet's forward pass 0.38 ms
+ * against 0.24 ms with one other session open), which hid most of VisualBackProp's added time.
  */
 export async function benchMethods(options: MethodsBenchOptions = {}): Promise<MethodsBenchResult> {
   const batches = options.batches ?? [1, 8, 32];
   const runs = options.runs ?? 100;
   const loadBefore = os.loadavg();
-  const opened = await openEngines(options);
-  const vbp = opened.engines.get("vbp") as Engine;
-  const rows: MethodsBenchRow[] = [];
-  try {
-    const { channels, height, width } = vbp.inputShape;
-    const random = mulberry32(42);
-    const sessions: Session[] = ["forward", ...SALIENCY_METHODS];
-    const once = async (session: Session, input: Float32Array, batch: number): Promise<number> =>
-      session === "forward"
-        ? (await vbp.forward(input, batch)).runMs
-        : (await (opened.engines.get(session) as Engine).run(input, batch)).runMs;
-    for (const batch of batches) {
-      const input = Float32Array.from({ length: batch * channels * height * width }, () => random() * 255);
-      const times = await timeInBlocks(sessions, (session) => once(session, input, batch), { runs });
-      const forwardMs = median(times.get("forward") ?? []);
-      const timing = (method: SaliencyMethod): MethodTiming => {
-        const totalMs = median(times.get(method) ?? []);
-        return { totalMs, addedMs: totalMs - forwardMs, addedRatio: (totalMs - forwardMs) / forwardMs };
-      };
-      const methods = { vbp: timing("vbp"), lrp: timing("lrp"), gradient: timing("gradient") };
-      rows.push({ batch, runs, forwardMs, methods, lrpOverVbp: methods.lrp.addedMs / methods.vbp.addedMs });
+  const modelPath = options.modelPath ?? (fs.existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : undefined);
+  const timings = new Map<SaliencyMethod, Map<number, MethodTiming>>();
+  let provider = "";
+  for (const method of SALIENCY_METHODS) {
+    const engine = await Engine.create({
+      ...(modelPath !== undefined ? { modelPath } : { modelBytes: buildPilotNet() }),
+      method,
+      provider: options.provider ?? "cpu",
+      intraOpThreads: options.intraOpThreads ?? 0,
+      log: () => undefined,
+    });
+    try {
+      provider = engine.provider;
+      const { channels, height, width } = engine.inputShape;
+      const random = mulberry32(42); // the same inputs for every method
+      const byBatch = new Map<number, MethodTiming>();
+      for (const batch of batches) {
+        const input = Float32Array.from({ length: batch * channels * height * width }, () => random() * 255);
+        const times = await timeInBlocks(
+          ["forward", "map"] as const,
+          async (session) =>
+            session === "forward"
+              ? (await engine.forward(input, batch)).runMs
+              : (await engine.run(input, batch)).runMs,
+          { runs },
+        );
+        const forwardMs = median(times.get("forward") ?? []);
+        const totalMs = median(times.get("map") ?? []);
+        const addedMs = totalMs - forwardMs;
+        byBatch.set(batch, { forwardMs, totalMs, addedMs, addedRatio: addedMs / forwardMs });
+      }
+      timings.set(method, byBatch);
+    } finally {
+      await engine.release();
     }
-    return {
-      machine: machineLine(),
-      loadBefore,
-      loadAfter: os.loadavg(),
-      model: opened.model,
-      provider: vbp.provider,
-      rows,
-    };
-  } finally {
-    await opened.release();
   }
+  const rows = batches.map((batch): MethodsBenchRow => {
+    const of = (method: SaliencyMethod) => timings.get(method)?.get(batch) as MethodTiming;
+    const methods = { vbp: of("vbp"), lrp: of("lrp"), gradient: of("gradient") };
+    return {
+      batch,
+      runs,
+      forwardMs: methods.vbp.forwardMs,
+      methods,
+      lrpOverVbp: methods.lrp.addedMs / methods.vbp.addedMs,
+    };
+  });
+  return {
+    machine: machineLine(),
+    loadBefore,
+    loadAfter: os.loadavg(),
+    model: modelPath ?? "PilotNet layout, random weights",
+    provider,
+    rows,
+  };
 }
 
 export interface MemoryBenchOptions {
@@ -215,6 +208,9 @@ export function formatMethodsTable(result: MethodsBenchResult): string {
         `${pct(m.vbp.addedRatio)}  ${pct(m.lrp.addedRatio)}  ${pct(m.gradient.addedRatio)}  ${r.lrpOverVbp.toFixed(1).padStart(9)} x`,
     );
   }
+  lines.push(
+    "each method timed against the forward pass with only those two sessions open; its added time is against that forward",
+  );
   lines.push("paper (Bojarski et al. 2018): VBP 2.0 ms, LRP 24.6 ms per mask, 12.3x");
   lines.push("targets on a 2-core CPU: LRP/VBP added >= 10x at batch 1; VBP adds <= 10 % at batch 32");
   return lines.join("\n");

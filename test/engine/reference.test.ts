@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
 import { Engine } from "../../src/engine/engine";
+import { addSaliency } from "../../src/engine/method-graph";
 import { referenceVisualBackProp } from "../../src/engine/vbp-reference";
+import { parseOnnxModel } from "../../src/onnx/onnx-model";
 import { buildCnn, CnnSpec, LayerSpec, mulberry32 } from "../../src/onnx/cnn-builder";
 import { maxAbsDiff } from "../support/arrays";
 
@@ -105,9 +107,34 @@ CASES.push(
       ],
     },
   },
+  {
+    // 8 x 68 x 118 values per image: averaged by Reshape, MatMul and Reshape instead of ReduceMean.
+    name: "a first map large enough for the MatMul channel mean",
+    spec: {
+      channels: 3,
+      height: 70,
+      width: 120,
+      layers: [{ conv: { out: 8, kernel: 3 } }, relu, { conv: { out: 6, kernel: 5, stride: 2 } }, relu],
+    },
+  },
 );
 
 describe("in-graph VisualBackProp against the TypeScript reference on generated models", () => {
+  it("averages large maps with a MatMul and small ones with ReduceMean", () => {
+    const model = parseOnnxModel(
+      buildCnn({ ...(CASES.at(-1) as (typeof CASES)[number]).spec, head: [3], seed: 5, opsetVersion: 13 }),
+      "large map model",
+    );
+    const { graph } = addSaliency(model, { method: "vbp" });
+    const added = parseOnnxModel(graph.bytes, "rewritten").graph.nodes.filter((n) =>
+      n.name.startsWith("visualbackprop/avg"),
+    );
+    assert.deepEqual(
+      added.map((n) => n.opType),
+      ["Reshape", "MatMul", "Reshape", "ReduceMean"],
+    );
+  });
+
   for (const { name, spec } of CASES) {
     for (const batch of [1, 3]) {
       it(`${name}, batch ${batch}`, async () => {

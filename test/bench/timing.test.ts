@@ -1,0 +1,29 @@
+import * as assert from "node:assert/strict";
+import { median, percentile, timeInBlocks } from "../../bench/machine";
+
+describe("bench timing", () => {
+  it("times each session in contiguous blocks, rotating the order, without the settling runs", async () => {
+    const calls: string[] = [];
+    let clock = 0;
+    const times = await timeInBlocks(
+      ["a", "b", "c"] as const,
+      async (session) => {
+        calls.push(session);
+        return ++clock;
+      },
+      { runs: 4, block: 2, settle: 1 },
+    );
+    // 2 rounds of 3 blocks of 1 + 2 runs; round 2 starts with the second session.
+    assert.equal(calls.join(""), "aaabbbcccbbbcccaaa");
+    assert.deepEqual(times.get("a"), [2, 3, 17, 18]);
+    assert.deepEqual(times.get("b"), [5, 6, 11, 12]);
+    assert.deepEqual(times.get("c"), [8, 9, 14, 15]);
+  });
+
+  it("median and nearest-rank percentile", () => {
+    assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.equal(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 99), 10);
+    assert.equal(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50), 5);
+  });
+});
