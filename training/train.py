@@ -84,7 +84,7 @@ def main():
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--val-seeds", type=int, default=4, help="last N training seeds kept for validation")
     parser.add_argument("--conv-bias", action="store_true", help="give the convolutions biases (PyTorch's default)")
-    parser.add_argument("--sparsity", type=float, default=1e-2,
+    parser.add_argument("--sparsity", type=float, default=0.1,
                         help="weight of the L1 penalty on the ReLU activations (sparse feature maps, sharper masks)")
     args = parser.parse_args()
 

@@ -18,7 +18,7 @@ describe("models/pilotnet.onnx on a fresh held-out drive", function () {
     assert.deepEqual(card.frame, { width: 640, height: 480 });
   });
 
-  it("predicts the road's curvature (R2 > 0.7)", async () => {
+  it("predicts the road's curvature (R2 > 0.9)", async () => {
     assert.ok(fs.existsSync(MODEL), `missing ${MODEL}`);
     const result = await evaluateModel({
       modelPath: MODEL,
@@ -26,8 +26,8 @@ describe("models/pilotnet.onnx on a fresh held-out drive", function () {
       framesPerSeed: 120,
       stride: 20,
     });
-    assert.ok(result.road.r2 > 0.7, `R2 ${result.road.r2.toFixed(3)}, MAE ${result.road.mae.toFixed(5)}`);
-    assert.ok(result.road.mae < 0.004, `MAE ${result.road.mae}`);
+    assert.ok(result.road.r2 > 0.9, `R2 ${result.road.r2.toFixed(3)}, MAE ${result.road.mae.toFixed(5)}`);
+    assert.ok(result.road.mae < 0.002, `MAE ${result.road.mae}`);
   });
 
   it("says clearly when the model is missing", async () => {

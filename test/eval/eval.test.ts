@@ -7,10 +7,12 @@ import { evaluateMasks } from "../../src/eval/evaluate-masks";
 describe("visualbackprop eval on the shipped model", () => {
   it("steers well on a fresh drive, and its salient pixels are the ones that steer it", async () => {
     assert.ok(fs.existsSync(DEFAULT_MODEL), `missing ${DEFAULT_MODEL}`);
-    // A drive no part of training or the model card has seen. The bounds are looser than the model
-    // card's figures (models/README.md): a short drive is noisier. They still fail a model whose
-    // masks are no better than uniform or whose salient pixels do not steer it. Distractor focus is
-    // left to the model card: on one short drive it swings with what stands by the road.
+    // A drive no part of training or the model card has seen; its sharp curves put more of the masks
+    // on the far bend, where lines are thin (measured here: R² 0.991, lane focus 2.36, shift ratio
+    // 5.0; on the model card's 8 drives 0.990, 5.28 and 4.97). The bounds still fail the model
+    // shipped before this one (lane focus 1.48 here), uniform masks, and salient pixels that do not
+    // steer. Distractor focus is left to the model card: on one short drive it swings with what
+    // stands by the road.
     const result = await evaluateMasks({
       modelPath: DEFAULT_MODEL,
       seeds: [TEST_SEED],
@@ -18,9 +20,9 @@ describe("visualbackprop eval on the shipped model", () => {
       stride: 10,
     });
     assert.equal(result.frames, 24);
-    assert.ok(result.steering.r2 > 0.7, `R² ${result.steering.r2}`);
-    assert.ok(result.laneFocus > 1.2, `lane focus ${result.laneFocus}`);
-    assert.ok(result.shift.ratio > 2, `shift ratio ${result.shift.ratio}`);
+    assert.ok(result.steering.r2 > 0.9, `R² ${result.steering.r2}`);
+    assert.ok(result.laneFocus > 1.8, `lane focus ${result.laneFocus}`);
+    assert.ok(result.shift.ratio > 3, `shift ratio ${result.shift.ratio}`);
     assert.ok(
       result.deletion.maskArea > result.deletion.randomArea,
       "mask-order deletion changes steering more than random",

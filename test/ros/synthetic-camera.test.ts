@@ -145,8 +145,8 @@ describe("synthetic_camera", () => {
       [640, 480, "rgb8"],
     );
     assert.deepEqual([result.saliency[0].width, result.saliency[0].height], [200, 66]);
-    // Rows outside PilotNet's crop (above row 180) were never seen by the model: zero in the mask.
-    assert.ok(result.masks[0].data.subarray(0, 170 * 640).every((value) => value === 0));
+    // Rows outside PilotNet's crop (above row 204) were never seen by the model: zero in the mask.
+    assert.ok(result.masks[0].data.subarray(0, 200 * 640).every((value) => value === 0));
   });
 
   it("with the shipped PilotNet, steers the synthetic drive (skipped until models/pilotnet.onnx exists)", async function () {
