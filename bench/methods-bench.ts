@@ -134,6 +134,12 @@ export interface MemoryBenchResult {
   readonly growthMiB: number;
   /** Last sample minus the first: growth once the runtime's arenas have settled (a leak keeps climbing). */
   readonly driftMiB: number;
+  /**
+   * Highest sample of the second half minus highest of the first: RSS swings by tens of MiB as
+   * the collector frees output buffers, so start-to-end differences are noise; a leak raises the
+   * peaks.
+   */
+  readonly peakTrendMiB: number;
   /** Samples of RSS (MiB), one every `sampleEvery` frames. */
   readonly samples: readonly number[];
   readonly sampleEvery: number;
@@ -141,6 +147,14 @@ export interface MemoryBenchResult {
 }
 
 const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+
+/** Highest sample of the second half minus the highest of the first, MiB. */
+export function peakTrend(samples: readonly number[]): number {
+  const half = Math.floor(samples.length / 2);
+  if (half === 0) return 0;
+  const peak = (values: readonly number[]) => Math.max(...values);
+  return Math.round((peak(samples.slice(half)) - peak(samples.slice(0, half))) * 10) / 10;
+}
 
 /** A long run through one engine with resident memory sampled: growth means a leak somewhere. */
 export async function benchMemory(options: MemoryBenchOptions = {}): Promise<MemoryBenchResult> {
@@ -183,6 +197,7 @@ export async function benchMemory(options: MemoryBenchOptions = {}): Promise<Mem
       rssMaxMiB: mib(rssMax),
       growthMiB: mib(rssEnd - rssStart),
       driftMiB: Math.round((samples[samples.length - 1] - samples[0]) * 10) / 10,
+      peakTrendMiB: peakTrend(samples),
       samples,
       sampleEvery: sampleRuns * batch,
       seconds: Math.round((performance.now() - start) / 100) / 10,
@@ -220,7 +235,8 @@ export function formatMemory(result: MemoryBenchResult): string {
   return (
     `memory: ${result.frames} frames through '${result.method}' at batch ${result.batch} in ${result.seconds} s: ` +
     `RSS ${result.rssStartMiB} -> ${result.rssEndMiB} MiB (growth ${result.growthMiB} MiB, ` +
-    `drift after the first ${result.sampleEvery} frames ${result.driftMiB} MiB, peak ${result.rssMaxMiB} MiB)`
+    `drift after the first ${result.sampleEvery} frames ${result.driftMiB} MiB, peak ${result.rssMaxMiB} MiB; ` +
+    `peak of the second half minus peak of the first ${result.peakTrendMiB} MiB)`
   );
 }
 

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { median, percentile, timeInBlocks } from "../../bench/machine";
+import { peakTrend } from "../../bench/methods-bench";
 
 describe("bench timing", () => {
   it("times each session in contiguous blocks, rotating the order, without the settling runs", async () => {
@@ -25,5 +26,15 @@ describe("bench timing", () => {
     assert.equal(median([4, 1, 3, 2]), 2.5);
     assert.equal(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 99), 10);
     assert.equal(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50), 5);
+  });
+});
+
+describe("bench memory trend", () => {
+  it("compares the peaks of the two halves, so collector swings are not read as growth", () => {
+    // Swings between 122 and 157 MiB with no trend, as measured over 20,000 frames: no growth.
+    assert.equal(peakTrend([129, 122, 147, 157, 125, 150, 144, 126, 151, 157]), 0);
+    // A leak of 1 MiB a sample raises the peaks.
+    assert.equal(peakTrend([100, 101, 102, 103, 104, 105]), 3);
+    assert.equal(peakTrend([100]), 0);
   });
 });
