@@ -3,7 +3,7 @@ import { DEFAULT_MODEL } from "../src/cli/package-paths";
 import { Engine } from "../src/engine/engine";
 import { GraphOptimizationLevel } from "../src/engine/types";
 import { buildPilotNet, mulberry32 } from "../src/onnx/cnn-builder";
-import { median, timeInBlocks } from "./machine";
+import { timeAgainstForward } from "./methods-bench";
 
 export interface LevelRow {
   readonly level: GraphOptimizationLevel;
@@ -38,20 +38,8 @@ export async function benchLevels(options: {
       const random = mulberry32(7);
       for (const batch of options.batches) {
         const input = Float32Array.from({ length: batch * channels * height * width }, () => random() * 255);
-        const times = await timeInBlocks(
-          ["forward", "vbp"] as const,
-          async (session) =>
-            session === "forward"
-              ? (await engine.forward(input, batch)).runMs
-              : (await engine.run(input, batch)).runMs,
-          { runs: options.runs },
-        );
-        rows.push({
-          level,
-          batch,
-          forwardMs: median(times.get("forward") ?? []),
-          forwardVbpMs: median(times.get("vbp") ?? []),
-        });
+        const { forwardMs, totalMs } = await timeAgainstForward(engine, input, batch, options.runs);
+        rows.push({ level, batch, forwardMs, forwardVbpMs: totalMs });
       }
     } finally {
       await engine.release();

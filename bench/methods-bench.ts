@@ -76,16 +76,7 @@ export async function benchMethods(options: MethodsBenchOptions = {}): Promise<M
       const byBatch = new Map<number, MethodTiming>();
       for (const batch of batches) {
         const input = Float32Array.from({ length: batch * channels * height * width }, () => random() * 255);
-        const times = await timeInBlocks(
-          ["forward", "map"] as const,
-          async (session) =>
-            session === "forward"
-              ? (await engine.forward(input, batch)).runMs
-              : (await engine.run(input, batch)).runMs,
-          { runs },
-        );
-        const forwardMs = median(times.get("forward") ?? []);
-        const totalMs = median(times.get("map") ?? []);
+        const { forwardMs, totalMs } = await timeAgainstForward(engine, input, batch, runs);
         const addedMs = totalMs - forwardMs;
         byBatch.set(batch, { forwardMs, totalMs, addedMs, addedRatio: addedMs / forwardMs });
       }
@@ -113,6 +104,27 @@ export async function benchMethods(options: MethodsBenchOptions = {}): Promise<M
     provider,
     rows,
   };
+}
+
+/**
+ * Medians of an engine's forward pass alone and of its forward pass + map, timed in blocks
+ * (`timeInBlocks`) with no other session open; ms.
+ */
+export async function timeAgainstForward(
+  engine: Engine,
+  input: Float32Array,
+  batch: number,
+  runs: number,
+): Promise<{ forwardMs: number; totalMs: number }> {
+  const times = await timeInBlocks(
+    ["forward", "map"] as const,
+    async (session) =>
+      session === "forward"
+        ? (await engine.forward(input, batch)).runMs
+        : (await engine.run(input, batch)).runMs,
+    { runs },
+  );
+  return { forwardMs: median(times.get("forward") ?? []), totalMs: median(times.get("map") ?? []) };
 }
 
 export interface MemoryBenchOptions {
