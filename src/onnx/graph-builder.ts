@@ -96,8 +96,9 @@ export class GraphBuilder {
     const max = this.reduce("ReduceMax", input, [1, 2, 3], `${base}_max`);
     const shifted = this.node("Sub", [input, min], `${base}_shifted`);
     const range = this.node("Sub", [max, min], `${base}_range`);
-    // A constant image (range 0) divides 0 by the smallest normal float and gives zeros, never NaN;
-    // one Max instead of Greater + Where saves a node, which is most of the cost at batch 1.
+    // A constant image (range 0) divides 0 by the smallest normal float and gives zeros, never NaN.
+    // One Max instead of Greater + Where: at batch 1 every node's fixed cost counts. (A range below
+    // that float, 1e-38, is treated as constant too: its image comes out below 1, never NaN.)
     const divisor = this.node("Max", [range, this.scalar(FLOAT32_MIN_NORMAL)], `${base}_divisor`);
     return this.node("Div", [shifted, divisor], base, undefined, outputName);
   }
