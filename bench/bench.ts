@@ -6,8 +6,9 @@ import { machineLine } from "./machine";
 import { benchMemory, benchMethods, formatMemory, formatMethodsTable } from "./methods-bench";
 import { benchLevels, formatLevels } from "./levels-bench";
 import { benchNode } from "./node-bench";
+import { formatProfile, profileVbp } from "./profile-bench";
 
-const SECTIONS = ["methods", "levels", "memory", "node", "bag"] as const;
+const SECTIONS = ["methods", "levels", "profile", "memory", "node", "bag"] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `npm run bench`: measured figures, each with the machine it ran on. `--json` for tracking. */
@@ -51,6 +52,14 @@ async function main(): Promise<void> {
     const levels = await benchLevels({ batches: [1, 16, 32], runs: Math.max(50, Math.round(runs / 2)) });
     results.levels = levels;
     say(`\n${formatLevels(levels)}`);
+  }
+
+  if (only.has("profile")) {
+    const profiles = [];
+    for (const batch of [1, 16, 32])
+      profiles.push(await profileVbp({ batch, runs: Math.max(50, Math.round(runs / 2)) }));
+    results.profile = profiles;
+    for (const profile of profiles) say(`\n${formatProfile(profile)}`);
   }
 
   if (only.has("memory")) {

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { median, percentile, timeInBlocks } from "../../bench/machine";
 import { peakTrend } from "../../bench/methods-bench";
+import { vbpPart } from "../../bench/profile-bench";
 
 describe("bench timing", () => {
   it("times each session in contiguous blocks, rotating the order, without the settling runs", async () => {
@@ -36,5 +37,22 @@ describe("bench memory trend", () => {
     // A leak of 1 MiB a sample raises the peaks.
     assert.equal(peakTrend([100, 101, 102, 103, 104, 105]), 3);
     assert.equal(peakTrend([100]), 0);
+  });
+});
+
+describe("bench profile parts", () => {
+  it("sorts the nodes VisualBackProp adds into parts and leaves the model's own alone", () => {
+    const cases: [string, string, string | undefined][] = [
+      ["ReorderOutput_token_10", "ReorderOutput", "layout"],
+      ["visualbackprop/avg0_flat:MatMul", "MatMul", "means"],
+      ["visualbackprop/avg3:ReduceMean", "ReduceMean", "means"],
+      ["visualbackprop/up0_0_cols:ConvTranspose", "ConvTranspose", "deconvolutions"],
+      ["visualbackprop/up2_0_crop:Slice", "Slice", "deconvolutions"],
+      ["visualbackprop/product1:Mul", "Mul", "products"],
+      ["visualbackprop/mask_divisor:Max", "Max", "normalisation"],
+      ["/features/features.1/Relu_output_0_nchwc", "Conv", undefined],
+      ["/Div", "Div", undefined],
+    ];
+    for (const [node, op, part] of cases) assert.equal(vbpPart(node, op), part, node);
   });
 });
