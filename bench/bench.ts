@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { ProviderChoice } from "../src/engine/types";
 import { benchBag } from "./bag-bench";
-import { allocatorLine } from "../src/allocator-env";
+import { allocatorLine } from "./allocator";
 import { machineLine } from "./machine";
 import { benchMemory, benchMethods, formatMemory, formatMethodsTable } from "./methods-bench";
 import { benchLevels, formatLevels } from "./levels-bench";

@@ -12,10 +12,6 @@ from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
-# glibc malloc settings (src/allocator-env.ts): keep the per-run output buffers (a batch of 16 masks
-# is 0.8 MB) on the heap instead of fresh page-faulting mmaps; read by glibc at process start only.
-ALLOCATOR_ENV = {'MALLOC_MMAP_THRESHOLD_': '4194304', 'MALLOC_TRIM_THRESHOLD_': '33554432'}
-
 
 def _node_actions(context):
     def arg(name):
@@ -39,7 +35,6 @@ def _node_actions(context):
             parameters=parameters,
             # The default camera topic of the parameter file, remapped to the car's camera.
             remappings=[('/camera/image_raw', arg('camera_topic'))],
-            additional_env=ALLOCATOR_ENV,
             output='screen',
             emulate_tty=True,
         )

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { median, percentile, timeInBlocks } from "../../bench/machine";
 import { peakTrend } from "../../bench/methods-bench";
 import { vbpPart } from "../../bench/profile-bench";
+import { ALLOCATOR_ENV, allocatorLine } from "../../bench/allocator";
 
 describe("bench timing", () => {
   it("times each session in contiguous blocks, rotating the order, without the settling runs", async () => {
@@ -54,5 +55,16 @@ describe("bench profile parts", () => {
       ["/Div", "Div", undefined],
     ];
     for (const [node, op, part] of cases) assert.equal(vbpPart(node, op), part, node);
+  });
+});
+
+describe("bench allocator line", () => {
+  it("says whether the process runs with the malloc settings, and which they are", () => {
+    assert.match(
+      allocatorLine({ ...ALLOCATOR_ENV }),
+      /^allocator: MALLOC_MMAP_THRESHOLD_=4194304 MALLOC_TRIM/,
+    );
+    assert.match(allocatorLine({}), /^allocator: glibc defaults \(with MALLOC_MMAP_THRESHOLD_=4194304 /);
+    assert.match(allocatorLine({ MALLOC_MMAP_THRESHOLD_: "4194304" }), /glibc defaults/);
   });
 });

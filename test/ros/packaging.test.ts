@@ -4,7 +4,6 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { outputTopics, resolveCameras } from "../../src/ros/cameras.js";
 import { PARAMETER_DEFINITIONS } from "../../src/ros/parameters.js";
-import { ALLOCATOR_ENV, allocatorLine } from "../../src/allocator-env.js";
 
 // dist/test/ros -> the checkout
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -79,29 +78,6 @@ describe("ROS packaging", () => {
     const demo = read("launch/synthetic_demo.launch.py");
     assert.match(demo, /executable='synthetic_camera'/);
     assert.match(demo, /visualbackprop\.launch\.py/);
-  });
-
-  it("every launcher starts Node with the allocator settings of src/allocator-env.ts", () => {
-    const python = read("launch/visualbackprop.launch.py");
-    const xml = read("launch/visualbackprop.launch.xml");
-    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
-    assert.match(python, /additional_env=ALLOCATOR_ENV/);
-    for (const [name, value] of Object.entries(ALLOCATOR_ENV)) {
-      assert.ok(python.includes(`'${name}': '${value}'`), `launch .py sets ${name}=${value}`);
-      assert.ok(xml.includes(`<env name="${name}" value="${value}"/>`), `launch .xml sets ${name}=${value}`);
-      for (const script of ["bench", "start"]) {
-        assert.match(
-          scripts[script],
-          new RegExp(`(^|[ &]) *${name}=${value} (\\w+=\\S+ )*node `),
-          `npm run ${script}`,
-        );
-      }
-    }
-    assert.match(allocatorLine({ ...ALLOCATOR_ENV }), /^allocator: MALLOC_MMAP_THRESHOLD_=4194304 /);
-    assert.match(
-      allocatorLine({}),
-      /glibc defaults \(MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_ not set/,
-    );
   });
 
   it("the RViz layout shows the default camera's topics", () => {
