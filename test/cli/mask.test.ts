@@ -4,34 +4,19 @@ import * as path from "node:path";
 import sharp from "sharp";
 import { encodeNpy, parseNpy } from "../../src/npy";
 import { maxAbsDiff } from "../support/arrays";
-import { runCli } from "../support/cli";
-import { sharedDir, tempDir } from "../support/paths";
-
-const cli = runCli;
+import { goldenPilotNet as golden, jsonLines, runCli as cli, runGoldenMask } from "../support/cli";
+import { tempDir } from "../support/paths";
 
 describe("visualbackprop mask", () => {
   let dir: string;
   let remove: () => void;
-  const golden = (suffix: string) => sharedDir("golden", "vbp", `pilotnet.${suffix}`);
   beforeEach(() => ({ dir, remove } = tempDir()));
   afterEach(() => remove());
 
   it("takes a .npy tensor as it is and writes masks that match the reference", () => {
-    const run = cli([
-      "mask",
-      "--model",
-      golden("onnx"),
-      "--provider",
-      "cpu",
-      "--out",
-      dir,
-      golden("input.npy"),
-    ]);
+    const run = runGoldenMask(dir, [golden("input.npy")]);
     assert.equal(run.status, 0, run.stderr);
-    const lines = run.stdout
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = jsonLines(run.stdout);
     assert.equal(lines.length, 3);
     assert.deepEqual(
       lines.map((l) => l.index),
@@ -59,17 +44,7 @@ describe("visualbackprop mask", () => {
       .png()
       .toFile(image);
     const out = path.join(dir, "out");
-    const run = cli([
-      "mask",
-      "--model",
-      golden("onnx"),
-      "--provider",
-      "cpu",
-      "--out",
-      out,
-      "--layers",
-      image,
-    ]);
+    const run = runGoldenMask(out, [image], ["--layers"]);
     assert.equal(run.status, 0, run.stderr);
     const mask = await sharp(path.join(out, "road.mask.png")).metadata();
     const overlay = await sharp(path.join(out, "road.overlay.png")).metadata();
@@ -82,7 +57,7 @@ describe("visualbackprop mask", () => {
   it("names the expected shape for a tensor of the wrong shape", () => {
     const bad = path.join(dir, "bad.npy");
     fs.writeFileSync(bad, encodeNpy({ shape: [1, 3, 64, 64], data: new Float32Array(3 * 64 * 64) }));
-    const run = cli(["mask", "--model", golden("onnx"), "--provider", "cpu", "--out", dir, bad]);
+    const run = runGoldenMask(dir, [bad]);
     assert.equal(run.status, 1);
     assert.match(
       run.stderr,
@@ -101,7 +76,7 @@ describe("visualbackprop mask", () => {
     const bad = cli(["mask", "--model", corrupt, "--out", dir, golden("input.npy")]);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /corrupt\.onnx.* is not a valid ONNX file/);
-    const unreadable = cli(["mask", "--model", golden("onnx"), "--provider", "cpu", "--out", dir, image]);
+    const unreadable = runGoldenMask(dir, [image]);
     assert.equal(unreadable.status, 1);
     assert.match(unreadable.stderr, /image '.*broken\.png' could not be read/);
     assert.deepEqual(fs.readdirSync(dir).sort(), ["broken.png", "corrupt.onnx"]);
@@ -115,34 +90,17 @@ describe("visualbackprop mask", () => {
     const lookalike = path.join(dir, "x.mask.png");
     fs.copyFileSync(image, lookalike);
     const before = fs.readFileSync(lookalike);
-    const run = cli([
-      "mask",
-      "--model",
-      golden("onnx"),
-      "--provider",
-      "cpu",
-      "--force",
-      "--out",
-      dir,
-      image,
-      lookalike,
-    ]);
+    const run = runGoldenMask(dir, [image, lookalike], ["--force"]);
     assert.equal(run.status, 1);
     assert.match(run.stderr, /refusing to write '.*x\.mask\.png': it is one of the inputs/);
     assert.deepEqual(fs.readFileSync(lookalike), before);
 
     const out = path.join(dir, "out");
-    assert.equal(
-      cli(["mask", "--model", golden("onnx"), "--provider", "cpu", "--out", out, image]).status,
-      0,
-    );
-    const again = cli(["mask", "--model", golden("onnx"), "--provider", "cpu", "--out", out, image]);
+    assert.equal(runGoldenMask(out, [image]).status, 0);
+    const again = runGoldenMask(out, [image]);
     assert.equal(again.status, 1);
     assert.match(again.stderr, /x\.mask\.png' already exists; pass --force to overwrite it/);
-    assert.equal(
-      cli(["mask", "--model", golden("onnx"), "--provider", "cpu", "--force", "--out", out, image]).status,
-      0,
-    );
+    assert.equal(runGoldenMask(out, [image], ["--force"]).status, 0);
   });
 
   it("explains a bad command line with exit code 2", () => {

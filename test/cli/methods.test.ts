@@ -4,15 +4,12 @@ import * as path from "node:path";
 import { Engine } from "../../src/engine/engine";
 import { parseNpy } from "../../src/npy";
 import { maxAbsDiff } from "../support/arrays";
-import { runCli } from "../support/cli";
-import { sharedDir, tempDir } from "../support/paths";
-
-const cli = runCli;
+import { goldenPilotNet as golden, jsonLines, runCli as cli, runGoldenMask } from "../support/cli";
+import { tempDir } from "../support/paths";
 
 describe("visualbackprop mask --method", () => {
   let dir: string;
   let remove: () => void;
-  const golden = (suffix: string) => sharedDir("golden", "vbp", `pilotnet.${suffix}`);
   beforeEach(() => ({ dir, remove } = tempDir()));
   afterEach(() => remove());
 
@@ -21,24 +18,9 @@ describe("visualbackprop mask --method", () => {
     ["gradient", []],
   ] as const) {
     it(`writes ${method} maps, the same as the engine's`, async () => {
-      const run = cli([
-        "mask",
-        "--model",
-        golden("onnx"),
-        "--provider",
-        "cpu",
-        "--method",
-        method,
-        ...extra,
-        "--out",
-        dir,
-        golden("input.npy"),
-      ]);
+      const run = runGoldenMask(dir, [golden("input.npy")], ["--method", method, ...extra]);
       assert.equal(run.status, 0, run.stderr);
-      const lines = run.stdout
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = jsonLines(run.stdout);
       assert.equal(lines.length, 3);
       for (const line of lines) {
         assert.equal(line.method, method);
@@ -66,18 +48,9 @@ describe("visualbackprop mask --method", () => {
   }
 
   it("keeps vbp as the default and explains bad method options with exit code 2", () => {
-    const run = cli([
-      "mask",
-      "--model",
-      golden("onnx"),
-      "--provider",
-      "cpu",
-      "--out",
-      dir,
-      golden("input.npy"),
-    ]);
+    const run = runGoldenMask(dir, [golden("input.npy")]);
     assert.equal(run.status, 0, run.stderr);
-    const first = JSON.parse(run.stdout.split("\n")[0]) as Record<string, unknown>;
+    const [first] = jsonLines(run.stdout);
     assert.equal(first.method, "vbp");
     assert.equal(typeof first.visualbackpropMs, "number");
     const cases: [string[], RegExp][] = [
