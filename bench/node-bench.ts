@@ -11,7 +11,7 @@ import { VisualBackPropNode } from "../src/ros/node";
 // The test suite's stand-in for rclnodejs: the node runs unchanged, only the transport is missing.
 import { createFakeRcl, FakePublisher } from "../test/ros/fake-rclnodejs";
 import { overrides } from "../test/ros/harness";
-import { percentile } from "./machine";
+import { percentile } from "../src/ros/diagnostics";
 
 export interface NodeBenchRow {
   readonly cameras: number;
@@ -117,6 +117,7 @@ export async function runOnce(
   await vbp.shutdown();
   const provider = vbp.model.engine.provider;
   const framesOut = latencies.length;
+  const sorted = [...latencies].sort((a, b) => a - b);
   return {
     provider,
     cameras,
@@ -126,8 +127,8 @@ export async function runOnce(
     framesOut,
     // The node counts the frames it replaced; transport losses come on top.
     dropped: dropped + lostInTransport,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
   };
 }
 
