@@ -4,7 +4,7 @@ import { decompressZstdFrame } from "./mcap-compression";
 import { McapReader } from "./mcap-reader";
 import { mergeByLogTime } from "./merge-by-time";
 import type { BagProblem } from "./problems";
-import type { BagMetadata } from "./rosbag2-metadata";
+import { type BagMetadata, messagesCompressed } from "./rosbag2-metadata";
 import {
   type BagMessage,
   type BagReader,
@@ -27,11 +27,16 @@ export class McapBagReader implements BagReader {
   readonly #readers: readonly McapReader[];
   readonly #messageCompressed: boolean;
 
-  private constructor(bagPath: string, readers: McapReader[], metadata: BagMetadata | undefined) {
+  private constructor(
+    bagPath: string,
+    readers: McapReader[],
+    metadata: BagMetadata | undefined,
+    messageCompressed: boolean,
+  ) {
     this.path = bagPath;
     this.#readers = readers;
     this.files = readers.map((r) => r.path);
-    this.#messageCompressed = metadata?.compressionMode.toUpperCase() === "MESSAGE";
+    this.#messageCompressed = messageCompressed;
     const byTopic = new Map<string, BagTopic>();
     for (const reader of readers) {
       for (const channel of reader.channels.values()) {
@@ -87,11 +92,7 @@ export class McapBagReader implements BagReader {
     files: readonly string[],
     metadata?: BagMetadata,
   ): Promise<McapBagReader> {
-    if (metadata?.compressionMode.toUpperCase() === "FILE") {
-      throw new Error(
-        `${bagPath}: file-compressed bags (compression_mode FILE) are not supported; decompress the files first`,
-      );
-    }
+    const messageCompressed = messagesCompressed(bagPath, metadata);
     const readers: McapReader[] = [];
     try {
       for (const file of files) readers.push(await McapReader.open(file));
@@ -99,7 +100,7 @@ export class McapBagReader implements BagReader {
       await Promise.all(readers.map((r) => r.close()));
       throw err;
     }
-    return new McapBagReader(bagPath, readers, metadata);
+    return new McapBagReader(bagPath, readers, metadata, messageCompressed);
   }
 
   get problems(): readonly BagProblem[] {

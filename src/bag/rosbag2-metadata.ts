@@ -83,6 +83,20 @@ function num(value: unknown): number {
   return Number(big(value));
 }
 
+/**
+ * Whether each message of the bag is zstd-compressed (compression_mode MESSAGE). Both readers refuse
+ * FILE compression, whole storage files compressed, which they cannot read.
+ */
+export function messagesCompressed(bagPath: string, metadata: BagMetadata | undefined): boolean {
+  const mode = metadata?.compressionMode.toUpperCase();
+  if (mode === "FILE") {
+    throw new Error(
+      `${bagPath}: file-compressed bags (compression_mode FILE) are not supported; decompress the files first`,
+    );
+  }
+  return mode === "MESSAGE";
+}
+
 /** Parses `metadata.yaml` text; `where` names the file in errors. */
 export function parseBagMetadata(text: string, where = "metadata.yaml"): BagMetadata {
   let doc: unknown;

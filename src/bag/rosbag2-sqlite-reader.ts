@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { decompressZstdFrame, initCompression } from "./mcap-compression";
 import { mergeByLogTime } from "./merge-by-time";
 import type { BagProblem } from "./problems";
-import type { BagMetadata } from "./rosbag2-metadata";
+import { type BagMetadata, messagesCompressed } from "./rosbag2-metadata";
 import {
   type BagMessage,
   type BagReader,
@@ -81,12 +81,7 @@ export class SqliteBagReader implements BagReader {
     files: readonly string[],
     metadata?: BagMetadata,
   ): Promise<SqliteBagReader> {
-    if (metadata?.compressionMode.toUpperCase() === "FILE") {
-      throw new Error(
-        `${bagPath}: file-compressed bags (compression_mode FILE) are not supported; decompress the files first`,
-      );
-    }
-    const messageCompressed = metadata?.compressionMode.toUpperCase() === "MESSAGE";
+    const messageCompressed = messagesCompressed(bagPath, metadata);
     if (messageCompressed) await initCompression();
     const dbs: DbFile[] = [];
     const topics = new Map<string, BagTopic>();

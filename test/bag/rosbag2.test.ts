@@ -294,6 +294,23 @@ describe("bag/rosbag2: reading and writing bag directories", () => {
     );
     await assert.rejects(openBag(missing), /lists missing_0.mcap, which is missing/);
 
+    for (const [storage, file] of [
+      ["mcap", "packed_0.mcap.zstd"],
+      ["sqlite3", "packed_0.db3.zstd"],
+    ]) {
+      const packed = path.join(tmp.dir, `packed-${storage}`);
+      fs.mkdirSync(packed);
+      fs.writeFileSync(
+        path.join(packed, "metadata.yaml"),
+        `rosbag2_bagfile_information:\n  version: 5\n  storage_identifier: ${storage}\n  relative_file_paths: [${file}]\n  compression_format: zstd\n  compression_mode: FILE\n`,
+      );
+      fs.writeFileSync(path.join(packed, file), "x");
+      await assert.rejects(
+        openBag(packed),
+        /file-compressed bags \(compression_mode FILE\) are not supported/,
+      );
+    }
+
     const notYaml = path.join(tmp.dir, "notyaml");
     fs.mkdirSync(notYaml);
     fs.writeFileSync(path.join(notYaml, "metadata.yaml"), "just: text\n");
