@@ -1,7 +1,6 @@
-import { colorMapOption, integerOption, opacityOption, providerOption } from "./options";
+import { colorMapOption, integerOption, opacityOption, providerOption, parseCommandLine } from "./options";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { openBag } from "../bag/rosbag2-open";
 import type { ProviderChoice } from "../engine/types";
 import { COLOR_MAPS, type ColorMap } from "../image/colormap";
@@ -76,30 +75,25 @@ export interface BagJob {
 }
 
 export function parseBagArgs(argv: readonly string[]): BagJob {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        output: { type: "string", short: "o" },
-        model: { type: "string", default: DEFAULT_MODEL },
-        topics: { type: "string" },
-        provider: { type: "string", default: "auto" },
-        threads: { type: "string", default: "1" },
-        workers: { type: "string" },
-        batch: { type: "string", default: "16" },
-        colormap: { type: "string", default: NODE_DEFAULTS.colorMap },
-        opacity: { type: "string", default: String(NODE_DEFAULTS.overlayOpacity) },
-        "steering-topic": { type: "string" },
-        report: { type: "string" },
-        "report-frames": { type: "boolean", default: false },
-        force: { type: "boolean", default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandLine({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      output: { type: "string", short: "o" },
+      model: { type: "string", default: DEFAULT_MODEL },
+      topics: { type: "string" },
+      provider: { type: "string", default: "auto" },
+      threads: { type: "string", default: "1" },
+      workers: { type: "string" },
+      batch: { type: "string", default: "16" },
+      colormap: { type: "string", default: NODE_DEFAULTS.colorMap },
+      opacity: { type: "string", default: String(NODE_DEFAULTS.overlayOpacity) },
+      "steering-topic": { type: "string" },
+      report: { type: "string" },
+      "report-frames": { type: "boolean", default: false },
+      force: { type: "boolean", default: false },
+    },
+  });
   const v = parsed.values;
   if (parsed.positionals.length !== 1)
     throw new UsageError(`give exactly one INPUT bag, got ${parsed.positionals.length}`);

@@ -1,11 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { HELD_OUT_SEEDS } from "../drive/seeds";
 import { SYNTHETIC_CURVATURE_TOPIC, writeSyntheticDriveBag } from "../offline/synthetic-bag";
 import { type BagJob, runBagJob } from "./bag-command";
+import { integerOption, parseCommandLine, providerOption } from "./options";
 import { DEFAULT_MODEL } from "./package-paths";
-import { UsageError } from "./usage-error";
 
 export const DEMO_USAGE = `usage: visualbackprop demo [options]
 
@@ -34,38 +33,25 @@ interface DemoOptions {
 }
 
 function parseDemoArgs(argv: readonly string[]): DemoOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        out: { type: "string", default: "out" },
-        model: { type: "string", default: DEFAULT_MODEL },
-        frames: { type: "string", default: "300" },
-        seed: { type: "string", default: String(HELD_OUT_SEEDS[0]) },
-        provider: { type: "string", default: "auto" },
-        batch: { type: "string", default: "16" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandLine({
+    args: [...argv],
+    options: {
+      out: { type: "string", default: "out" },
+      model: { type: "string", default: DEFAULT_MODEL },
+      frames: { type: "string", default: "300" },
+      seed: { type: "string", default: String(HELD_OUT_SEEDS[0]) },
+      provider: { type: "string", default: "auto" },
+      batch: { type: "string", default: "16" },
+    },
+  });
   const v = parsed.values;
-  const integer = (name: string, text: string, min: number): number => {
-    const n = Number(text);
-    if (!Number.isSafeInteger(n) || n < min)
-      throw new UsageError(`--${name}: expected an integer >= ${min}, got '${text}'`);
-    return n;
-  };
-  if (!["cpu", "cuda", "tensorrt", "webgpu", "auto"].includes(v.provider as string))
-    throw new UsageError(`--provider: expected cpu, cuda, tensorrt, webgpu or auto, got '${v.provider}'`);
   return {
-    out: v.out as string,
-    model: v.model as string,
-    frames: integer("frames", v.frames as string, 1),
-    seed: integer("seed", v.seed as string, 0),
-    provider: v.provider as BagJob["provider"],
-    batch: integer("batch", v.batch as string, 1),
+    out: v.out,
+    model: v.model,
+    frames: integerOption("frames", v.frames, 1),
+    seed: integerOption("seed", v.seed, 0),
+    provider: providerOption(v.provider),
+    batch: integerOption("batch", v.batch, 1),
   };
 }
 

@@ -1,11 +1,10 @@
-import { parseArgs } from "node:util";
 import { CURVATURE_TOLERANCE } from "../drive/accuracy";
 import type { DriveSeed } from "../drive/random";
 import { HELD_OUT_SEEDS, isTrainingSeed } from "../drive/seeds";
 import { SALIENCY_METHODS, SaliencyMethod } from "../engine/types";
 import { evaluateMasks, MaskEvaluation } from "../eval/evaluate-masks";
 import { DEFAULT_MODEL } from "./package-paths";
-import { integerOption, providerOption } from "./options";
+import { integerOption, providerOption, parseCommandLine } from "./options";
 import { UsageError } from "./usage-error";
 
 export const EVAL_USAGE = `usage: visualbackprop eval [options]
@@ -52,26 +51,21 @@ export async function runEval(
   stdout: (line: string) => void,
   log: (line: string) => void,
 ): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        model: { type: "string", default: DEFAULT_MODEL },
-        seeds: { type: "string" },
-        frames: { type: "string", default: "40" },
-        stride: { type: "string", default: "8" },
-        width: { type: "string" },
-        height: { type: "string" },
-        provider: { type: "string", default: "cpu" },
-        threads: { type: "string", default: "0" },
-        methods: { type: "string", default: "vbp" },
-        json: { type: "boolean", default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandLine({
+    args: [...argv],
+    options: {
+      model: { type: "string", default: DEFAULT_MODEL },
+      seeds: { type: "string" },
+      frames: { type: "string", default: "40" },
+      stride: { type: "string", default: "8" },
+      width: { type: "string" },
+      height: { type: "string" },
+      provider: { type: "string", default: "cpu" },
+      threads: { type: "string", default: "0" },
+      methods: { type: "string", default: "vbp" },
+      json: { type: "boolean", default: false },
+    },
+  });
   const v = parsed.values;
   const integer = (name: string, text: string | undefined, min: number): number | undefined =>
     text === undefined ? undefined : integerOption(name, text, min);

@@ -1,6 +1,5 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { Engine } from "../engine/engine";
 import { loadModelSpec, ModelSpec } from "../engine/model-spec";
 import { ProviderChoice, SALIENCY_METHODS, SaliencyMethod } from "../engine/types";
@@ -11,7 +10,7 @@ import { maskToMono8, renderOverlay } from "../image/overlay";
 import { mapMaskToFrame, preprocess } from "../image/preprocess";
 import { tensorToFrame } from "../image/tensor-image";
 import { encodeNpy, parseNpy } from "../npy";
-import { colorMapOption, integerOption, opacityOption, providerOption } from "./options";
+import { colorMapOption, integerOption, opacityOption, providerOption, parseCommandLine } from "./options";
 import { OutputGuard } from "./output-guard";
 import { DEFAULT_MODEL } from "./package-paths";
 import { UsageError } from "./usage-error";
@@ -64,28 +63,23 @@ interface Item {
 }
 
 export function parseMaskArgs(argv: readonly string[]): MaskOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        model: { type: "string", default: DEFAULT_MODEL },
-        out: { type: "string" },
-        provider: { type: "string", default: "auto" },
-        method: { type: "string", default: "vbp" },
-        epsilon: { type: "string" },
-        batch: { type: "string", default: "8" },
-        colormap: { type: "string", default: "jet" },
-        opacity: { type: "string", default: "0.5" },
-        threads: { type: "string", default: "0" },
-        layers: { type: "boolean", default: false },
-        force: { type: "boolean", default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandLine({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      model: { type: "string", default: DEFAULT_MODEL },
+      out: { type: "string" },
+      provider: { type: "string", default: "auto" },
+      method: { type: "string", default: "vbp" },
+      epsilon: { type: "string" },
+      batch: { type: "string", default: "8" },
+      colormap: { type: "string", default: "jet" },
+      opacity: { type: "string", default: "0.5" },
+      threads: { type: "string", default: "0" },
+      layers: { type: "boolean", default: false },
+      force: { type: "boolean", default: false },
+    },
+  });
   const v = parsed.values;
   if (v.out === undefined) throw new UsageError("--out DIR is required");
   if (parsed.positionals.length === 0)

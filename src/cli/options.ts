@@ -1,8 +1,18 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { COLOR_MAPS, ColorMap } from "../image/colormap";
 import { ProviderChoice } from "../engine/types";
 import { UsageError } from "./usage-error";
 
 /** Command-line values every command checks the same way, with the same messages. */
+
+/** node:util's parseArgs, its complaints (unknown option, missing value) turned into usage errors. */
+export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
 
 export function integerOption(name: string, text: string, min: number): number {
   const n = Number(text);
