@@ -515,15 +515,23 @@ export function defaultParameterValues(): Map<string, ParameterValue> {
 }
 
 /**
- * Declares every parameter with its descriptor (overrides from `--params-file` / `-p` apply) and
- * returns the values and settings. Throws one Error naming the parameter when a value does not fit.
+ * Declares each parameter of a table with its descriptor (overrides from `--params-file` / `-p`
+ * apply) and returns the values by name. Throws one Error naming the parameter when a value does
+ * not fit. Every executable of the package declares its parameters through this.
  */
+export function declareParameters(
+  rcl: RclApi,
+  node: RosNode,
+  definitions: readonly ParameterDefinition[],
+): Map<string, ParameterValue> {
+  return new Map(definitions.map((definition) => [definition.name, declareOne(rcl, node, definition)]));
+}
+
+/** Declares visualbackprop_node's parameters and reads them into settings. */
 export function declareNodeParameters(
   rcl: RclApi,
   node: RosNode,
 ): { values: Map<string, ParameterValue>; settings: NodeSettings } {
-  const values = new Map<string, ParameterValue>();
-  for (const definition of PARAMETER_DEFINITIONS)
-    values.set(definition.name, declareOne(rcl, node, definition));
+  const values = declareParameters(rcl, node, PARAMETER_DEFINITIONS);
   return { values, settings: settingsFromValues(values) };
 }

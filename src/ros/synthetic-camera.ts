@@ -7,6 +7,7 @@
 import { SyntheticDrive } from "../drive/drive.js";
 import { HELD_OUT_SEEDS } from "../drive/seeds.js";
 import { MessageTypes } from "./message-types.js";
+import { declareParameters, type ParameterDefinition } from "./parameters.js";
 import { buildRgb8Image } from "./messages.js";
 import { createQos } from "./qos.js";
 import type { RclApi, RosNode, RosPublisher, RosTimer } from "./ros-api.js";
@@ -20,88 +21,69 @@ export interface SyntheticCameraSettings {
   readonly frameId: string;
 }
 
-function integerParameter(
-  rcl: RclApi,
-  node: RosNode,
-  name: string,
-  value: number,
-  description: string,
-  from: number,
-  to: number,
-): number {
-  const declared = node.declareParameter(
-    new rcl.Parameter(name, rcl.ParameterType.PARAMETER_INTEGER, BigInt(value)),
-    new rcl.ParameterDescriptor(
-      name,
-      rcl.ParameterType.PARAMETER_INTEGER,
-      description,
-      true,
-      new rcl.IntegerRange(BigInt(from), BigInt(to), 1n),
-    ),
-  );
-  const raw = declared.value;
-  if (typeof raw !== "bigint" && typeof raw !== "number")
-    throw new Error(`parameter ${name} must be an integer`);
-  return Number(raw);
-}
+const readOnly = true;
 
-function doubleParameter(
-  rcl: RclApi,
-  node: RosNode,
-  name: string,
-  value: number,
-  description: string,
-  from: number,
-  to: number,
-): number {
-  const declared = node.declareParameter(
-    new rcl.Parameter(name, rcl.ParameterType.PARAMETER_DOUBLE, value),
-    new rcl.ParameterDescriptor(
-      name,
-      rcl.ParameterType.PARAMETER_DOUBLE,
-      description,
-      true,
-      new rcl.FloatingPointRange(from, to, 0),
-    ),
-  );
-  const raw = declared.value;
-  if (typeof raw !== "number") throw new Error(`parameter ${name} must be a double (write 30.0, not 30)`);
-  return raw;
-}
+/** The camera's parameters, all read-only, declared like visualbackprop_node's. */
+export const SYNTHETIC_CAMERA_PARAMETERS: readonly ParameterDefinition[] = [
+  {
+    name: "seed",
+    kind: "integer",
+    defaultValue: HELD_OUT_SEEDS[0],
+    description: "Drive seed (the default is a drive the model never saw)",
+    readOnly,
+    range: { from: 0, to: 2 ** 31 - 1 },
+  },
+  {
+    name: "width",
+    kind: "integer",
+    defaultValue: 640,
+    description: "Image width, pixels",
+    readOnly,
+    range: { from: 64, to: 8192 },
+  },
+  {
+    name: "height",
+    kind: "integer",
+    defaultValue: 480,
+    description: "Image height, pixels",
+    readOnly,
+    range: { from: 48, to: 8192 },
+  },
+  {
+    name: "rate_hz",
+    kind: "double",
+    defaultValue: 30.0,
+    description: "Frames per second",
+    readOnly,
+    range: { from: 0.1, to: 1000 },
+  },
+  {
+    name: "speed_mps",
+    kind: "double",
+    defaultValue: 15.0,
+    description: "Car speed, m/s",
+    readOnly,
+    range: { from: 0.1, to: 60 },
+  },
+  {
+    name: "frame_id",
+    kind: "string",
+    defaultValue: "camera_optical",
+    description: "header.frame_id of the images",
+    readOnly,
+  },
+];
 
-function stringParameter(
-  rcl: RclApi,
-  node: RosNode,
-  name: string,
-  value: string,
-  description: string,
-): string {
-  const declared = node.declareParameter(
-    new rcl.Parameter(name, rcl.ParameterType.PARAMETER_STRING, value),
-    new rcl.ParameterDescriptor(name, rcl.ParameterType.PARAMETER_STRING, description, true),
-  );
-  const raw = declared.value;
-  if (typeof raw !== "string") throw new Error(`parameter ${name} must be a string`);
-  return raw;
-}
-
-/** Declares the camera's parameters (all read-only) and reads them. */
+/** Declares the camera's parameters and reads them. */
 export function declareSyntheticCameraParameters(rcl: RclApi, node: RosNode): SyntheticCameraSettings {
+  const values = declareParameters(rcl, node, SYNTHETIC_CAMERA_PARAMETERS);
   return {
-    seed: integerParameter(
-      rcl,
-      node,
-      "seed",
-      HELD_OUT_SEEDS[0],
-      "Drive seed (the default is a drive the model never saw)",
-      0,
-      2 ** 31 - 1,
-    ),
-    width: integerParameter(rcl, node, "width", 640, "Image width, pixels", 64, 8192),
-    height: integerParameter(rcl, node, "height", 480, "Image height, pixels", 48, 8192),
-    rateHz: doubleParameter(rcl, node, "rate_hz", 30.0, "Frames per second", 0.1, 1000),
-    speedMps: doubleParameter(rcl, node, "speed_mps", 15.0, "Car speed, m/s", 0.1, 60),
-    frameId: stringParameter(rcl, node, "frame_id", "camera_optical", "header.frame_id of the images"),
+    seed: values.get("seed") as number,
+    width: values.get("width") as number,
+    height: values.get("height") as number,
+    rateHz: values.get("rate_hz") as number,
+    speedMps: values.get("speed_mps") as number,
+    frameId: values.get("frame_id") as string,
   };
 }
 

@@ -32,6 +32,29 @@ describe("synthetic_camera", () => {
     clock = undefined;
   });
 
+  it("declares its parameters like the node: ranges enforced, an integer rate taken as a double", () => {
+    const tooNarrow = createFakeRcl({
+      overrides: [new FakeParameter("width", ParameterType.PARAMETER_INTEGER, 10)],
+    });
+    assert.throws(
+      () => SyntheticCamera.start(tooNarrow, new tooNarrow.Node("synthetic_camera", "/camera")),
+      // rclnodejs refuses a value outside the descriptor's range (its own wording); the error names it.
+      /^Error: parameter width: /,
+    );
+    const rcl = createFakeRcl({
+      overrides: [
+        ...smallCameraOverrides().filter((p) => p.name !== "rate_hz"),
+        new FakeParameter("rate_hz", ParameterType.PARAMETER_INTEGER, 20),
+      ],
+    });
+    const camera = SyntheticCamera.start(rcl, new rcl.Node("synthetic_camera", "/camera"));
+    try {
+      assert.equal(rcl.nodes[0].timers[0].periodNs, 50_000_000n);
+    } finally {
+      camera.stop();
+    }
+  });
+
   it("publishes the drive as rgb8 images with the ground-truth curvature at the chosen rate and size", () => {
     clock = sinon.useFakeTimers({
       toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"],
