@@ -101,6 +101,13 @@ function put(target: Target, index: number, r: number, g: number, b: number): vo
   target.data[o + 2] = b;
 }
 
+/** A pixel of a distractor (tree, pole, parked car, cloud) in front of everything drawn before. */
+function putDistractor(target: Target, index: number, colour: Rgb): void {
+  put(target, index, colour[0], colour[1], colour[2]);
+  target.lane[index] = 0;
+  target.distractor[index] = 1;
+}
+
 /** Angle difference wrapped into (-pi, pi]. */
 function wrap(angle: number): number {
   return angle - 2 * Math.PI * Math.round(angle / (2 * Math.PI));
@@ -369,11 +376,7 @@ function fillBox(
   for (let v = y0; v < y1; v++) {
     for (let u = x0; u < x1; u++) {
       const colour = shade(u, v);
-      if (!colour) continue;
-      const index = v * target.width + u;
-      put(target, index, colour[0], colour[1], colour[2]);
-      target.lane[index] = 0;
-      target.distractor[index] = 1;
+      if (colour) putDistractor(target, v * target.width + u, colour);
     }
   }
 }
@@ -460,11 +463,7 @@ function fillQuad(
     const v0 = Math.max(0, Math.round(top));
     const v1 = Math.min(target.height, Math.round(bottom));
     for (let v = v0; v < v1; v++) {
-      const colour = shade((bottom - v - 0.5) / Math.max(1e-6, bottom - top));
-      const index = v * target.width + u;
-      put(target, index, colour[0], colour[1], colour[2]);
-      target.lane[index] = 0;
-      target.distractor[index] = 1;
+      putDistractor(target, v * target.width + u, shade((bottom - v - 0.5) / Math.max(1e-6, bottom - top)));
     }
   }
 }
