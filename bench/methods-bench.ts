@@ -220,6 +220,30 @@ export async function benchMemory(options: MemoryBenchOptions = {}): Promise<Mem
 }
 
 /** The side-by-side table, as `npm run bench` prints it. */
+/** A method's forward pass ran this much slower than the fastest beside another method: disturbed. */
+const DISTURBED_FORWARD = 1.25;
+
+/**
+ * Pairs whose forward pass ran well above the fastest forward pass of the same batch size. Every
+ * pair times the same model on the same input, so their forward passes should agree; on this 2-core
+ * VM some sessions run their whole life at one-thread speed (PilotNet at batch 1: 0.35 ms against
+ * 0.21 ms), and a ratio against such a forward pass says nothing about the method.
+ */
+export function disturbedPairs(
+  rows: readonly MethodsBenchRow[],
+): { batch: number; method: SaliencyMethod; forwardMs: number; fastestMs: number }[] {
+  const found = [];
+  for (const row of rows) {
+    const fastestMs = Math.min(...SALIENCY_METHODS.map((m) => row.methods[m].forwardMs));
+    for (const method of SALIENCY_METHODS) {
+      const { forwardMs } = row.methods[method];
+      if (forwardMs > DISTURBED_FORWARD * fastestMs)
+        found.push({ batch: row.batch, method, forwardMs, fastestMs });
+    }
+  }
+  return found;
+}
+
 export function formatMethodsTable(result: MethodsBenchResult): string {
   const f = (n: number, width = 9) => n.toFixed(3).padStart(width);
   const pct = (r: number) => `${(r * 100).toFixed(1).padStart(7)} %`;
@@ -238,6 +262,12 @@ export function formatMethodsTable(result: MethodsBenchResult): string {
   lines.push(
     "each method timed against the forward pass with only those two sessions open; its added time is against that forward",
   );
+  for (const d of disturbedPairs(result.rows)) {
+    lines.push(
+      `disturbed: at batch ${d.batch} the forward pass beside ${d.method} took ${d.forwardMs.toFixed(3)} ms against ` +
+        `${d.fastestMs.toFixed(3)} ms beside another method; the ratios with ${d.method} there are not comparable (docs/methods.md)`,
+    );
+  }
   lines.push("paper (Bojarski et al. 2018): VBP 2.0 ms, LRP 24.6 ms per mask, 12.3x");
   lines.push("targets on a 2-core CPU: LRP/VBP added >= 10x at batch 1; VBP adds <= 10 % at batch 32");
   return lines.join("\n");

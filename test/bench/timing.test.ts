@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { median, timeInBlocks } from "../../bench/machine";
-import { peakTrend } from "../../bench/methods-bench";
+import { disturbedPairs, formatMethodsTable, MethodsBenchRow, peakTrend } from "../../bench/methods-bench";
 import { vbpPart } from "../../bench/profile-bench";
 import { ALLOCATOR_ENV, allocatorLine } from "../../bench/allocator";
 
@@ -36,6 +36,38 @@ describe("bench memory trend", () => {
     // A leak of 1 MiB a sample raises the peaks.
     assert.equal(peakTrend([100, 101, 102, 103, 104, 105]), 3);
     assert.equal(peakTrend([100]), 0);
+  });
+});
+
+describe("bench disturbed pairs", () => {
+  const timing = (forwardMs: number, addedMs: number) => ({
+    forwardMs,
+    totalMs: forwardMs + addedMs,
+    addedMs,
+    addedRatio: addedMs / forwardMs,
+  });
+  const row = (batch: number, vbp: number, lrp: number, gradient: number): MethodsBenchRow => ({
+    batch,
+    runs: 200,
+    forwardMs: vbp,
+    methods: { vbp: timing(vbp, 0.06), lrp: timing(lrp, 0.5), gradient: timing(gradient, 0.45) },
+    lrpOverVbp: 0.5 / 0.06,
+  });
+
+  it("names a pair whose forward pass ran well above the others of its batch, and only that one", () => {
+    // As measured at batch 1: one session at one-thread speed (0.357 ms) beside two at 0.21.
+    const rows = [row(1, 0.357, 0.226, 0.21), row(16, 2.94, 3.1, 2.96)];
+    assert.deepEqual(disturbedPairs(rows), [{ batch: 1, method: "vbp", forwardMs: 0.357, fastestMs: 0.21 }]);
+    const table = formatMethodsTable({
+      machine: "m",
+      loadBefore: [0, 0, 0],
+      loadAfter: [0, 0, 0],
+      model: "pilotnet",
+      provider: "cpu",
+      rows,
+    });
+    assert.match(table, /disturbed: at batch 1 the forward pass beside vbp took 0\.357 ms against 0\.210 ms/);
+    assert.doesNotMatch(table, /disturbed: at batch 16/);
   });
 });
 
