@@ -3,7 +3,7 @@ import { ProviderChoice } from "../src/engine/types";
 import { benchBag } from "./bag-bench";
 import { allocatorLine } from "./allocator";
 import { machineLine } from "./machine";
-import { benchMemory, benchMethods, formatMemory, formatMethodsTable } from "./methods-bench";
+import { benchMemory, benchMethods, disturbedPairs, formatMemory, formatMethodsTable } from "./methods-bench";
 import { benchLevels, formatLevels } from "./levels-bench";
 import { benchNode } from "./node-bench";
 import { formatProfile, profileVbp } from "./profile-bench";
@@ -43,7 +43,8 @@ async function main(): Promise<void> {
       provider: values.provider as ProviderChoice,
       intraOpThreads: Number(values.threads),
     });
-    results.methods = methods;
+    // Tracking tools get the flagged pairs too, not only the table's reader.
+    results.methods = { ...methods, disturbed: disturbedPairs(methods.rows) };
     say(`\n${formatMethodsTable(methods)}`);
     say("targets on a 2-core CPU: VBP adds at most 40 % at batch 1 and 15 % at batch 16");
   }

@@ -219,7 +219,6 @@ export async function benchMemory(options: MemoryBenchOptions = {}): Promise<Mem
   }
 }
 
-/** The side-by-side table, as `npm run bench` prints it. */
 /** A method's forward pass ran this much slower than the fastest beside another method: disturbed. */
 const DISTURBED_FORWARD = 1.25;
 
@@ -244,6 +243,7 @@ export function disturbedPairs(
   return found;
 }
 
+/** The side-by-side table, as `npm run bench` prints it. */
 export function formatMethodsTable(result: MethodsBenchResult): string {
   const f = (n: number, width = 9) => n.toFixed(3).padStart(width);
   const pct = (r: number) => `${(r * 100).toFixed(1).padStart(7)} %`;
