@@ -3,6 +3,8 @@
  * than speed: the references for LRP and the input gradient are built from these.
  */
 import {
+  ActivationLayer,
+  isLinear,
   ItemShape,
   itemSize,
   Layer,
@@ -216,6 +218,57 @@ function store(
     tensors.set(name, all);
   }
   all.set(item, n * item.length);
+}
+
+/** What a backward method does for one image where the methods differ. */
+export interface BackwardRules {
+  /** The signal at the chain's output for image n. */
+  start(n: number): Float64Array;
+  /** Across a linear layer (Conv, Gemm, affine, AveragePool), from its output to its input. */
+  linear(layer: LinearLayer, signal: Float64Array, n: number): Float64Array;
+  /** Across a ReLU or LeakyRelu; without it the signal passes unchanged (LRP's rule). */
+  relu?(layer: ActivationLayer, signal: Float64Array, n: number): Float64Array;
+}
+
+/**
+ * Walks the chain from its output back to its input for each image with a method's rules. MaxPool
+ * routing, Pad cropping and Flatten (row-major order kept) are the same for every method, so they
+ * live here once, as `layer-backward.ts` holds them once for the graphs. Returns the signal at the
+ * input, image by image, and `traces[i]`: the whole batch's signal at layer i's input (the last at
+ * the output).
+ */
+export function walkBackward(
+  chain: LayerChain,
+  activations: Activations,
+  batch: number,
+  rules: BackwardRules,
+): { inputs: Float64Array[]; traces: Float64Array[] } {
+  const { layers } = chain;
+  const traces = [...layers.map((l) => l.inShape), [chain.output.width]].map(
+    (shape) => new Float64Array(batch * itemSize(shape)),
+  );
+  const inputs: Float64Array[] = [];
+  for (let n = 0; n < batch; n++) {
+    let signal = rules.start(n);
+    traces[layers.length].set(signal, n * signal.length);
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const layer = layers[i];
+      if (isLinear(layer)) {
+        signal = rules.linear(layer, signal, n);
+      } else if (layer.kind === "relu") {
+        if (rules.relu !== undefined) signal = rules.relu(layer, signal, n);
+      } else if (layer.kind === "maxpool") {
+        const x = itemOf(activations, layer.input, layer.inShape, n);
+        const y = itemOf(activations, layer.output, layer.outShape, n);
+        signal = maxPoolRoute(layer, x, y, signal);
+      } else if (layer.kind === "pad") {
+        signal = padOrCrop(layer, signal, false);
+      }
+      traces[i].set(signal, n * signal.length);
+    }
+    inputs.push(signal);
+  }
+  return { inputs, traces };
 }
 
 /** Image n of a whole-batch activation. */

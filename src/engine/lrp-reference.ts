@@ -1,12 +1,5 @@
-import { isLinear, LayerChain } from "./chain-layers";
-import {
-  Activations,
-  itemOf,
-  linearTranspose,
-  maxPoolRoute,
-  normaliseMap,
-  padOrCrop,
-} from "./chain-reference";
+import { LayerChain } from "./chain-layers";
+import { Activations, itemOf, linearTranspose, normaliseMap, walkBackward } from "./chain-reference";
 import { DEFAULT_EPSILON } from "./lrp-graph";
 
 export interface BackwardReference {
@@ -35,36 +28,23 @@ export function referenceLrp(
   const epsilon = options.epsilon ?? DEFAULT_EPSILON;
   const index = options.outputIndex ?? 0;
   const [channels, height, width] = chain.input.shape;
-  const { layers } = chain;
+  const { inputs, traces } = walkBackward(chain, activations, batch, {
+    start: (n) =>
+      itemOf(activations, chain.output.name, [chain.output.width], n).map((v, k) => (k === index ? v : 0)),
+    linear: (layer, r, n) => {
+      const a = itemOf(activations, layer.input, layer.inShape, n);
+      const z = itemOf(activations, layer.output, layer.outShape, n);
+      const s = r.map((v, k) => v / (z[k] + (z[k] < 0 ? -epsilon : epsilon)));
+      const c = linearTranspose(layer, s);
+      return a.map((v, k) => v * c[k]);
+    },
+    // ReLU passes relevance through: no `relu` rule.
+  });
   const masks = new Float32Array(batch * height * width);
-  const traces = [...layers.map((l) => l.inShape), [chain.output.width]].map(
-    (s) => new Float64Array(batch * s.reduce((a, b) => a * b, 1)),
-  );
-  for (let n = 0; n < batch; n++) {
-    const top = itemOf(activations, chain.output.name, [chain.output.width], n);
-    let r: Float64Array = top.map((v, k) => (k === index ? v : 0));
-    traces[layers.length].set(r, n * r.length);
-    for (let i = layers.length - 1; i >= 0; i--) {
-      const layer = layers[i];
-      if (isLinear(layer)) {
-        const a = itemOf(activations, layer.input, layer.inShape, n);
-        const z = itemOf(activations, layer.output, layer.outShape, n);
-        const s = r.map((v, k) => v / (z[k] + (z[k] < 0 ? -epsilon : epsilon)));
-        const c = linearTranspose(layer, s);
-        r = a.map((v, k) => v * c[k]);
-      } else if (layer.kind === "maxpool") {
-        const x = itemOf(activations, layer.input, layer.inShape, n);
-        const y = itemOf(activations, layer.output, layer.outShape, n);
-        r = maxPoolRoute(layer, x, y, r);
-      } else if (layer.kind === "pad") {
-        r = padOrCrop(layer, r, false);
-      }
-      // ReLU passes relevance through; Flatten keeps the row-major order.
-      traces[i].set(r, n * r.length);
-    }
+  inputs.forEach((r, n) => {
     const map = new Float64Array(height * width);
     for (let c = 0; c < channels; c++) for (let p = 0; p < map.length; p++) map[p] += r[c * map.length + p];
     masks.set(normaliseMap(map.map(Math.abs)), n * map.length);
-  }
+  });
   return { masks, traces };
 }
