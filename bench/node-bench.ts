@@ -4,9 +4,9 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { DEFAULT_MODEL } from "../src/cli/package-paths";
 import { buildPilotNet } from "../src/onnx/cnn-builder";
-import { IMAGE_OPS } from "../src/ros/image-ops";
-import type { SaliencyMsg } from "../src/ros/message-types";
-import { loadModel } from "../src/ros/model-loader";
+import { IMAGE_OPS } from "../src/frame/image-ops";
+import type { SaliencyMsg } from "../src/frame/message-types";
+import { loadModel } from "../src/frame/model-loader";
 import { VisualBackPropNode } from "../src/ros/node";
 // The test suite's stand-in for rclnodejs: the node runs unchanged, only the transport is missing.
 import { createFakeRcl, FakePublisher } from "../test/ros/fake-rclnodejs";

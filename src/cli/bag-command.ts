@@ -11,7 +11,7 @@ import { RecordedSteering } from "../offline/recorded-steering";
 import { ReportCollector } from "../offline/report";
 import { summaryLines } from "../offline/summary";
 import { createSerializer } from "../bag/serializer-factory";
-import { loadModel } from "../ros/model-loader.js";
+import { loadModel } from "../frame/model-loader.js";
 import { defaultParameterValues, settingsFromValues } from "../ros/parameters.js";
 import { canonical } from "./output-guard";
 import { DEFAULT_MODEL } from "./package-paths";

@@ -16,8 +16,8 @@ import { openBag } from "../bag/rosbag2-open";
 import type { BagMessage, BagReader } from "../bag/rosbag2-types";
 import { createSerializer } from "../bag/serializer-factory";
 import type { ColorMap } from "../image/colormap";
-import type { LoadedModel } from "../ros/model-port.js";
-import type { SteeringGeometry } from "../ros/steering.js";
+import type { LoadedModel } from "../frame/model-port.js";
+import type { SteeringGeometry } from "../frame/steering.js";
 import { type CameraPlan, type OutputKind, OUTPUT_TYPES, planCameras } from "./camera-topics";
 import type { FrameResult } from "./frame-outputs";
 import { createFramePool, defaultFrameThreads, type FramePool } from "./frame-pool";
@@ -32,7 +32,7 @@ export interface ProcessBagOptions {
   readonly output: string;
   /** Replace an existing output bag directory. */
   readonly force?: boolean;
-  /** A loaded model (src/ros/model-loader.ts); the caller owns and releases it. */
+  /** A loaded model (src/frame/model-loader.ts); the caller owns and releases it. */
   readonly model: LoadedModel;
   /** Camera topics; default every Image and CompressedImage topic. */
   readonly topics?: readonly string[];

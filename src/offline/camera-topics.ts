@@ -1,11 +1,11 @@
 /**
  * Which topics of a bag are cameras, what each camera is called, and where its outputs go. The
- * names and output topics come from the live node's own rules (src/ros/cameras.ts) and its default
+ * names and output topics come from the live node's own rules (src/frame/cameras.ts) and its default
  * node name, so a processed bag carries exactly the topics `visualbackprop_node` would publish.
  */
 import type { BagTopic } from "../bag/rosbag2-types";
-import { outputTopics, resolveCameras } from "../ros/cameras.js";
-import { NODE_NAME } from "../ros/node-main.js";
+import { outputTopics, resolveCameras } from "../frame/cameras.js";
+import { NODE_NAME } from "../frame/node-name.js";
 
 export const IMAGE_TYPE = "sensor_msgs/msg/Image";
 export const COMPRESSED_IMAGE_TYPE = "sensor_msgs/msg/CompressedImage";

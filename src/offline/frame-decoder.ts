@@ -5,7 +5,7 @@
 import type { RosSerializer } from "../bag/ros-serializer";
 import { compressedToRgbFrame, ImageConversionError, imageToRgbFrame } from "../image/encodings.js";
 import type { RgbFrame } from "../image/frame";
-import type { CompressedImageMsg, HeaderMsg, ImageMsg } from "../ros/message-types.js";
+import type { CompressedImageMsg, HeaderMsg, ImageMsg } from "../frame/message-types.js";
 import { COMPRESSED_IMAGE_TYPE, IMAGE_TYPE } from "./camera-topics";
 
 /** A camera frame ready for the model, with the header its outputs copy. */

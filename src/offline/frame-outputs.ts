@@ -1,6 +1,6 @@
 /**
  * The four messages the node publishes for one frame, built with the node's own builders
- * (src/ros/messages.ts) and serialised to CDR, so a processed bag holds what a recording of the
+ * (src/frame/messages.ts) and serialised to CDR, so a processed bag holds what a recording of the
  * live node would hold.
  */
 import type { RosSerializer } from "../bag/ros-serializer";
@@ -9,15 +9,15 @@ import type { ColorMap } from "../image/colormap";
 import type { FloatImage, RgbFrame } from "../image/frame";
 import { maskToMono8, renderOverlayFromMono8 } from "../image/overlay";
 import { mapMaskToFrame, type PreprocessSpec } from "../image/preprocess";
-import type { HeaderMsg } from "../ros/message-types.js";
+import type { HeaderMsg } from "../frame/message-types.js";
 import {
   buildMono8Image,
   buildRgb8Image,
   buildSaliency,
   buildSteeringCommand,
   type FrameTiming,
-} from "../ros/messages.js";
-import { steeringWheelAngle, type SteeringGeometry } from "../ros/steering.js";
+} from "../frame/messages.js";
+import { steeringWheelAngle, type SteeringGeometry } from "../frame/steering.js";
 import { type OutputKind, OUTPUT_TYPES } from "./camera-topics";
 
 /** What stays the same for every frame of a run. */

@@ -9,9 +9,9 @@ import type { SaliencyMethod } from "../engine/types";
 import type { ColorMap } from "../image/colormap";
 import type { FloatImage } from "../image/frame";
 import { preprocess, type PreprocessSpec } from "../image/preprocess";
-import type { HeaderMsg } from "../ros/message-types.js";
-import type { FrameTiming } from "../ros/messages.js";
-import type { SteeringGeometry } from "../ros/steering.js";
+import type { HeaderMsg } from "../frame/message-types.js";
+import type { FrameTiming } from "../frame/messages.js";
+import type { SteeringGeometry } from "../frame/steering.js";
 import { type DecodedFrame, decodeCameraMessage, FrameSkip } from "./frame-decoder";
 import { buildFrameOutputs, type FrameResult } from "./frame-outputs";
 

@@ -9,19 +9,19 @@ import type { EngineResult } from "../engine/types.js";
 import { compressedToRgbFrame, ImageConversionError, imageToRgbFrame } from "../image/encodings.js";
 import type { RgbFrame } from "../image/frame.js";
 import type { NodeDiagnostics } from "./diagnostics.js";
-import type { CompressedImageMsg, HeaderMsg, ImageMsg } from "./message-types.js";
+import type { CompressedImageMsg, HeaderMsg, ImageMsg } from "../frame/message-types.js";
 import {
   buildMono8Image,
   buildRgb8Image,
   buildSaliency,
   buildSteeringCommand,
   type LayerMaskValues,
-} from "./messages.js";
-import type { ImageOps, LoadedModel } from "./model-port.js";
+} from "../frame/messages.js";
+import type { ImageOps, LoadedModel } from "../frame/model-port.js";
 import type { RuntimeSettings } from "./parameters.js";
 import type { BatchItem } from "./pipeline.js";
 import type { RosNode, RosPublisher } from "./ros-api.js";
-import { steeringWheelAngle } from "./steering.js";
+import { steeringWheelAngle } from "../frame/steering.js";
 import type { ThrottledLog } from "./throttled-log.js";
 
 /** A camera message as it waits in the pipeline: narrowed, not yet decoded. */

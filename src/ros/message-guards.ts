@@ -4,7 +4,7 @@
  * counts as a bad frame, never a crash deep in a conversion loop.
  */
 import { ImageConversionError } from "../image/encodings.js";
-import type { CompressedImageMsg, HeaderMsg, ImageMsg } from "./message-types.js";
+import type { CompressedImageMsg, HeaderMsg, ImageMsg } from "../frame/message-types.js";
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;

@@ -3,8 +3,8 @@
  * rclnodejs, engine and image helpers wired into runNodeMain.
  */
 import { DEFAULT_MODEL } from "../cli/package-paths.js";
-import { IMAGE_OPS } from "./image-ops.js";
-import { loadModel } from "./model-loader.js";
+import { IMAGE_OPS } from "../frame/image-ops.js";
+import { loadModel } from "../frame/model-loader.js";
 import { runNodeMain } from "./node-main.js";
 import { loadRclnodejs } from "./rclnodejs-adapter.js";
 

@@ -4,11 +4,12 @@
  * is one log line and exit code 1. Dependencies come in as arguments so tests run it on a fake.
  */
 import type { EventEmitter } from "node:events";
-import type { ImageOps, ModelLoader } from "./model-port.js";
+import type { ImageOps, ModelLoader } from "../frame/model-port.js";
+import { NODE_NAME } from "../frame/node-name.js";
 import { VisualBackPropNode } from "./node.js";
 import type { RclApi, RosNode } from "./ros-api.js";
 
-export const NODE_NAME = "visualbackprop";
+export { NODE_NAME };
 
 export interface NodeMainDependencies {
   /** rclnodejs, loaded lazily; throws a clear Error when it is not installed. */

@@ -5,13 +5,13 @@
  */
 import { type SchedulerLike, Subject, type Subscription } from "rxjs";
 import { BatchProcessor, type CameraPublishers, type ReceivedFrame } from "./batch-processor.js";
-import { type CameraSource, outputTopics, resolveCameras } from "./cameras.js";
+import { type CameraSource, outputTopics, resolveCameras } from "../frame/cameras.js";
 import { NodeDiagnostics } from "./diagnostics.js";
 import { ensureMessageTypes } from "./message-availability.js";
 import { toCompressedImageMsg, toImageMsg } from "./message-guards.js";
-import { MessageTypes } from "./message-types.js";
-import { buildDiagnosticArray } from "./messages.js";
-import type { ImageOps, LoadedModel, ModelLoader } from "./model-port.js";
+import { MessageTypes } from "../frame/message-types.js";
+import { buildDiagnosticArray } from "../frame/messages.js";
+import type { ImageOps, LoadedModel, ModelLoader } from "../frame/model-port.js";
 import { RuntimeParameters } from "./parameter-updates.js";
 import { declareNodeParameters, type NodeSettings } from "./parameters.js";
 import { type FrameArrival, latestFrameBatches } from "./pipeline.js";

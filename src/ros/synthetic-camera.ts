@@ -6,9 +6,9 @@
  */
 import { SyntheticDrive } from "../drive/drive.js";
 import { HELD_OUT_SEEDS } from "../drive/seeds.js";
-import { MessageTypes } from "./message-types.js";
+import { MessageTypes } from "../frame/message-types.js";
 import { declareParameters, type ParameterDefinition } from "./parameters.js";
-import { buildRgb8Image } from "./messages.js";
+import { buildRgb8Image } from "../frame/messages.js";
 import { createQos } from "./qos.js";
 import type { RclApi, RosNode, RosPublisher, RosTimer } from "./ros-api.js";
 

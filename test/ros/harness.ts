@@ -9,8 +9,8 @@ import type {
   SaliencyMsg,
   SteeringCommandMsg,
   DiagnosticArrayMsg,
-} from "../../src/ros/message-types.js";
-import type { LoadedModel } from "../../src/ros/model-port.js";
+} from "../../src/frame/message-types.js";
+import type { LoadedModel } from "../../src/frame/model-port.js";
 import { VisualBackPropNode } from "../../src/ros/node.js";
 import { findParameterDefinition, type ParameterValue } from "../../src/ros/parameters.js";
 import type { RosParameter } from "../../src/ros/ros-api.js";

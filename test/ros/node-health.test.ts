@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import sharp from "sharp";
-import { DiagnosticLevel } from "../../src/ros/messages.js";
+import { DiagnosticLevel } from "../../src/frame/messages.js";
 import { StartupError, VisualBackPropNode } from "../../src/ros/node.js";
 import { createFakeRcl, OWN_TYPES, STANDARD_TYPES } from "./fake-rclnodejs.js";
 import { type Harness, overrides, startHarness, status, statusValue } from "./harness.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { loadRclnodejs, missingRclMembers } from "../../src/ros/rclnodejs-adapter.js";
 import { type NodeMainDependencies, runNodeMain } from "../../src/ros/node-main.js";
-import type { ModelLoader } from "../../src/ros/model-port.js";
+import type { ModelLoader } from "../../src/frame/model-port.js";
 import { createFakeRcl, type FakeRcl } from "./fake-rclnodejs.js";
 import { overrides } from "./harness.js";
 import { rgbImage, STUB_IMAGE_OPS, StubEngine, stubLoader, stubModel } from "./stubs.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { outputTopics, resolveCameras } from "../../src/ros/cameras.js";
+import { outputTopics, resolveCameras } from "../../src/frame/cameras.js";
 import { PARAMETER_DEFINITIONS } from "../../src/ros/parameters.js";
 
 // dist/test/ros -> the checkout

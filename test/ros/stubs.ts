@@ -6,14 +6,14 @@
 import type { EngineResult, ProviderName, SaliencyMethod } from "../../src/engine/types.js";
 import type { FloatImage, RgbFrame } from "../../src/image/frame.js";
 import { mapMaskToFrame, preprocess, type PreprocessSpec } from "../../src/image/preprocess.js";
-import type { ImageMsg } from "../../src/ros/message-types.js";
+import type { ImageMsg } from "../../src/frame/message-types.js";
 import type {
   ImageOps,
   LoadedModel,
   ModelLoader,
   ModelRequest,
   SaliencyEngine,
-} from "../../src/ros/model-port.js";
+} from "../../src/frame/model-port.js";
 
 export const STUB_SPEC: PreprocessSpec = {
   crop: { x: 0, y: 0, width: 1, height: 1 },

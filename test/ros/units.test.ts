@@ -4,7 +4,7 @@ import {
   isCompressedTopic,
   outputTopics,
   resolveCameras,
-} from "../../src/ros/cameras.js";
+} from "../../src/frame/cameras.js";
 import { percentile } from "../../src/ros/diagnostics.js";
 import {
   buildDiagnosticArray,
@@ -13,14 +13,14 @@ import {
   buildSaliency,
   buildSteeringCommand,
   DiagnosticLevel,
-} from "../../src/ros/messages.js";
+} from "../../src/frame/messages.js";
 import { RuntimeParameters } from "../../src/ros/parameter-updates.js";
 import {
   defaultParameterValues,
   PARAMETER_DEFINITIONS,
   settingsFromValues,
 } from "../../src/ros/parameters.js";
-import { steeringWheelAngle } from "../../src/ros/steering.js";
+import { steeringWheelAngle } from "../../src/frame/steering.js";
 import { ThrottledLog } from "../../src/ros/throttled-log.js";
 import { createFakeRcl, FakeParameter, fakeLogger, ParameterType } from "./fake-rclnodejs.js";
 

@@ -4,10 +4,10 @@
  * outside, so tests drive it with a stub engine and no model file, and the node never loads
  * ONNX Runtime itself.
  */
+import type { ColorMap } from "../image/colormap.js";
 import type { EngineResult, ProviderName, SaliencyMethod, SessionSettings } from "../engine/types.js";
 import type { FloatImage, RgbFrame } from "../image/frame.js";
 import type { PreprocessSpec } from "../image/preprocess.js";
-import type { ColorMapName } from "./parameters.js";
 
 /** The members of `Engine` the node calls. */
 export interface SaliencyEngine {
@@ -49,7 +49,7 @@ export interface ImageOps {
   renderOverlay(
     frame: RgbFrame,
     mono8Mask: Uint8Array,
-    options: { colorMap: ColorMapName; opacity: number },
+    options: { colorMap: ColorMap; opacity: number },
   ): RgbFrame;
   maskToMono8(mask: FloatImage): Uint8Array;
 }
