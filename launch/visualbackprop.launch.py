@@ -8,7 +8,8 @@ import os
 
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, OpaqueFunction
+from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription, OpaqueFunction
+from launch.launch_description_sources import PythonLaunchDescriptionSource
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
@@ -41,14 +42,14 @@ def _node_actions(context):
     ]
     if arg('rviz').lower() in ('true', '1', 'yes'):
         actions.append(
-            Node(
-                package='rviz2',
-                executable='rviz2',
-                name='visualbackprop_rviz',
-                namespace=arg('namespace'),
-                arguments=['-d', arg('rviz_config')],
-                parameters=[{'use_sim_time': use_sim_time}],
-                output='screen',
+            IncludeLaunchDescription(
+                PythonLaunchDescriptionSource(
+                    os.path.join(get_package_share_directory('visualbackprop'), 'launch', 'rviz.launch.py')),
+                launch_arguments={
+                    name: arg(name)
+                    for name in ('camera_topic', 'image_topics', 'params_file', 'namespace', 'use_sim_time',
+                                 'rviz_config')
+                }.items(),
             )
         )
     return actions
@@ -73,9 +74,10 @@ def generate_launch_description():
         DeclareLaunchArgument(
             'use_sim_time', default_value='false',
             description='Follow /clock, e.g. with ros2 bag play --clock'),
-        DeclareLaunchArgument('rviz', default_value='false', description='Open RViz with camera, mask and overlay'),
         DeclareLaunchArgument(
-            'rviz_config', default_value=os.path.join(share, 'config', 'visualbackprop.rviz'),
-            description='RViz configuration'),
+            'rviz', default_value='false', description='Open RViz with image, overlay and mask of each camera'),
+        DeclareLaunchArgument(
+            'rviz_config', default_value='',
+            description='An RViz configuration to use as it is; empty: one made for the launched cameras'),
         OpaqueFunction(function=_node_actions),
     ])
