@@ -24,8 +24,11 @@ function within(child: string, parent: string): boolean {
   return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
 }
 
-/** Extensions of files a bag directory may hold; anything else means it is not an old output. */
-const BAG_FILE = /(\.mcap|\.db3|\.yaml|\.zstd|\.db3-shm|\.db3-wal|\.db3-journal)$/;
+/**
+ * Extensions of files a bag directory may hold (and the Foxglove layout `visualbackprop bag` puts
+ * beside its bag); anything else means it is not an old output.
+ */
+const BAG_FILE = /(\.mcap|\.db3|\.yaml|\.zstd|\.db3-shm|\.db3-wal|\.db3-journal|^foxglove-layout\.json)$/;
 
 /**
  * Checks `dir` can be created as an output and, with `force`, removes an existing bag directory

@@ -16,6 +16,7 @@ import { defaultParameterValues, settingsFromValues } from "../ros/parameters.js
 import { canonical } from "./output-guard";
 import { DEFAULT_MODEL } from "./package-paths";
 import { UsageError } from "./usage-error";
+import { writeBagLayout } from "../view/bag-layout.js";
 
 /** Exit codes of `visualbackprop bag` beyond 0 (complete), 1 (error) and 2 (bad command line). */
 export const EXIT_PARTIAL = 3;
@@ -30,7 +31,8 @@ Runs VisualBackProp over the camera topics of a rosbag2 recording (an .mcap file
 directory with MCAP or sqlite3 .db3 files) and writes OUTPUT, a new bag directory (MCAP, zstd)
 with every input message copied unchanged plus, per camera, the topics the node publishes:
 /visualbackprop/<camera>/mask, overlay, steering and saliency, stamped with the camera's header
-stamp and logged at the camera message's log time. The input is never modified.
+stamp and logged at the camera message's log time, and OUTPUT/foxglove-layout.json, a Foxglove
+layout for those topics (Layouts > Import from file). The input is never modified.
 
 options:
   -o, --output DIR      the output bag directory (required; must not exist unless --force)
@@ -234,6 +236,7 @@ export async function runBagJob(
     await model.engine.release();
   }
   for (const line of summaryLines(result)) stdout(line);
+  stdout(`foxglove layout: ${writeBagLayout(result)}`);
   if (report !== undefined) stdout(`report: ${await report.write(result)}`);
   if (result.status === "interrupted") return result.interruptedBy === "SIGTERM" ? EXIT_SIGTERM : EXIT_SIGINT;
   return result.status === "partial" ? EXIT_PARTIAL : 0;

@@ -1,6 +1,7 @@
 import { BAG_USAGE, runBag } from "./bag-command";
 import { DEMO_USAGE, runDemo } from "./demo-command";
 import { EVAL_USAGE, runEval } from "./eval-command";
+import { FOXGLOVE_LAYOUT_USAGE, runFoxgloveLayout } from "./foxglove-layout-command";
 import { MASK_USAGE, runMask } from "./mask-command";
 import { UsageError } from "./usage-error";
 
@@ -31,6 +32,11 @@ const COMMANDS: Record<string, Command> = {
     usage: EVAL_USAGE,
     run: runEval,
   },
+  "foxglove-layout": {
+    summary: "write a Foxglove layout (cameras, overlays, masks, steering plot) for the node's topics",
+    usage: FOXGLOVE_LAYOUT_USAGE,
+    run: runFoxgloveLayout,
+  },
   demo: {
     summary: "the main job (npm start): synthetic drive -> bag -> VisualBackProp bag and report in out/",
     usage: DEMO_USAGE,
@@ -39,7 +45,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function mainUsage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`);
   return `usage: visualbackprop COMMAND [options]\n\ncommands:\n${lines.join("\n")}\n\nvisualbackprop COMMAND --help shows a command's options.\n`;
 }
 

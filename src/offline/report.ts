@@ -12,6 +12,7 @@ import { escapeXml, lineChart, type ChartSeries } from "./svg-chart";
 import { recordedComparison, summaryLines, throughput } from "./summary";
 import { STAGES } from "./run-stats";
 import { type Thumbnail, ThumbnailSampler } from "./thumbnails";
+import { foxgloveHowToHtml } from "../view/bag-layout.js";
 
 export interface ReportOptions {
   readonly dir: string;
@@ -181,6 +182,7 @@ ${strips}
 <h2>Steering over time</h2>
 ${chart}
 ${comparison ? `<p>Mean |predicted &minus; recorded|: ${comparison.mae.toFixed(4)} ${comparison.unit} over ${comparison.pairs} frames.</p>` : ""}
+${foxgloveHowToHtml(result.output, escapeXml)}
 <h2>Timing</h2>
 <table><tr><th>measure</th><th>value</th></tr>
 <tr><td>wall time, s</td><td>${(result.wallMs / 1000).toFixed(2)}</td></tr>
