@@ -2,8 +2,9 @@
 
 Starts `visualbackprop_rviz`, which writes an RViz configuration for the node's actual cameras
 (per camera: image, overlay and mask, each with the QoS of its topic; names by the node's own rule)
-and runs rviz2 with it. Give the same arguments as to the node's launch file. Stops the launch with
-one line when RViz 2 is not installed.
+and runs rviz2 with it. The including launch file says what the node gets: its parameter file,
+image_topics and camera_names overrides, topic remappings and namespace. Stops the launch with one
+line when RViz 2 is not installed.
 """
 from ament_index_python.packages import PackageNotFoundError, get_package_prefix
 from launch import LaunchDescription
@@ -26,14 +27,15 @@ def _rviz_actions(context):
     if arg('rviz_config'):
         arguments += ['--config', arg('rviz_config')]
     else:
-        # What the node gets (see visualbackprop.launch.py): its parameter file, image_topics when
-        # given, and the camera_topic remapping of /camera/image_raw.
         if arg('params_file'):
             arguments += ['--params-file', arg('params_file')]
         if arg('image_topics'):
             arguments += ['--topics', arg('image_topics')]
-        if arg('camera_topic'):
-            arguments += ['--remap', '/camera/image_raw:=' + arg('camera_topic')]
+        if arg('camera_names'):
+            arguments += ['--names', arg('camera_names')]
+        for rule in arg('remaps').split(','):
+            if rule.strip():
+                arguments += ['--remap', rule.strip()]
     return [
         Node(
             package='visualbackprop',
@@ -49,10 +51,12 @@ def _rviz_actions(context):
 
 def generate_launch_description():
     return LaunchDescription([
-        DeclareLaunchArgument('camera_topic', default_value='/camera/image_raw',
-                              description='Camera topic the node gets in place of /camera/image_raw'),
         DeclareLaunchArgument('image_topics', default_value='',
-                              description="Comma-separated camera topics; empty: the parameter file's"),
+                              description="The node's image_topics, comma-separated; empty: the parameter file's"),
+        DeclareLaunchArgument('camera_names', default_value='',
+                              description="The node's camera_names, comma-separated; empty: the parameter file's"),
+        DeclareLaunchArgument('remaps', default_value='',
+                              description="The node's topic remappings, FROM:=TO, comma-separated"),
         DeclareLaunchArgument('params_file', default_value='',
                               description='Parameter file of visualbackprop_node; empty: its defaults'),
         DeclareLaunchArgument('namespace', default_value='', description='Namespace of the node'),

@@ -46,9 +46,13 @@ def _node_actions(context):
                 PythonLaunchDescriptionSource(
                     os.path.join(get_package_share_directory('visualbackprop'), 'launch', 'rviz.launch.py')),
                 launch_arguments={
-                    name: arg(name)
-                    for name in ('camera_topic', 'image_topics', 'params_file', 'namespace', 'use_sim_time',
-                                 'rviz_config')
+                    # What the node above gets, so RViz shows the topics it serves.
+                    'image_topics': ','.join(overrides.get('image_topics', [])),
+                    'remaps': '/camera/image_raw:=' + arg('camera_topic'),
+                    'params_file': arg('params_file'),
+                    'namespace': arg('namespace'),
+                    'use_sim_time': str(use_sim_time).lower(),
+                    'rviz_config': arg('rviz_config'),
                 }.items(),
             )
         )

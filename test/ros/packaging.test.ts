@@ -52,10 +52,10 @@ describe("ROS packaging", () => {
       assert.ok(cmake.includes(`"msg/${message}"`), message);
     assert.match(
       cmake,
-      /install\(PROGRAMS\s+bin\/visualbackprop_node\s+bin\/synthetic_camera\s+DESTINATION lib\/\$\{PROJECT_NAME\}/,
+      /install\(PROGRAMS\s+bin\/visualbackprop_node\s+bin\/synthetic_camera\s+bin\/visualbackprop_rviz\s+DESTINATION lib\/\$\{PROJECT_NAME\}/,
     );
     assert.match(cmake, /install\(DIRECTORY config launch models DESTINATION share/);
-    for (const executable of ["bin/visualbackprop_node", "bin/synthetic_camera"]) {
+    for (const executable of ["bin/visualbackprop_node", "bin/synthetic_camera", "bin/visualbackprop_rviz"]) {
       assert.ok((fs.statSync(path.join(ROOT, executable)).mode & 0o111) !== 0, `${executable} is executable`);
     }
   });

@@ -173,6 +173,35 @@ describe("launch files with rviz:=true (real ros2 launch)", function () {
     );
   });
 
+  it("visualbackprop.launch.py with a parameter file: its cameras, names and QoS, in the namespace", () => {
+    const params = path.join(tmp.dir, "params.yaml");
+    fs.writeFileSync(
+      params,
+      [
+        "visualbackprop:",
+        "  ros__parameters:",
+        '    image_topics: ["/cam_a/image_raw", "/cam_b/image_raw"]',
+        '    camera_names: ["left", "right"]',
+        '    input_reliability: "reliable"',
+        "",
+      ].join("\n"),
+    );
+    const run = launch(
+      "visualbackprop.launch.py",
+      [`params_file:=${params}`, "namespace:=robot", "rviz:=true"],
+      true,
+    );
+    assert.equal(run.status, 0, run.output);
+    assert.deepEqual(topics(run.config), [
+      ["left image", "/cam_a/image_raw", "Reliable"],
+      ["left overlay", "/robot/visualbackprop/left/overlay", "Reliable"],
+      ["left mask", "/robot/visualbackprop/left/mask", "Reliable"],
+      ["right image", "/cam_b/image_raw", "Reliable"],
+      ["right overlay", "/robot/visualbackprop/right/overlay", "Reliable"],
+      ["right mask", "/robot/visualbackprop/right/mask", "Reliable"],
+    ]);
+  });
+
   it("synthetic_demo.launch.py: RViz shows the synthetic camera", () => {
     const run = launch("synthetic_demo.launch.py", [], true);
     assert.equal(run.status, 0, run.output);
