@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -174,6 +174,45 @@ describe("RViz configuration for the launched cameras", () => {
     assert.equal(
       run.stderr,
       "visualbackprop_rviz: RViz 2 is not installed (no lib/rviz2/rviz2 under AMENT_PREFIX_PATH): install ros-$ROS_DISTRO-rviz2, or launch with rviz:=false\n",
+    );
+  });
+
+  it("bin/visualbackprop_rviz runs rviz2 with a temporary configuration, passes Ctrl-C on, and removes the file", async () => {
+    const prefix = path.join(tmp.dir, "prefix");
+    const rviz2 = path.join(prefix, "lib", "rviz2", "rviz2");
+    fs.mkdirSync(path.dirname(rviz2), { recursive: true });
+    const mark = path.join(tmp.dir, "mark");
+    // Keeps the configuration it got, says it started, and exits 0 on SIGINT as RViz does.
+    fs.writeFileSync(
+      rviz2,
+      `#!/bin/sh\ncp "$2" "${mark}.rviz"\necho "$*" > "${mark}.args"\ntrap 'echo int > "${mark}"; exit 0' INT\necho started\nwhile :; do sleep 0.05; done\n`,
+      { mode: 0o755 },
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, "bin", "visualbackprop_rviz"),
+        "--topics",
+        "/cameras/front/image_raw",
+        "--ros-args",
+        "-r",
+        "__ns:=/car1",
+      ],
+      { env: { ...process.env, AMENT_PREFIX_PATH: prefix }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    const code = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    child.kill("SIGINT");
+    assert.equal(await code, 0, stderr);
+    assert.equal(fs.readFileSync(mark, "utf8"), "int\n");
+    const args = fs.readFileSync(`${mark}.args`, "utf8").trim().split(" ");
+    assert.deepEqual(args.slice(2), ["--ros-args", "-r", "__ns:=/car1"]);
+    assert.equal(fs.existsSync(args[1]), false, "the temporary configuration is removed");
+    assert.deepEqual(
+      displays(fs.readFileSync(`${mark}.rviz`, "utf8")).map((d) => d[1]),
+      ["/cameras/front/image_raw", "/car1/visualbackprop/front/overlay", "/car1/visualbackprop/front/mask"],
     );
   });
 });
