@@ -10,15 +10,7 @@ import { createBagWriter } from "../../src/bag/rosbag2-writer";
 import type { SteeringCommandMsg } from "../../src/bag/ros-types";
 import { createSerializer } from "../../src/bag/serializer-factory";
 import { writeHumbleSqliteBag as writeSqlite } from "../support/sqlite-bag";
-import {
-  collect,
-  FIXTURES,
-  fixturePixels,
-  haveFixtures,
-  IMAGE_TOPIC,
-  STEERING_TOPIC,
-  tempDir,
-} from "./helpers";
+import { collect, FIXTURES, fixturePixels, IMAGE_TOPIC, STEERING_TOPIC, tempDir } from "./helpers";
 
 const serializer = createSerializer();
 const T0 = 1_795_672_093_000_000_000n;
@@ -169,7 +161,6 @@ describe("bag/rosbag2: reading and writing bag directories", () => {
   }
 
   it("copies a real Humble bag through the writer and adds a package topic", async function () {
-    if (!haveFixtures()) this.skip();
     const input = path.join(FIXTURES, "humble_sqlite3");
     const out = path.join(tmp.dir, "copy");
     const bag = await openBag(input);

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { snapshot } from "../bag/helpers";
+import { FIXTURES, snapshot } from "../bag/helpers";
 import {
   CAMERA,
   readBag,
@@ -16,7 +16,6 @@ import { runCli, type CliRun } from "../support/cli";
 import { REPO_ROOT } from "../support/paths";
 
 const BIN = path.join(REPO_ROOT, "bin", "visualbackprop");
-const FIXTURES = process.env.VBP_ROSBAG2_FIXTURES ?? "/work/shared/fixtures/rosbag2";
 
 function cli(args: string[]): CliRun {
   return runCli(["bag", ...args]);
