@@ -1,6 +1,7 @@
 import { colorMapOption, integerOption, opacityOption, providerOption, parseCommandLine } from "./options";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { checkOutputDir } from "../bag/output-path";
 import { openBag } from "../bag/rosbag2-open";
 import type { ProviderChoice } from "../engine/types";
 import { COLOR_MAPS, type ColorMap } from "../image/colormap";
@@ -8,7 +9,7 @@ import { processBag, type BagRunResult } from "../offline/bag-processor";
 import { planCameras } from "../offline/camera-topics";
 import { ProgressReporter } from "../offline/progress";
 import { RecordedSteering } from "../offline/recorded-steering";
-import { ReportCollector } from "../offline/report";
+import { checkReportDir, ReportCollector } from "../offline/report";
 import { summaryLines } from "../offline/summary";
 import { createSerializer } from "../bag/serializer-factory";
 import { loadModel } from "../ros/model-loader.js";
@@ -48,7 +49,8 @@ options:
                         a message with a curvature or steering_wheel_angle field
   --report DIR          write an HTML report (index.html) to DIR
   --report-frames       with --report, also every overlay as DIR/frames/<camera>/<index>.png
-  --force               replace an existing OUTPUT (and report) from an earlier run
+  --force               replace an existing OUTPUT (and report) written by an earlier run of
+                        this tool (never a recording or folder it did not write)
 
 exit codes: 0 done; 1 error; 2 bad command line; 3 partial: the input was truncated or corrupt, or
 frames could not be decoded (every readable message was processed; the summary counts the skips);
@@ -137,10 +139,12 @@ export async function runBag(
 /** Checks the input before the model is loaded, so a wrong path or topic fails at once. */
 async function checkInput(job: BagJob): Promise<void> {
   const reader = await openBag(job.input);
+  let inputs: string[];
   try {
     planCameras(reader.topics, job.topics, reader.path);
     if (job.steeringTopic !== undefined)
       RecordedSteering.forTopic(createSerializer(reader), reader.topics, job.steeringTopic);
+    inputs = [reader.path, ...reader.files];
   } finally {
     await reader.close();
   }
@@ -154,6 +158,9 @@ async function checkInput(job: BagJob): Promise<void> {
   }
   if (fs.existsSync(job.output) && !job.force)
     throw new Error(`output ${job.output} already exists (pass --force to replace it)`);
+  checkOutputDir(job.output, { force: job.force, inputs });
+  if (job.report !== undefined)
+    checkReportDir({ dir: job.report, force: job.force, protect: [job.input, job.output] });
 }
 
 function isInside(child: string, parent: string): boolean {

@@ -117,6 +117,34 @@ describe("visualbackprop bag (the command)", function () {
     assert.ok(fs.existsSync(path.join(input, "metadata.yaml")));
   });
 
+  it("--force never replaces a recording it did not write, nor a report of another tool", () => {
+    const victim = path.join(tmp.dir, "victim");
+    fs.cpSync(path.join(FIXTURES, "humble_sqlite3"), victim, { recursive: true });
+    const input = path.join(FIXTURES, "humble_mcap");
+    let run = cli([input, "-o", victim, "--force", "--model", model]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /victim is a recording this tool did not write.*remove .*victim yourself/);
+    assert.deepEqual(fs.readdirSync(victim).sort(), ["humble_sqlite3_0.db3", "metadata.yaml"]);
+
+    const report = path.join(tmp.dir, "site");
+    fs.mkdirSync(report);
+    fs.writeFileSync(path.join(report, "index.html"), "<p>mine</p>");
+    run = cli([input, "-o", path.join(tmp.dir, "fresh"), "--report", report, "--force", "--model", model]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /report .*site was not written by visualbackprop/);
+    assert.equal(fs.readFileSync(path.join(report, "index.html"), "utf8"), "<p>mine</p>");
+    assert.ok(!fs.existsSync(path.join(tmp.dir, "fresh")), "nothing written before the refusal");
+  });
+
+  it("refuses an output inside the bag directory of an input storage file, as for the directory", () => {
+    const copy = path.join(tmp.dir, "copy");
+    fs.cpSync(path.join(FIXTURES, "humble_mcap"), copy, { recursive: true });
+    const run = cli([path.join(copy, "humble_mcap_0.mcap"), "-o", path.join(copy, "sub"), "--model", model]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /is the input bag .*copy or inside it/);
+    assert.deepEqual(fs.readdirSync(copy).sort(), ["humble_mcap_0.mcap", "metadata.yaml"]);
+  });
+
   describe("stopped midway", () => {
     let input: string;
     let long: ReturnType<typeof tempDir>;

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { BagRunResult } from "../../src/offline/bag-processor";
 import { planCameras } from "../../src/offline/camera-topics";
 import { meanAbsoluteDifference, RecordedSteering } from "../../src/offline/recorded-steering";
-import { prepareReportDir, ReportCollector } from "../../src/offline/report";
+import { prepareReportDir, ReportCollector, REPORT_MARKER } from "../../src/offline/report";
 import { RunStats, seriesStats } from "../../src/offline/run-stats";
 import { statusLine, summaryLines } from "../../src/offline/summary";
 import { lineChart, ticks } from "../../src/offline/svg-chart";
@@ -125,9 +125,14 @@ describe("offline/report and summary: what a person reads", () => {
       /overlaps the bag/,
     );
     fs.rmSync(path.join(dir, "notes.txt"));
+    fs.writeFileSync(path.join(dir, "index.html"), "someone else's page");
+    assert.throws(() => prepareReportDir({ dir, force: true }), /not written by visualbackprop/);
+    assert.equal(fs.readFileSync(path.join(dir, "index.html"), "utf8"), "someone else's page");
+    fs.rmSync(path.join(dir, "index.html"));
+    prepareReportDir({ dir });
     fs.writeFileSync(path.join(dir, "index.html"), "old");
     prepareReportDir({ dir, force: true });
-    assert.deepEqual(fs.readdirSync(dir), []);
+    assert.deepEqual(fs.readdirSync(dir), [REPORT_MARKER]);
   });
 
   it("keeps a bounded, evenly spread thumbnail strip however long the run", async () => {
