@@ -31,36 +31,45 @@ export interface OpenedSession {
 
 /**
  * Opens a session on the first provider of the chain that loads. ONNX Runtime throws, rather than
- * falling back, when a provider's libraries are missing, so the fallback is done here, with one log
- * line per provider that failed.
+ * falling back, when a provider's libraries are missing, so the fallback is done here. A provider
+ * asked for by name that fails gets one warning line on `log`; `auto` only tries what may be there,
+ * so its choice is said on `verbose` alone (a machine without CUDA is the normal case, not a fault).
  */
 export async function openSession(
   create: (providers: ProviderName[]) => Promise<InferenceSession>,
   choice: ProviderChoice,
   log: (line: string) => void,
   missingLibrary: (provider: ProviderName) => string | undefined = missingProviderLibrary,
+  verbose?: (line: string) => void,
 ): Promise<OpenedSession> {
   const chain = providerChain(choice);
+  const say = choice === "auto" ? (verbose ?? (() => undefined)) : log;
+  const notes: string[] = [];
   let lastError: unknown;
   for (let i = 0; i < chain.length; i++) {
     const provider = chain[i];
     const missing = missingLibrary(provider);
     if (missing !== undefined && i + 1 < chain.length) {
       // Checked first so a machine without CUDA gets our one line, not ONNX Runtime's error dump.
-      log(
-        `visualbackprop: execution provider '${provider}' is not installed (${missing} is missing); falling back to '${chain[i + 1]}'`,
-      );
+      const line = `execution provider '${provider}' is not installed (${missing} is missing)`;
+      if (choice === "auto") notes.push(line);
+      else say(`visualbackprop: ${line}; falling back to '${chain[i + 1]}'`);
       continue;
     }
     try {
-      return { session: await create([provider]), provider };
+      const session = await create([provider]);
+      if (choice === "auto")
+        verbose?.(
+          `visualbackprop: provider auto: using '${provider}'${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`,
+        );
+      return { session, provider };
     } catch (error) {
       lastError = error;
       const reason = firstLine(error);
       if (i + 1 < chain.length) {
-        log(
-          `visualbackprop: execution provider '${provider}' failed to load (${reason}); falling back to '${chain[i + 1]}'`,
-        );
+        const line = `execution provider '${provider}' failed to load (${reason})`;
+        if (choice === "auto") notes.push(line);
+        else say(`visualbackprop: ${line}; falling back to '${chain[i + 1]}'`);
       }
     }
   }

@@ -189,20 +189,40 @@ describe("execution providers", () => {
     ]);
   });
 
-  it("skips a provider whose library is not installed, with one line", async () => {
+  it("auto skips a provider whose library is not installed without a warning; --verbose says why", async () => {
     const lines: string[] = [];
+    const info: string[] = [];
     const tried: string[] = [];
+    const open = (verbose?: (line: string) => void) =>
+      openSession(
+        async ([provider]) => {
+          tried.push(provider);
+          return {} as InferenceSession;
+        },
+        "auto",
+        (line) => lines.push(line),
+        (provider) => (provider === "cuda" ? "libonnxruntime_providers_cuda.so" : undefined),
+        verbose,
+      );
+    assert.equal((await open()).provider, "cpu");
+    assert.deepEqual(tried, ["cpu"]);
+    assert.deepEqual(lines, [], "no warning for what auto does not find");
+    assert.equal((await open((line) => info.push(line))).provider, "cpu");
+    assert.deepEqual(lines, []);
+    assert.deepEqual(info, [
+      "visualbackprop: provider auto: using 'cpu' (execution provider 'cuda' is not installed (libonnxruntime_providers_cuda.so is missing))",
+    ]);
+  });
+
+  it("a provider asked for by name that is not installed still warns once", async () => {
+    const lines: string[] = [];
     const opened = await openSession(
-      async ([provider]) => {
-        tried.push(provider);
-        return {} as InferenceSession;
-      },
-      "auto",
+      async () => ({}) as InferenceSession,
+      "cuda",
       (line) => lines.push(line),
       (provider) => (provider === "cuda" ? "libonnxruntime_providers_cuda.so" : undefined),
     );
     assert.equal(opened.provider, "cpu");
-    assert.deepEqual(tried, ["cpu"]);
     assert.deepEqual(lines, [
       "visualbackprop: execution provider 'cuda' is not installed (libonnxruntime_providers_cuda.so is missing); falling back to 'cpu'",
     ]);
