@@ -96,6 +96,11 @@ export interface BagRunResult {
   readonly threads: number;
   readonly wallMs: number;
   readonly outputMessages: number;
+  /**
+   * Input messages read, and the count metadata.yaml lists when the bag has one: with damage,
+   * their difference is what was lost; without a listed count the loss may be unknown.
+   */
+  readonly inputMessages: { readonly read: number; readonly listed?: number };
   /** Things worth telling that did not stop the run. */
   readonly notes: readonly string[];
 }
@@ -147,6 +152,7 @@ class BagRun {
   #writer: OutputBag | undefined;
   #startMs = 0;
   #handled = 0;
+  #messagesRead = 0;
 
   private constructor(reader: BagReader, options: ProcessBagOptions, batchSize: number) {
     this.#reader = reader;
@@ -213,6 +219,7 @@ class BagRun {
       for await (const message of this.#reader.messages()) {
         this.#stats.addTime("read", performance.now() - readStart);
         if (signal?.aborted) break;
+        this.#messagesRead += 1;
         await this.#accept(message);
         readStart = performance.now();
       }
@@ -257,6 +264,7 @@ class BagRun {
       threads: pool.threads,
       wallMs: performance.now() - this.#startMs,
       outputMessages: metadata?.messageCount ?? 0,
+      inputMessages: { read: this.#messagesRead, listed: this.#reader.listedMessageCount },
       notes: this.#notes,
     };
   }
