@@ -49,6 +49,8 @@ options:
                         a message with a curvature or steering_wheel_angle field
   --report DIR          write an HTML report (index.html) to DIR
   --report-frames       with --report, also every overlay as DIR/frames/<camera>/<index>.png
+  --verbose             say which execution provider was chosen, and let ONNX Runtime's own
+                        warnings through
   --force               replace an existing OUTPUT (and report) written by an earlier run of
                         this tool (never a recording or folder it did not write)
 
@@ -74,6 +76,8 @@ export interface BagJob {
   readonly report?: string;
   readonly reportFrames: boolean;
   readonly force: boolean;
+  /** The provider `auto` chose, and ONNX Runtime's warnings, on the log. */
+  readonly verbose?: boolean;
 }
 
 export function parseBagArgs(argv: readonly string[]): BagJob {
@@ -93,6 +97,7 @@ export function parseBagArgs(argv: readonly string[]): BagJob {
       "steering-topic": { type: "string" },
       report: { type: "string" },
       "report-frames": { type: "boolean", default: false },
+      verbose: { type: "boolean", default: false },
       force: { type: "boolean", default: false },
     },
   });
@@ -124,6 +129,7 @@ export function parseBagArgs(argv: readonly string[]): BagJob {
     report: v.report,
     reportFrames: v["report-frames"] as boolean,
     force: v.force as boolean,
+    verbose: v.verbose as boolean,
   };
 }
 
@@ -192,6 +198,7 @@ export async function runBagJob(
     provider: job.provider,
     intraOpThreads: job.threads,
     log,
+    verbose: job.verbose ? log : undefined,
   });
   const controller = new AbortController();
   const signals = new Map<NodeJS.Signals, () => void>();

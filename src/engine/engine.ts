@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import { performance } from "node:perf_hooks";
 import type { InferenceSession, Tensor } from "onnxruntime-node";
 import { OnnxModel, parseOnnxModel } from "../onnx/onnx-model";
-import { openSession } from "./providers";
+import { openSession, readableOrtMessage } from "./providers";
 import { VbpPlan } from "./trunk";
 import { addSaliency } from "./method-graph";
 import {
@@ -254,7 +254,7 @@ async function createSession(
     return await ort().InferenceSession.create(bytes, options);
   } catch (error) {
     throw new Error(
-      `ONNX Runtime could not load '${name}' on ${providers.join(", ")}: ${(error as Error).message}`,
+      `ONNX Runtime could not load '${name}' on ${providers.join(", ")}: ${readableOrtMessage((error as Error).message)}`,
       {
         cause: error,
       },

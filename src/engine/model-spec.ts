@@ -141,7 +141,11 @@ export const ASPECT_TOLERANCE = 0.1;
  * the crop is given as fractions of that frame, so on another shape it cuts another part of the
  * scene. Undefined when it matches or the spec names no frame.
  */
-export function aspectWarning(spec: ModelSpec, width: number, height: number): string | undefined {
+export function aspectWarning(
+  spec: Pick<ModelSpec, "name" | "frame">,
+  width: number,
+  height: number,
+): string | undefined {
   if (spec.frame === undefined) return undefined;
   const expected = spec.frame.width / spec.frame.height;
   const actual = width / height;

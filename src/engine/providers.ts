@@ -76,11 +76,57 @@ export async function openSession(
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
 }
 
+/** Folders the dynamic loader searches on Linux, besides $LD_LIBRARY_PATH and ld.so.conf. */
+const SYSTEM_LIBRARY_DIRS = [
+  "/lib",
+  "/usr/lib",
+  "/lib64",
+  "/usr/lib64",
+  "/usr/local/lib",
+  `/lib/${process.arch === "arm64" ? "aarch64" : "x86_64"}-linux-gnu`,
+  `/usr/lib/${process.arch === "arm64" ? "aarch64" : "x86_64"}-linux-gnu`,
+];
+
+/**
+ * On Linux the WebGPU provider (Dawn) needs the Vulkan loader; without it Dawn prints a warning
+ * with a C++ source line straight to stderr before failing. Returns its name when it is nowhere
+ * the dynamic loader would look, so the provider is skipped with our one line instead.
+ */
+function missingVulkanLoader(): string | undefined {
+  if (process.platform !== "linux") return undefined;
+  const file = "libvulkan.so.1";
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? "").split(":").filter(Boolean), ...SYSTEM_LIBRARY_DIRS];
+  try {
+    for (const conf of fs.readdirSync("/etc/ld.so.conf.d")) {
+      if (!conf.endsWith(".conf")) continue;
+      for (const line of fs.readFileSync(path.join("/etc/ld.so.conf.d", conf), "utf8").split("\n")) {
+        if (line.startsWith("/")) dirs.push(line.trim());
+      }
+    }
+  } catch {
+    // No ld.so.conf.d: the fixed folders are all there is.
+  }
+  return dirs.some((dir) => fs.existsSync(path.join(dir, file))) ? undefined : file;
+}
+
+/**
+ * ONNX Runtime's errors start with the C++ file, line and function that threw, and the condition
+ * that failed; a person needs the sentence after them. Leaves other messages as they are.
+ */
+export function readableOrtMessage(message: string): string {
+  const located = /^\S+\.(?:cc|cpp|h|hpp):\d+ \S+?(?:\([^)]*\)\S*)?\s+(.*)$/s.exec(message.trim());
+  if (located === null) return message;
+  const rest = located[1];
+  const afterCondition = / was false\.\s*(.+)$/s.exec(rest);
+  return (afterCondition?.[1] ?? rest).trim();
+}
+
 /**
  * onnxruntime-node ships the CUDA and TensorRT providers as separate libraries that its install
  * script downloads; returns the missing file's name when they are not there.
  */
 export function missingProviderLibrary(provider: ProviderName): string | undefined {
+  if (provider === "webgpu") return missingVulkanLoader();
   if (provider !== "cuda" && provider !== "tensorrt") return undefined;
   let binFolder: string;
   try {

@@ -11,6 +11,8 @@
  */
 import { performance } from "node:perf_hooks";
 import { isPartial, type BagProblem } from "../bag/problems";
+import { frameNonFinite } from "../engine/finite";
+import { aspectWarning } from "../engine/model-spec";
 import type { RosSerializer } from "../bag/ros-serializer";
 import { openBag } from "../bag/rosbag2-open";
 import type { BagMessage, BagReader } from "../bag/rosbag2-types";
@@ -153,6 +155,7 @@ class BagRun {
   #startMs = 0;
   #handled = 0;
   #messagesRead = 0;
+  #aspectNoted = false;
 
   private constructor(reader: BagReader, options: ProcessBagOptions, batchSize: number) {
     this.#reader = reader;
@@ -318,6 +321,13 @@ class BagRun {
         stats.skip(frame.camera.index, item.reason);
         return;
       }
+      if (!this.#aspectNoted) {
+        const warning = aspectWarning(model, item.width, item.height);
+        if (warning !== undefined) {
+          this.#aspectNoted = true;
+          this.#notes.push(`camera ${frame.camera.name}: ${warning} (said once per run)`);
+        }
+      }
       stats.addTime("decode", item.decodeMs);
       stats.addTime("preprocess", item.preprocessMs);
       this.#input.set(item.tensor, ready.length * perImage);
@@ -349,6 +359,12 @@ class BagRun {
           height: result.height,
           data: result.masks.slice(i * maskSize, (i + 1) * maskSize),
         };
+        if (frameNonFinite(output.data, result.masks, result.batch, i, maskSize)) {
+          // A NaN prediction or mask would publish as a black picture and a null steering value.
+          stats.skip(frame.camera.index, "non-finite");
+          pool.drop(frame.id);
+          return;
+        }
         const timing = { preprocessMs, inferenceMs: result.runMs / ready.length };
         frame.rendered = pool.render(frame.id, mask, output.data[i * valuesPerImage], timing, keepOverlay);
         frame.rendered.catch(() => undefined);

@@ -5,6 +5,7 @@
  * A bad image is dropped from its batch and counted; an engine failure is counted and logged; the
  * node keeps running either way.
  */
+import { frameNonFinite } from "../engine/finite.js";
 import type { EngineResult } from "../engine/types.js";
 import { compressedToRgbFrame, ImageConversionError, imageToRgbFrame } from "../image/encodings.js";
 import type { RgbFrame } from "../image/frame.js";
@@ -130,7 +131,15 @@ export class BatchProcessor {
     diagnostics.engine.batchRan(ready.length, inferenceMs);
 
     let published = 0;
+    const output = result.outputs[model.outputName];
     ready.forEach((item, index) => {
+      if (
+        output !== undefined &&
+        frameNonFinite(output.data, result.masks, result.batch, index, result.width * result.height)
+      ) {
+        this.#badFrame(item.camera, "non-finite", "the model gave a NaN or infinite prediction or mask");
+        return;
+      }
       try {
         this.#publish(item, index, result, { preprocessMs, inferenceMs }, settings);
         published += 1;

@@ -15,5 +15,5 @@ export async function loadModel(request: ModelRequest): Promise<LoadedModel> {
     await engine.release();
     throw new Error(`model '${request.modelPath}': ${mismatch}`);
   }
-  return { name: spec.name, outputName: spec.output, preprocess: spec.preprocess, engine };
+  return { name: spec.name, outputName: spec.output, preprocess: spec.preprocess, frame: spec.frame, engine };
 }

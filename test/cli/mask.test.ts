@@ -255,6 +255,27 @@ describe("visualbackprop mask", () => {
     assert.match(run.stderr, /^visualbackprop: provider auto: using '(cpu|cuda)'/);
   });
 
+  it("--provider webgpu that cannot run here: our one line, no native library output", () => {
+    const run = cli([
+      "mask",
+      "--model",
+      golden("onnx"),
+      "--provider",
+      "webgpu",
+      "--out",
+      dir,
+      golden("input.npy"),
+    ]);
+    assert.equal(run.status, 0, run.stderr);
+    const provider = jsonLines(run.stdout)[0].provider;
+    if (provider === "webgpu") return; // a machine with a GPU adapter runs it
+    assert.match(
+      run.stderr,
+      /^visualbackprop: execution provider 'webgpu' (is not installed|failed to load) \(.*\); falling back to 'cpu'\n$/,
+    );
+    assert.doesNotMatch(run.stderr, /\.(cc|cpp):\d+/, "no C++ source lines");
+  });
+
   it("explains a bad command line with exit code 2", () => {
     const run = cli(["mask", golden("input.npy")]);
     assert.equal(run.status, 2);

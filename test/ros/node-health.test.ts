@@ -114,6 +114,26 @@ describe("visualbackprop_node: bad input", () => {
     harness = undefined;
   });
 
+  it("drops a frame whose prediction comes out NaN as a bad frame, and publishes nothing for it", async () => {
+    class NanEngine extends StubEngine {
+      override async run(input: Float32Array, batch: number, options: { layerMasks?: boolean } = {}) {
+        const result = await super.run(input, batch, options);
+        result.outputs.curvature.data[0] = NaN;
+        return result;
+      }
+    }
+    harness = await startHarness({ parameters: { image_topics: [FRONT] }, engine: new NanEngine() });
+    harness.deliver(FRONT, rgbImage({ sec: 7 }));
+    await harness.tick(1000);
+    assert.equal(harness.saliency("~/front/saliency").length, 0);
+    assert.equal(harness.vbp.diagnostics.cameras[0].totals.bad, 1);
+    const warnings = harness.node.logger.warn.getCalls().map((call) => String(call.args[0]));
+    assert.ok(
+      warnings.some((line) => /dropping a bad frame .*NaN or infinite prediction/.test(line)),
+      warnings.join("\n"),
+    );
+  });
+
   it("drops bad frames with a throttled warning and a counter, and keeps running", async () => {
     harness = await startHarness({ parameters: { image_topics: [FRONT] } });
     const good = rgbImage({ width: 4, height: 2 });
