@@ -157,6 +157,10 @@ export async function runMask(
   });
   try {
     const items = await loadItems(options.inputs, engine, spec, log);
+    if (fs.existsSync(options.out) && !fs.statSync(options.out).isDirectory())
+      throw new Error(
+        `--out '${options.out}' exists and is not a directory; give a directory for the outputs`,
+      );
     fs.mkdirSync(options.out, { recursive: true });
     const guard = new OutputGuard(options.inputs, options.force);
     const out = (name: string) => guard.claim(path.join(options.out, name));
@@ -309,6 +313,9 @@ async function loadItems(
   let aspectWarned = false;
   for (const input of inputs) {
     if (!fs.existsSync(input)) throw new Error(`input '${input}' does not exist`);
+    if (fs.statSync(input).isDirectory())
+      throw new Error(`input '${input}' is a directory; give image or .npy files (a shell glob: DIR/*.png)`);
+    if (fs.statSync(input).size === 0) throw new Error(`input '${input}' is empty (0 bytes)`);
     if (isTensorFile(input)) {
       const array = parseNpy(fs.readFileSync(input), `tensor '${input}'`);
       const [n, c, h, w] = array.shape;

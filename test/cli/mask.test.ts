@@ -83,6 +83,15 @@ describe("visualbackprop mask", () => {
     assert.equal(unreadable.status, 1);
     assert.match(unreadable.stderr, /image '.*broken\.png' could not be read/);
     assert.deepEqual(fs.readdirSync(dir).sort(), ["broken.png", "corrupt.onnx"]);
+    fs.writeFileSync(path.join(dir, "empty.png"), "");
+    assert.match(
+      runGoldenMask(dir, [path.join(dir, "empty.png")]).stderr,
+      /input '.*empty\.png' is empty \(0 bytes\)/,
+    );
+    assert.match(runGoldenMask(dir, [dir]).stderr, /input '.*' is a directory; give image or \.npy files/);
+    const asOut = runGoldenMask(path.join(dir, "corrupt.onnx"), [golden("input.npy")]);
+    assert.equal(asOut.status, 1);
+    assert.match(asOut.stderr, /--out '.*corrupt\.onnx' exists and is not a directory/);
   });
 
   it("never writes over an input, and over an existing output only with --force", async () => {
