@@ -182,6 +182,20 @@ export async function runMask(
       const input = new Float32Array(chunk.length * perImage);
       chunk.forEach((item, i) => input.set(item.tensor, i * perImage));
       const result = await engine.run(input, chunk.length, { layerMasks: options.layers });
+      for (let i = 0; i < chunk.length; i++) {
+        const bad = Object.entries(result.outputs).find(([, t]) => {
+          const per = t.data.length / chunk.length;
+          return firstNonFinite(t.data, i * per, (i + 1) * per) >= 0;
+        });
+        const plane = height * width;
+        if (bad !== undefined || firstNonFinite(result.masks, i * plane, (i + 1) * plane) >= 0) {
+          throw new Error(
+            `model '${options.model}' gave a NaN or infinite ${bad !== undefined ? `output '${bad[0]}'` : "mask"} ` +
+              `for '${chunk[i].input}'${chunk[i].fromImage ? "" : ` image ${chunk[i].index}`}, whose values are all finite ` +
+              `(values too large for float32 arithmetic, or weights holding NaN or infinity)`,
+          );
+        }
+      }
       const timing = options.timing ? await timeBatch(engine, input, chunk.length) : undefined;
       for (let i = 0; i < chunk.length; i++) {
         const item = chunk[i];

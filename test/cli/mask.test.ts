@@ -209,6 +209,20 @@ describe("visualbackprop mask", () => {
     }
   });
 
+  it("fails, naming the input, when finite values still give a non-finite output (overflow)", () => {
+    const huge = path.join(dir, "huge.npy");
+    fs.writeFileSync(
+      huge,
+      encodeNpy({ shape: [1, 3, 66, 200], data: new Float32Array(3 * 66 * 200).fill(3e38) }),
+    );
+    const run = runGoldenMask(path.join(dir, "out"), [huge]);
+    assert.equal(run.status, 1);
+    assert.match(
+      run.stderr,
+      /gave a NaN or infinite (output '.*'|mask) for '.*huge\.npy' image 0, whose values are all finite/,
+    );
+  });
+
   it("refuses a tensor with no images (N = 0)", () => {
     const empty = path.join(dir, "empty.npy");
     fs.writeFileSync(empty, encodeNpy({ shape: [0, 3, 66, 200], data: new Float32Array(0) }));
