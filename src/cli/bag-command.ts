@@ -147,7 +147,16 @@ async function checkInput(job: BagJob): Promise<void> {
   const reader = await openBag(job.input);
   let inputs: string[];
   try {
-    planCameras(reader.topics, job.topics, reader.path);
+    const cameras = planCameras(reader.topics, job.topics, reader.path);
+    // Counts are exact for an undamaged bag (summary, metadata or database); a damaged one is read
+    // anyway, as far as it goes.
+    const frames = cameras.reduce((n, c) => n + c.messageCount, 0);
+    if (frames === 0 && reader.problems.length === 0) {
+      throw new Error(
+        `${reader.path}: no frames on ${cameras.map((c) => c.topic).join(", ")}: nothing to process ` +
+          `(the bag holds ${reader.messageCount} message${reader.messageCount === 1 ? "" : "s"} in all)`,
+      );
+    }
     if (job.steeringTopic !== undefined)
       RecordedSteering.forTopic(createSerializer(reader), reader.topics, job.steeringTopic);
     inputs = [reader.path, ...reader.files];

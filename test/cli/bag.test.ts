@@ -2,6 +2,8 @@ import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { MessageRegistry } from "../../src/bag/msg-registry";
+import { createBagWriter } from "../../src/bag/rosbag2-writer";
 import { FIXTURES, snapshot } from "../bag/helpers";
 import {
   CAMERA,
@@ -143,6 +145,20 @@ describe("visualbackprop bag (the command)", function () {
     assert.equal(run.status, 1);
     assert.match(run.stderr, /is the input bag .*copy or inside it/);
     assert.deepEqual(fs.readdirSync(copy).sort(), ["humble_mcap_0.mcap", "metadata.yaml"]);
+  });
+
+  it("refuses a bag with no frames on its camera topics: nothing to process", async () => {
+    const input = path.join(tmp.dir, "empty");
+    const writer = await createBagWriter(input, { registry: MessageRegistry.withBuiltins() });
+    await writer.addTopic({ name: "/cam/image_raw", type: "sensor_msgs/msg/Image" });
+    await writer.close();
+    const run = cli([input, "-o", path.join(tmp.dir, "out"), "--model", model]);
+    assert.equal(run.status, 1);
+    assert.match(
+      run.stderr,
+      /empty: no frames on \/cam\/image_raw: nothing to process \(the bag holds 0 messages in all\)/,
+    );
+    assert.ok(!fs.existsSync(path.join(tmp.dir, "out")));
   });
 
   describe("damaged recordings: honest counts, the file named, what to do next", () => {
