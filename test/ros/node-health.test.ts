@@ -134,6 +134,24 @@ describe("visualbackprop_node: bad input", () => {
     );
   });
 
+  it("warns once per run about frames whose shape the spec's crop was not made for, and processes them", async () => {
+    const engine = new StubEngine();
+    const model = { ...stubModel(engine), frame: { width: 640, height: 480 } };
+    harness = await startHarness({ parameters: { image_topics: [FRONT] }, engine, model });
+    for (let sec = 1; sec <= 3; sec++) {
+      harness.deliver(FRONT, rgbImage({ sec, width: 8, height: 2 }));
+      await harness.tick(1000);
+    }
+    assert.equal(harness.saliency("~/front/saliency").length, 3);
+    const warnings = harness.node.logger.warn.getCalls().map((call) => String(call.args[0]));
+    const aspect = warnings.filter((line) => line.includes("aspect ratio"));
+    assert.equal(aspect.length, 1, warnings.join("\n"));
+    assert.match(
+      aspect[0],
+      /camera front: a 8x2 frame has aspect ratio 4\.000, the model 'stubnet' was made for 640x480/,
+    );
+  });
+
   it("drops bad frames with a throttled warning and a counter, and keeps running", async () => {
     harness = await startHarness({ parameters: { image_topics: [FRONT] } });
     const good = rgbImage({ width: 4, height: 2 });
