@@ -54,9 +54,8 @@ let ortModule: Ort | undefined;
  * our own lines say what a user needs.
  */
 function setNativeLogLevel(verbose: boolean): void {
-  const env = ort().env;
-  if (verbose) env.logLevel = "warning";
-  else env.logLevel ??= "error";
+  // onnxruntime-common starts at "warning"; after the first session this no longer changes anything.
+  ort().env.logLevel = verbose ? "warning" : "error";
 }
 function ort(): Ort {
   // Loaded on first use: importing the package (message builders, bag tools) must not load native code.
