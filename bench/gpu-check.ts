@@ -35,7 +35,8 @@ async function masksOn(
   input: Float32Array,
   log: (line: string) => void,
 ) {
-  const engine = await Engine.create({ modelBytes: buildPilotNet(), method, provider, log });
+  // verbose: ONNX Runtime's warnings (nodes placed off the GPU) reach stderr, which the script reads.
+  const engine = await Engine.create({ modelBytes: buildPilotNet(), method, provider, log, verbose: log });
   try {
     const result = await engine.run(input, BATCH);
     return { used: engine.provider, masks: result.masks, output: result.outputs[engine.outputNames[0]].data };

@@ -28,10 +28,10 @@ export function decompressChunk(compression: string, data: Uint8Array, uncompres
       break;
     case "zstd":
       if (!zstdLoaded) throw new Error("zstd: call initCompression() before decompressing");
-      out = zstd.decompress(data, { defaultHeapSize: Math.max(uncompressedSize, 1) });
+      out = decoding("zstd", () => zstd.decompress(data, { defaultHeapSize: Math.max(uncompressedSize, 1) }));
       break;
     case "lz4":
-      out = lz4.decompress(data, uncompressedSize);
+      out = decoding("lz4", () => lz4.decompress(data, uncompressedSize));
       break;
     default:
       throw new Error(`unsupported chunk compression "${compression}": expected "", "zstd" or "lz4"`);
@@ -62,5 +62,23 @@ export function compressChunk(compression: ChunkCompression, data: Uint8Array, z
 /** Decompresses one zstd frame of unknown size (rosbag2's per-message compression). */
 export function decompressZstdFrame(data: Uint8Array): Uint8Array {
   if (!zstdLoaded) throw new Error("zstd: call initCompression() before decompressing");
-  return zstd.decompress(data, { defaultHeapSize: Math.max(data.byteLength * 16, 1 << 20) });
+  return decoding("zstd", () =>
+    zstd.decompress(data, { defaultHeapSize: Math.max(data.byteLength * 16, 1 << 20) }),
+  );
+}
+
+/**
+ * Runs a decoder and rewords its failure: zstd-wasm reports every decoding error as "Failed to
+ * compress", which points a person at the wrong thing. Damaged input is what it means here.
+ */
+function decoding(codec: string, decode: () => Uint8Array): Uint8Array {
+  try {
+    return decode();
+  } catch (err) {
+    const reason = (err as Error).message;
+    const detail = /failed to compress/i.test(reason) ? "" : ` (${reason})`;
+    throw new Error(`${codec} data does not decompress: the compressed bytes are damaged${detail}`, {
+      cause: err,
+    });
+  }
 }

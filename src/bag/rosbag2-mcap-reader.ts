@@ -21,6 +21,7 @@ export class McapBagReader implements BagReader {
   readonly files: readonly string[];
   readonly topics: readonly BagTopic[];
   readonly messageCount: number;
+  readonly listedMessageCount?: number;
   readonly startTime: bigint;
   readonly endTime: bigint;
   readonly rosDistro: string;
@@ -75,6 +76,7 @@ export class McapBagReader implements BagReader {
     }
     this.topics = [...byTopic.values()];
     this.messageCount = readers.reduce((n, r) => n + r.counts.messageCount, 0);
+    this.listedMessageCount = metadata?.messageCount;
     const starts = readers.map((r) => r.counts.startTime).filter((t): t is bigint => t !== undefined);
     const ends = readers.map((r) => r.counts.endTime).filter((t): t is bigint => t !== undefined);
     this.startTime = starts.length ? starts.reduce((a, b) => (a < b ? a : b)) : 0n;

@@ -37,7 +37,12 @@ export async function openBag(bagPath: string): Promise<BagReader> {
 async function openDirectory(dir: string): Promise<BagReader> {
   const metadataPath = path.join(dir, "metadata.yaml");
   if (fs.existsSync(metadataPath)) {
-    const metadata = parseBagMetadata(await fs.promises.readFile(metadataPath, "utf8"), metadataPath);
+    let metadata: BagMetadata;
+    try {
+      metadata = parseBagMetadata(await fs.promises.readFile(metadataPath, "utf8"), metadataPath);
+    } catch (err) {
+      throw new Error(`${printable((err as Error).message)}${await storageFileHint(dir)}`, { cause: err });
+    }
     const relative =
       metadata.relativeFilePaths.length > 0 ? metadata.relativeFilePaths : metadata.files.map((f) => f.path);
     const files = resolveBagFiles(dir, relative);
@@ -93,4 +98,27 @@ async function sniff(file: string): Promise<StorageId | undefined> {
 /** Orders `bag_2.mcap` before `bag_10.mcap`, as rosbag2 numbers split files. */
 function naturalCompare(a: string, b: string): number {
   return a.localeCompare(b, undefined, { numeric: true });
+}
+
+/**
+ * The first line of a message, with control characters and undecodable bytes shown as `?` and
+ * cut to a line's length: a YAML parser quotes the bad source, which for a damaged file is binary
+ * that would garble the terminal.
+ */
+function printable(message: string): string {
+  const line = message.split("\n")[0];
+  // eslint-disable-next-line no-control-regex -- control characters are what is replaced
+  const clean = line.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, "?");
+  const trimmed = clean.replace(/[\s:]+$/, "");
+  return trimmed.length > 200 ? `${trimmed.slice(0, 200)}...` : trimmed;
+}
+
+/** What to try when metadata.yaml is unreadable: the storage files beside it open on their own. */
+async function storageFileHint(dir: string): Promise<string> {
+  const entries = (await fs.promises.readdir(dir)).sort(naturalCompare);
+  const files = entries.filter((e) => e.endsWith(".mcap") || e.endsWith(".db3"));
+  if (files.length === 0) return "";
+  return `. The storage file${files.length === 1 ? "" : "s"} can be read without it: pass ${files
+    .map((f) => path.join(dir, f))
+    .join(" or ")} instead of the directory`;
 }

@@ -49,6 +49,7 @@ export class SqliteBagReader implements BagReader {
   readonly files: readonly string[];
   readonly topics: readonly BagTopic[];
   readonly messageCount: number;
+  readonly listedMessageCount?: number;
   readonly startTime: bigint;
   readonly endTime: bigint;
   readonly rosDistro: string;
@@ -63,12 +64,14 @@ export class SqliteBagReader implements BagReader {
     totals: { count: number; start: bigint; end: bigint },
     rosDistro: string,
     messageCompressed: boolean,
+    listedMessageCount: number | undefined,
   ) {
     this.path = bagPath;
     this.#dbs = dbs;
     this.files = dbs.map((d) => d.path);
     this.topics = topics;
     this.messageCount = totals.count;
+    this.listedMessageCount = listedMessageCount;
     this.startTime = totals.start;
     this.endTime = totals.end;
     this.rosDistro = rosDistro;
@@ -97,29 +100,43 @@ export class SqliteBagReader implements BagReader {
         } catch (err) {
           throw new Error(`${file}: cannot open as sqlite3: ${(err as Error).message}`, { cause: err });
         }
-        const tables = new Set(
-          (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
-            (r) => r.name,
-          ),
-        );
+        let tables: Set<string>;
+        try {
+          tables = new Set(
+            (
+              db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+            ).map((r) => r.name),
+          );
+        } catch (err) {
+          db.close();
+          throw damaged(file, err);
+        }
         if (!tables.has("topics") || !tables.has("messages")) {
           db.close();
           throw new Error(`${file}: not a rosbag2 sqlite3 file (expected tables "topics" and "messages")`);
         }
-        const topicRows = db.prepare("SELECT * FROM topics").safeIntegers(true).all() as TopicRow[];
+        let topicRows: TopicRow[];
+        let counts: CountRow[];
+        let definitions: Map<string, { encoding: string; text: string }>;
+        try {
+          topicRows = db.prepare("SELECT * FROM topics").safeIntegers(true).all() as TopicRow[];
+          definitions = readDefinitions(db, tables);
+          counts = db
+            .prepare(
+              "SELECT topic_id, COUNT(*) AS n, MIN(timestamp) AS first, MAX(timestamp) AS last FROM messages GROUP BY topic_id",
+            )
+            .safeIntegers(true)
+            .all() as CountRow[];
+        } catch (err) {
+          db.close();
+          throw damaged(file, err);
+        }
         const topicNames = new Map(topicRows.map((t) => [t.id, t.name]));
         dbs.push({ path: file, db, topicNames });
-        const definitions = readDefinitions(db, tables);
         if (!rosDistro && tables.has("schema")) {
           const row = db.prepare("SELECT * FROM schema").get() as { ros_distro?: string } | undefined;
           rosDistro = row?.ros_distro ?? "";
         }
-        const counts = db
-          .prepare(
-            "SELECT topic_id, COUNT(*) AS n, MIN(timestamp) AS first, MAX(timestamp) AS last FROM messages GROUP BY topic_id",
-          )
-          .safeIntegers(true)
-          .all() as CountRow[];
         const countOf = new Map(counts.map((c) => [c.topic_id, Number(c.n)]));
         for (const c of counts) {
           count += Number(c.n);
@@ -151,6 +168,7 @@ export class SqliteBagReader implements BagReader {
       { count, start: start ?? 0n, end: end ?? 0n },
       rosDistro,
       messageCompressed,
+      metadata?.messageCount,
     );
   }
 
@@ -197,7 +215,7 @@ export class SqliteBagReader implements BagReader {
           this.#problems.push({
             file: file.path,
             kind: "corrupt",
-            message: `sqlite3 error after ${read} messages: ${(err as Error).message}; the rest of this file was skipped`,
+            message: `sqlite3 error after ${read} messages: ${(err as Error).message}; the rest of this file was skipped (${RECOVER_HINT})`,
           });
           return;
         }
@@ -219,6 +237,18 @@ export class SqliteBagReader implements BagReader {
   async close(): Promise<void> {
     for (const d of this.#dbs) if (d.db.open) d.db.close();
   }
+}
+
+/** What to do about a damaged database file. */
+const RECOVER_HINT =
+  "sqlite3's .recover may salvage the rest: sqlite3 FILE .recover | sqlite3 recovered.db3, then give the bag tool recovered.db3";
+
+/** An error for a database file that sqlite3 cannot read, naming it and what to try. */
+function damaged(file: string, err: unknown): Error {
+  return new Error(
+    `${file}: the sqlite3 database is damaged or cut short (${(err as Error).message}); ${RECOVER_HINT.replace("FILE", file)}`,
+    { cause: err },
+  );
 }
 
 /** Jazzy stores each type's definition in `message_definitions`. */

@@ -42,6 +42,11 @@ export interface BagReader {
   readonly files: readonly string[];
   readonly topics: readonly BagTopic[];
   readonly messageCount: number;
+  /**
+   * The message count metadata.yaml gives, when the bag has one: what the recorder wrote, which a
+   * damaged storage file no longer shows (its own counts come from what can still be read).
+   */
+  readonly listedMessageCount?: number;
   /** Log time of the first and last message (0n for an empty bag). */
   readonly startTime: bigint;
   readonly endTime: bigint;

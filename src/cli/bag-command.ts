@@ -1,6 +1,7 @@
 import { colorMapOption, integerOption, opacityOption, providerOption, parseCommandLine } from "./options";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { checkOutputDir } from "../bag/output-path";
 import { openBag } from "../bag/rosbag2-open";
 import type { ProviderChoice } from "../engine/types";
 import { COLOR_MAPS, type ColorMap } from "../image/colormap";
@@ -8,7 +9,7 @@ import { processBag, type BagRunResult } from "../offline/bag-processor";
 import { planCameras } from "../offline/camera-topics";
 import { ProgressReporter } from "../offline/progress";
 import { RecordedSteering } from "../offline/recorded-steering";
-import { ReportCollector } from "../offline/report";
+import { checkReportDir, ReportCollector } from "../offline/report";
 import { summaryLines } from "../offline/summary";
 import { createSerializer } from "../bag/serializer-factory";
 import { loadModel } from "../frame/model-loader.js";
@@ -50,7 +51,10 @@ options:
                         a message with a curvature or steering_wheel_angle field
   --report DIR          write an HTML report (index.html) to DIR
   --report-frames       with --report, also every overlay as DIR/frames/<camera>/<index>.png
-  --force               replace an existing OUTPUT (and report) from an earlier run
+  --verbose             say which execution provider was chosen, and let ONNX Runtime's own
+                        warnings through
+  --force               replace an existing OUTPUT (and report) written by an earlier run of
+                        this tool (never a recording or folder it did not write)
 
 exit codes: 0 done; 1 error; 2 bad command line; 3 partial: the input was truncated or corrupt, or
 frames could not be decoded (every readable message was processed; the summary counts the skips);
@@ -74,6 +78,8 @@ export interface BagJob {
   readonly report?: string;
   readonly reportFrames: boolean;
   readonly force: boolean;
+  /** The provider `auto` chose, and ONNX Runtime's warnings, on the log. */
+  readonly verbose?: boolean;
 }
 
 export function parseBagArgs(argv: readonly string[]): BagJob {
@@ -93,6 +99,7 @@ export function parseBagArgs(argv: readonly string[]): BagJob {
       "steering-topic": { type: "string" },
       report: { type: "string" },
       "report-frames": { type: "boolean", default: false },
+      verbose: { type: "boolean", default: false },
       force: { type: "boolean", default: false },
     },
   });
@@ -124,6 +131,7 @@ export function parseBagArgs(argv: readonly string[]): BagJob {
     report: v.report,
     reportFrames: v["report-frames"] as boolean,
     force: v.force as boolean,
+    verbose: v.verbose as boolean,
   };
 }
 
@@ -139,10 +147,21 @@ export async function runBag(
 /** Checks the input before the model is loaded, so a wrong path or topic fails at once. */
 async function checkInput(job: BagJob): Promise<void> {
   const reader = await openBag(job.input);
+  let inputs: string[];
   try {
-    planCameras(reader.topics, job.topics, reader.path);
+    const cameras = planCameras(reader.topics, job.topics, reader.path);
+    // Counts are exact for an undamaged bag (summary, metadata or database); a damaged one is read
+    // anyway, as far as it goes.
+    const frames = cameras.reduce((n, c) => n + c.messageCount, 0);
+    if (frames === 0 && reader.problems.length === 0) {
+      throw new Error(
+        `${reader.path}: no frames on ${cameras.map((c) => c.topic).join(", ")}: nothing to process ` +
+          `(the bag holds ${reader.messageCount} message${reader.messageCount === 1 ? "" : "s"} in all)`,
+      );
+    }
     if (job.steeringTopic !== undefined)
       RecordedSteering.forTopic(createSerializer(reader), reader.topics, job.steeringTopic);
+    inputs = [reader.path, ...reader.files];
   } finally {
     await reader.close();
   }
@@ -156,6 +175,9 @@ async function checkInput(job: BagJob): Promise<void> {
   }
   if (fs.existsSync(job.output) && !job.force)
     throw new Error(`output ${job.output} already exists (pass --force to replace it)`);
+  checkOutputDir(job.output, { force: job.force, inputs });
+  if (job.report !== undefined)
+    checkReportDir({ dir: job.report, force: job.force, protect: [job.input, job.output] });
 }
 
 function isInside(child: string, parent: string): boolean {
@@ -187,6 +209,7 @@ export async function runBagJob(
     provider: job.provider,
     intraOpThreads: job.threads,
     log,
+    verbose: job.verbose ? log : undefined,
   });
   const controller = new AbortController();
   const signals = new Map<NodeJS.Signals, () => void>();

@@ -1,19 +1,31 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Engine } from "../engine/engine";
-import { loadModelSpec, ModelSpec } from "../engine/model-spec";
+import { firstNonFinite, multiIndex } from "../engine/finite";
+import {
+  aspectWarning,
+  loadModelSpec,
+  ModelSpec,
+  specModelMismatch,
+  specPathFor,
+} from "../engine/model-spec";
 import { ProviderChoice, SALIENCY_METHODS, SaliencyMethod } from "../engine/types";
 import { COLOR_MAPS, ColorMap } from "../image/colormap";
 import { FloatImage, RgbFrame } from "../image/frame";
 import { encodePng, readImageFile } from "../image/image-file";
 import { maskToMono8, renderOverlay } from "../image/overlay";
-import { mapMaskToFrame, preprocess } from "../image/preprocess";
+import { mapMaskToFrame, preprocess, specChannels } from "../image/preprocess";
 import { tensorToFrame } from "../image/tensor-image";
 import { encodeNpy, parseNpy } from "../npy";
 import { colorMapOption, integerOption, opacityOption, providerOption, parseCommandLine } from "./options";
 import { OutputGuard } from "./output-guard";
 import { DEFAULT_MODEL } from "./package-paths";
 import { UsageError } from "./usage-error";
+
+/** Runs before timing starts, so the first allocations and kernel choices are not measured. */
+const TIMING_WARMUP = 2;
+/** Timed runs per batch and session; the median is reported. */
+const TIMING_REPEATS = 10;
 
 export const MASK_USAGE = `usage: visualbackprop mask [options] INPUT...
 
@@ -32,7 +44,13 @@ options:
   --opacity A       heat map weight in the overlay, 0..1 (default 0.5)
   --threads N       ONNX Runtime intra-op threads, 0 = its choice (default 0)
   --layers          also write the intermediate masks, <stem>.layer<K>.png (deepest is 0; vbp only)
+  --timing          also time each batch: the unmodified model and the model with the map, each
+                    run warm (${TIMING_WARMUP} warm-up runs) ${TIMING_REPEATS} times, medians per image in the JSON
+                    (forwardMs, visualbackpropMs / lrpMs / gradientMs); opens a second session
+  --verbose         say which execution provider was chosen, and let ONNX Runtime's own warnings through
   --force           overwrite existing output files (inputs are never overwritten)
+
+A tensor holding NaN or infinity, or no images (N = 0), is refused (exit 1).
 `;
 
 interface MaskOptions {
@@ -46,6 +64,8 @@ interface MaskOptions {
   readonly opacity: number;
   readonly threads: number;
   readonly layers: boolean;
+  readonly timing: boolean;
+  readonly verbose: boolean;
   readonly force: boolean;
   readonly inputs: readonly string[];
 }
@@ -77,6 +97,8 @@ export function parseMaskArgs(argv: readonly string[]): MaskOptions {
       opacity: { type: "string", default: "0.5" },
       threads: { type: "string", default: "0" },
       layers: { type: "boolean", default: false },
+      timing: { type: "boolean", default: false },
+      verbose: { type: "boolean", default: false },
       force: { type: "boolean", default: false },
     },
   });
@@ -107,6 +129,8 @@ export function parseMaskArgs(argv: readonly string[]): MaskOptions {
     opacity,
     threads: integerOption("threads", v.threads as string, 0),
     layers: v.layers as boolean,
+    timing: v.timing as boolean,
+    verbose: v.verbose as boolean,
     force: v.force as boolean,
     inputs: parsed.positionals,
   };
@@ -119,7 +143,9 @@ export async function runMask(
   log: (line: string) => void,
 ): Promise<void> {
   const options = parseMaskArgs(argv);
-  const spec = loadModelSpec(options.model);
+  // Images need the spec; tensors are fed as they are and use it only to show the tensor as a picture.
+  const hasImages = options.inputs.some((input) => !isTensorFile(input));
+  const spec = hasImages ? loadModelSpec(options.model) : optionalSpec(options.model);
   const engine = await Engine.create({
     modelPath: options.model,
     provider: options.provider,
@@ -127,9 +153,14 @@ export async function runMask(
     epsilon: options.epsilon,
     intraOpThreads: options.threads,
     log,
+    verbose: options.verbose ? log : undefined,
   });
   try {
-    const items = await loadItems(options.inputs, engine, spec);
+    const items = await loadItems(options.inputs, engine, spec, log);
+    if (fs.existsSync(options.out) && !fs.statSync(options.out).isDirectory())
+      throw new Error(
+        `--out '${options.out}' exists and is not a directory; give a directory for the outputs`,
+      );
     fs.mkdirSync(options.out, { recursive: true });
     const guard = new OutputGuard(options.inputs, options.force);
     const out = (name: string) => guard.claim(path.join(options.out, name));
@@ -145,15 +176,27 @@ export async function runMask(
     }
     const { height, width } = engine.inputShape;
     const masksByInput = new Map<string, Float32Array[]>();
-    const perImage = items.length === 0 ? 0 : items[0].tensor.length;
+    const perImage = items[0].tensor.length;
     for (let start = 0; start < items.length; start += options.batch) {
       const chunk = items.slice(start, start + options.batch);
       const input = new Float32Array(chunk.length * perImage);
       chunk.forEach((item, i) => input.set(item.tensor, i * perImage));
-      const forward = await engine.forward(input, chunk.length);
       const result = await engine.run(input, chunk.length, { layerMasks: options.layers });
-      const forwardMs = forward.runMs / chunk.length;
-      const vbpMs = Math.max(0, result.runMs - forward.runMs) / chunk.length;
+      for (let i = 0; i < chunk.length; i++) {
+        const bad = Object.entries(result.outputs).find(([, t]) => {
+          const per = t.data.length / chunk.length;
+          return firstNonFinite(t.data, i * per, (i + 1) * per) >= 0;
+        });
+        const plane = height * width;
+        if (bad !== undefined || firstNonFinite(result.masks, i * plane, (i + 1) * plane) >= 0) {
+          throw new Error(
+            `model '${options.model}' gave a NaN or infinite ${bad !== undefined ? `output '${bad[0]}'` : "mask"} ` +
+              `for '${chunk[i].input}'${chunk[i].fromImage ? "" : ` image ${chunk[i].index}`}, whose values are all finite ` +
+              `(values too large for float32 arithmetic, or weights holding NaN or infinity)`,
+          );
+        }
+      }
+      const timing = options.timing ? await timeBatch(engine, input, chunk.length) : undefined;
       for (let i = 0; i < chunk.length; i++) {
         const item = chunk[i];
         const written = files[start + i];
@@ -164,9 +207,10 @@ export async function runMask(
         };
         if (!item.fromImage)
           masksByInput.set(item.input, [...(masksByInput.get(item.input) ?? []), mask.data]);
-        const shown = item.fromImage
-          ? mapMaskToFrame(mask, spec.preprocess, item.picture.width, item.picture.height)
-          : mask;
+        const shown =
+          item.fromImage && spec !== undefined
+            ? mapMaskToFrame(mask, spec.preprocess, item.picture.width, item.picture.height)
+            : mask;
         guard.write(written.mask, await encodePng(maskToMono8(shown), shown.width, shown.height, 1));
         const overlay = renderOverlay(item.picture, shown, {
           colorMap: options.colorMap,
@@ -197,10 +241,15 @@ export async function runMask(
             index: item.index,
             outputs,
             provider: engine.provider,
-            forwardMs: round(forwardMs),
             method: engine.method,
-            // The saliency's added time: `visualbackpropMs` as before, `lrpMs` or `gradientMs`.
-            [engine.method === "vbp" ? "visualbackpropMs" : `${engine.method}Ms`]: round(vbpMs),
+            ...(timing === undefined
+              ? {}
+              : {
+                  forwardMs: timing.forwardMs,
+                  // The saliency's added time: `visualbackpropMs`, `lrpMs` or `gradientMs`.
+                  [engine.method === "vbp" ? "visualbackpropMs" : `${engine.method}Ms`]: timing.addedMs,
+                  timing: timing.how,
+                }),
             mask: written.mask,
             overlay: written.overlay,
           }),
@@ -219,13 +268,69 @@ export async function runMask(
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Times one batch: the unmodified model (a second session, opened on first use) against the
+ * model with the map, warmed up, then alternated so both see the same load; medians per image.
+ */
+async function timeBatch(
+  engine: Engine,
+  input: Float32Array,
+  batch: number,
+): Promise<{ forwardMs: number; addedMs: number; how: string }> {
+  for (let i = 0; i < TIMING_WARMUP; i++) {
+    await engine.forward(input, batch);
+    await engine.run(input, batch);
+  }
+  const forward: number[] = [];
+  const total: number[] = [];
+  for (let i = 0; i < TIMING_REPEATS; i++) {
+    forward.push((await engine.forward(input, batch)).runMs);
+    total.push((await engine.run(input, batch)).runMs);
+  }
+  const forwardMs = median(forward);
+  return {
+    forwardMs: round(forwardMs / batch),
+    addedMs: round(Math.max(0, median(total) - forwardMs) / batch),
+    how: `median of ${TIMING_REPEATS} runs after ${TIMING_WARMUP} warm-up, batch ${batch}, per image`,
+  };
+}
+
+function isTensorFile(input: string): boolean {
+  return input.toLowerCase().endsWith(".npy");
+}
+
+/** The model's spec when it has one or one can be derived; tensors need none. */
+function optionalSpec(modelPath: string): ModelSpec | undefined {
+  if (fs.existsSync(specPathFor(modelPath))) return loadModelSpec(modelPath);
+  try {
+    return loadModelSpec(modelPath);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads and checks every input before anything is written. */
-async function loadItems(inputs: readonly string[], engine: Engine, spec: ModelSpec): Promise<Item[]> {
+async function loadItems(
+  inputs: readonly string[],
+  engine: Engine,
+  spec: ModelSpec | undefined,
+  log: (line: string) => void,
+): Promise<Item[]> {
   const { channels, height, width } = engine.inputShape;
   const items: Item[] = [];
+  let aspectWarned = false;
   for (const input of inputs) {
     if (!fs.existsSync(input)) throw new Error(`input '${input}' does not exist`);
-    if (input.toLowerCase().endsWith(".npy")) {
+    if (fs.statSync(input).isDirectory())
+      throw new Error(`input '${input}' is a directory; give image or .npy files (a shell glob: DIR/*.png)`);
+    if (fs.statSync(input).size === 0) throw new Error(`input '${input}' is empty (0 bytes)`);
+    if (isTensorFile(input)) {
       const array = parseNpy(fs.readFileSync(input), `tensor '${input}'`);
       const [n, c, h, w] = array.shape;
       if (
@@ -240,16 +345,27 @@ async function loadItems(inputs: readonly string[], engine: Engine, spec: ModelS
             `expected float32 (N, ${channels}, ${height}, ${width})`,
         );
       }
+      if (n === 0) {
+        throw new Error(
+          `tensor '${input}' holds no images (shape (${array.shape.join(", ")})); expected N >= 1`,
+        );
+      }
+      const bad = firstNonFinite(array.data);
+      if (bad >= 0) {
+        throw new Error(
+          `tensor '${input}' holds ${array.data[bad]} at index [${multiIndex(bad, array.shape).join(", ")}] ` +
+            `(the first non-finite value); the model would give NaN outputs and an empty mask. ` +
+            `Fix or drop that image`,
+        );
+      }
       const per = c * h * w;
+      const pictureSpec =
+        spec !== undefined && spec.input === engine.inputName && specChannels(spec.preprocess) === c
+          ? spec.preprocess
+          : undefined;
       for (let i = 0; i < n; i++) {
         const tensor = array.data.slice(i * per, (i + 1) * per);
-        const picture = tensorToFrame(
-          tensor,
-          c,
-          h,
-          w,
-          spec.input === engine.inputName ? spec.preprocess : undefined,
-        );
+        const picture = tensorToFrame(tensor, c, h, w, pictureSpec);
         items.push({
           input,
           index: i,
@@ -260,12 +376,17 @@ async function loadItems(inputs: readonly string[], engine: Engine, spec: ModelS
         });
       }
     } else {
-      if (channels !== 3)
-        throw new Error(
-          `image '${input}': the model takes ${channels} channels, images give 3; pass a .npy tensor`,
-        );
+      const imageSpec = spec as ModelSpec;
+      const mismatch = specModelMismatch(imageSpec, engine.inputShape);
+      if (mismatch !== undefined)
+        throw new Error(`image '${input}': ${mismatch}; fix the spec or pass a .npy tensor`);
       const frame = await readImageFile(input);
-      const tensor = preprocess(frame, { ...spec.preprocess, width, height });
+      const warning = aspectWarning(imageSpec, frame.width, frame.height);
+      if (warning !== undefined && !aspectWarned) {
+        aspectWarned = true;
+        log(`visualbackprop mask: warning: image '${input}': ${warning} (said once per run)`);
+      }
+      const tensor = preprocess(frame, imageSpec.preprocess);
       items.push({
         input,
         index: 0,

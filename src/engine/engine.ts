@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import { performance } from "node:perf_hooks";
 import type { InferenceSession, Tensor } from "onnxruntime-node";
 import { OnnxModel, parseOnnxModel } from "../onnx/onnx-model";
-import { openSession } from "./providers";
+import { openSession, readableOrtMessage } from "./providers";
 import { VbpPlan } from "./trunk";
 import { addSaliency } from "./method-graph";
 import {
@@ -47,6 +47,16 @@ export interface ForwardResult {
 }
 
 let ortModule: Ort | undefined;
+
+/**
+ * ONNX Runtime's process-wide log level, read once when its first session is created: warnings
+ * (a provider's fallback notes, Dawn's adapter messages with C++ source lines) only with --verbose;
+ * our own lines say what a user needs.
+ */
+function setNativeLogLevel(verbose: boolean): void {
+  // onnxruntime-common starts at "warning"; after the first session this no longer changes anything.
+  ort().env.logLevel = verbose ? "warning" : "error";
+}
 function ort(): Ort {
   // Loaded on first use: importing the package (message builders, bag tools) must not load native code.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy
@@ -100,10 +110,13 @@ export class Engine {
     const settings: EngineOptions = { ...options };
     const log = options.log ?? ((line: string) => console.warn(line));
     const graphBytes = graph.bytes;
+    setNativeLogLevel(options.verbose !== undefined);
     const { session, provider } = await openSession(
       (providers) => createSession(graphBytes, providers, settings, name),
       options.provider ?? "auto",
       log,
+      undefined,
+      options.verbose,
     );
     return new Engine(model, plan, graph, session, provider, settings, name);
   }
@@ -234,12 +247,13 @@ async function createSession(
     intraOpNumThreads: settings.intraOpThreads ?? 0,
     interOpNumThreads: settings.interOpThreads ?? 0,
     executionMode: "sequential",
+    logSeverityLevel: settings.verbose !== undefined ? 2 : 3,
   };
   try {
     return await ort().InferenceSession.create(bytes, options);
   } catch (error) {
     throw new Error(
-      `ONNX Runtime could not load '${name}' on ${providers.join(", ")}: ${(error as Error).message}`,
+      `ONNX Runtime could not load '${name}' on ${providers.join(", ")}: ${readableOrtMessage((error as Error).message)}`,
       {
         cause: error,
       },

@@ -17,8 +17,13 @@ export interface SessionSettings {
   /** Threads across operators; 0 lets ONNX Runtime choose. */
   readonly interOpThreads?: number;
   readonly graphOptimizationLevel?: GraphOptimizationLevel;
-  /** Receives the one line that says a provider failed and which one is used instead. */
+  /** Receives the one line that says a requested provider failed and which one is used instead. */
   readonly log?: (line: string) => void;
+  /**
+   * Given (the CLI's --verbose): receives which provider `auto` chose and why, and ONNX Runtime's
+   * own warnings reach stderr. Without it ONNX Runtime logs errors only.
+   */
+  readonly verbose?: (line: string) => void;
 }
 
 /** One tensor as it comes out of ONNX Runtime, float32 only. */

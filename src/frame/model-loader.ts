@@ -4,19 +4,16 @@
  * switched on at run time. Checks that spec and model agree before the node opens any topic.
  */
 import { Engine } from "../engine/engine.js";
-import { loadModelSpec } from "../engine/model-spec.js";
+import { loadModelSpec, specModelMismatch } from "../engine/model-spec.js";
 import type { LoadedModel, ModelRequest } from "./model-port.js";
 
 export async function loadModel(request: ModelRequest): Promise<LoadedModel> {
   const spec = loadModelSpec(request.modelPath);
   const engine = await Engine.create({ ...request, modelPath: request.modelPath });
-  const shape = engine.inputShape;
-  if (shape.width !== spec.preprocess.width || shape.height !== spec.preprocess.height) {
+  const mismatch = specModelMismatch(spec, engine.inputShape);
+  if (mismatch !== undefined) {
     await engine.release();
-    throw new Error(
-      `the spec beside the model preprocesses to ${spec.preprocess.width}x${spec.preprocess.height}, ` +
-        `the model takes ${shape.width}x${shape.height}`,
-    );
+    throw new Error(`model '${request.modelPath}': ${mismatch}`);
   }
-  return { name: spec.name, outputName: spec.output, preprocess: spec.preprocess, engine };
+  return { name: spec.name, outputName: spec.output, preprocess: spec.preprocess, frame: spec.frame, engine };
 }

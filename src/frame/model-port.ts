@@ -27,6 +27,8 @@ export interface LoadedModel {
   /** The engine output that carries the curvature prediction. */
   readonly outputName: string;
   readonly preprocess: PreprocessSpec;
+  /** The camera frame size the spec's crop was made for, when the spec says. */
+  readonly frame?: { readonly width: number; readonly height: number };
   readonly engine: SaliencyEngine;
 }
 

@@ -1,7 +1,10 @@
 import { assertRgbFrame, FloatImage, RgbFrame } from "./frame";
 import { resampleBytes, resampleFloats } from "./resize";
 
-export type ColorSpace = "rgb" | "bgr" | "yuv";
+export type ColorSpace = "rgb" | "bgr" | "yuv" | "grey";
+
+/** The colour spaces a spec may name. */
+export const COLOR_SPACES: readonly ColorSpace[] = ["rgb", "bgr", "yuv", "grey"];
 export type Layout = "nchw" | "nhwc";
 
 /** Region of interest as fractions of the camera frame, so one spec serves any frame size. */
@@ -18,7 +21,10 @@ export interface PreprocessSpec {
   /** The model's input width and height. */
   readonly width: number;
   readonly height: number;
-  /** `yuv` is BT.601 full range with U and V offset by 128 (values 0..255), as PilotNet uses. */
+  /**
+   * `yuv` is BT.601 full range with U and V offset by 128 (values 0..255), as PilotNet uses. `grey`
+   * feeds single-channel models: BT.601 luma, which is exactly the byte of a mono8 frame (R = G = B).
+   */
   readonly colorSpace: ColorSpace;
   readonly layout: Layout;
   /** Each channel value (0..255 after colour conversion) becomes value * scale + bias. */
@@ -53,9 +59,9 @@ export function validatePreprocessSpec(spec: PreprocessSpec, what = "preprocess"
       throw new Error(`${what}.${key}: expected a positive integer, got ${String(spec[key])}`);
     }
   }
-  if (!["rgb", "bgr", "yuv"].includes(spec.colorSpace)) {
+  if (!COLOR_SPACES.includes(spec.colorSpace)) {
     throw new Error(
-      `${what}.colorSpace: expected "rgb", "bgr" or "yuv", got ${JSON.stringify(spec.colorSpace)}`,
+      `${what}.colorSpace: expected ${COLOR_SPACES.map((c) => JSON.stringify(c)).join(", ")}, got ${JSON.stringify(spec.colorSpace)}`,
     );
   }
   if (!["nchw", "nhwc"].includes(spec.layout)) {
@@ -67,6 +73,11 @@ export function validatePreprocessSpec(spec: PreprocessSpec, what = "preprocess"
     }
   }
   return spec;
+}
+
+/** Channels of the tensor a spec makes: 1 for `grey`, 3 for the others. */
+export function specChannels(spec: Pick<PreprocessSpec, "colorSpace">): 1 | 3 {
+  return spec.colorSpace === "grey" ? 1 : 3;
 }
 
 /** The crop rectangle in pixels of a frame of the given size. */
@@ -92,9 +103,12 @@ export function preprocess(
   assertRgbFrame(frame);
   const { width, height } = spec;
   const plane = width * height;
-  const target = out ?? new Float32Array(plane * 3);
-  if (target.length < offset + plane * 3) {
-    throw new Error(`preprocess: output buffer holds ${target.length} values, needs ${offset + plane * 3}`);
+  const channels = specChannels(spec);
+  const target = out ?? new Float32Array(plane * channels);
+  if (target.length < offset + plane * channels) {
+    throw new Error(
+      `preprocess: output buffer holds ${target.length} values, needs ${offset + plane * channels}`,
+    );
   }
   const rgb = resampleBytes(
     frame.data,
@@ -106,6 +120,17 @@ export function preprocess(
     height,
   );
   const { scale, bias } = spec;
+  if (channels === 1) {
+    for (let p = 0; p < plane; p++) {
+      const r = rgb[p * 3];
+      const g = rgb[p * 3 + 1];
+      const b = rgb[p * 3 + 2];
+      // Integer weights summing to 1000, so a grey pixel (mono8 expanded) keeps its exact value.
+      const y = r === g && g === b ? r : (299 * r + 587 * g + 114 * b) / 1000;
+      target[offset + p] = y * scale + bias;
+    }
+    return target;
+  }
   const nchw = spec.layout === "nchw";
   for (let p = 0; p < plane; p++) {
     const r = rgb[p * 3];

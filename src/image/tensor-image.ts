@@ -33,6 +33,13 @@ export function tensorToFrame(
     }
     return { width, height, data: out };
   }
+  if (channels === 1 && spec?.colorSpace === "grey" && spec.scale !== 0) {
+    for (let p = 0; p < plane; p++) {
+      const v = clamp((data[p] - spec.bias) / spec.scale);
+      out.fill(v, p * 3, p * 3 + 3);
+    }
+    return { width, height, data: out };
+  }
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < channels * plane; i++) {

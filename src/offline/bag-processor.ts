@@ -11,6 +11,8 @@
  */
 import { performance } from "node:perf_hooks";
 import { isPartial, type BagProblem } from "../bag/problems";
+import { frameNonFinite } from "../engine/finite";
+import { aspectWarning } from "../engine/model-spec";
 import type { RosSerializer } from "../bag/ros-serializer";
 import { openBag } from "../bag/rosbag2-open";
 import type { BagMessage, BagReader } from "../bag/rosbag2-types";
@@ -96,6 +98,11 @@ export interface BagRunResult {
   readonly threads: number;
   readonly wallMs: number;
   readonly outputMessages: number;
+  /**
+   * Input messages read, and the count metadata.yaml lists when the bag has one: with damage,
+   * their difference is what was lost; without a listed count the loss may be unknown.
+   */
+  readonly inputMessages: { readonly read: number; readonly listed?: number };
   /** Things worth telling that did not stop the run. */
   readonly notes: readonly string[];
 }
@@ -147,6 +154,8 @@ class BagRun {
   #writer: OutputBag | undefined;
   #startMs = 0;
   #handled = 0;
+  #messagesRead = 0;
+  #aspectNoted = false;
 
   private constructor(reader: BagReader, options: ProcessBagOptions, batchSize: number) {
     this.#reader = reader;
@@ -213,6 +222,7 @@ class BagRun {
       for await (const message of this.#reader.messages()) {
         this.#stats.addTime("read", performance.now() - readStart);
         if (signal?.aborted) break;
+        this.#messagesRead += 1;
         await this.#accept(message);
         readStart = performance.now();
       }
@@ -257,6 +267,7 @@ class BagRun {
       threads: pool.threads,
       wallMs: performance.now() - this.#startMs,
       outputMessages: metadata?.messageCount ?? 0,
+      inputMessages: { read: this.#messagesRead, listed: this.#reader.listedMessageCount },
       notes: this.#notes,
     };
   }
@@ -310,6 +321,13 @@ class BagRun {
         stats.skip(frame.camera.index, item.reason);
         return;
       }
+      if (!this.#aspectNoted) {
+        const warning = aspectWarning(model, item.width, item.height);
+        if (warning !== undefined) {
+          this.#aspectNoted = true;
+          this.#notes.push(`camera ${frame.camera.name}: ${warning} (said once per run)`);
+        }
+      }
       stats.addTime("decode", item.decodeMs);
       stats.addTime("preprocess", item.preprocessMs);
       this.#input.set(item.tensor, ready.length * perImage);
@@ -341,6 +359,12 @@ class BagRun {
           height: result.height,
           data: result.masks.slice(i * maskSize, (i + 1) * maskSize),
         };
+        if (frameNonFinite(output.data, result.masks, result.batch, i, maskSize)) {
+          // A NaN prediction or mask would publish as a black picture and a null steering value.
+          stats.skip(frame.camera.index, "non-finite");
+          pool.drop(frame.id);
+          return;
+        }
         const timing = { preprocessMs, inferenceMs: result.runMs / ready.length };
         frame.rendered = pool.render(frame.id, mask, output.data[i * valuesPerImage], timing, keepOverlay);
         frame.rendered.catch(() => undefined);

@@ -34,6 +34,9 @@ export type Prepared =
       readonly header: HeaderMsg;
       /** One image of model input. */
       readonly tensor: Float32Array;
+      /** The camera frame's size, for the aspect-ratio check against the model's spec. */
+      readonly width: number;
+      readonly height: number;
       readonly decodeMs: number;
       readonly preprocessMs: number;
     }
@@ -77,6 +80,8 @@ export class FrameWork {
         ok: true,
         header: decoded.header,
         tensor,
+        width: decoded.frame.width,
+        height: decoded.frame.height,
         decodeMs: decodedAt - started,
         preprocessMs: performance.now() - decodedAt,
       };

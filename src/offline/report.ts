@@ -25,7 +25,7 @@ export interface ReportOptions {
 }
 
 /** Files and folders a report directory holds; anything else means it is not an old report. */
-const REPORT_ENTRIES = new Set(["index.html", "frames"]);
+const REPORT_ENTRIES = new Set(["index.html", "frames", ".visualbackprop-report"]);
 const COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"];
 
 function within(child: string, parent: string): boolean {
@@ -34,10 +34,17 @@ function within(child: string, parent: string): boolean {
 }
 
 /**
- * Checks and creates the report directory before the run starts: never inside or around a bag,
- * and an existing non-empty directory only with `force` and only when it holds an earlier report.
+ * The file every report directory gets first; `--force` replaces a directory only when it holds it,
+ * so an `index.html` of some other tool is never removed.
  */
-export function prepareReportDir(options: ReportOptions): string {
+export const REPORT_MARKER = ".visualbackprop-report";
+
+/**
+ * Checks, without changing anything, that the report may go to `options.dir`: never inside or
+ * around a bag, and an existing non-empty directory only with `force` and only when it holds an
+ * earlier report of this package.
+ */
+export function checkReportDir(options: ReportOptions): string {
   const dir = canonical(options.dir);
   for (const protectedPath of options.protect ?? []) {
     const other = canonical(protectedPath);
@@ -47,23 +54,38 @@ export function prepareReportDir(options: ReportOptions): string {
       );
     }
   }
+  if (!fs.existsSync(dir)) return dir;
+  if (!fs.statSync(dir).isDirectory()) throw new Error(`report ${options.dir} exists and is not a directory`);
+  const entries = fs.readdirSync(dir);
+  if (entries.length === 0) return dir;
+  if (!options.force) throw new Error(`report ${options.dir} already exists (pass --force to replace it)`);
+  const foreign = entries.filter((e) => !REPORT_ENTRIES.has(e));
+  if (foreign.length > 0) {
+    throw new Error(
+      `report ${options.dir} holds files that are not an earlier report (${foreign.slice(0, 3).join(", ")}); not replacing it`,
+    );
+  }
+  if (!entries.includes(REPORT_MARKER)) {
+    throw new Error(
+      `report ${options.dir} was not written by visualbackprop (no ${REPORT_MARKER} in it); ` +
+        `--force replaces only its own reports. Choose another --report directory, or remove it yourself`,
+    );
+  }
+  return dir;
+}
+
+/** Checks the report directory (see checkReportDir), empties an earlier report there, and marks it. */
+export function prepareReportDir(options: ReportOptions): string {
+  const dir = checkReportDir(options);
   if (fs.existsSync(dir)) {
-    if (!fs.statSync(dir).isDirectory())
-      throw new Error(`report ${options.dir} exists and is not a directory`);
-    const entries = fs.readdirSync(dir);
-    if (entries.length > 0) {
-      if (!options.force)
-        throw new Error(`report ${options.dir} already exists (pass --force to replace it)`);
-      const foreign = entries.filter((e) => !REPORT_ENTRIES.has(e));
-      if (foreign.length > 0) {
-        throw new Error(
-          `report ${options.dir} holds files that are not an earlier report (${foreign.slice(0, 3).join(", ")}); not replacing it`,
-        );
-      }
-      for (const entry of entries) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
-    }
+    for (const entry of fs.readdirSync(dir))
+      fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
   }
   fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, REPORT_MARKER),
+    "Written by visualbackprop bag --report; --force may replace this directory.\n",
+  );
   return dir;
 }
 

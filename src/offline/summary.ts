@@ -2,6 +2,7 @@
  * The text a person reads at the end of a run: what was processed and skipped and why, the
  * predicted steering, the timing, and how the run ended. Pure: returns lines.
  */
+import * as path from "node:path";
 import { countSkipped } from "../bag/problems";
 import type { BagRunResult } from "./bag-processor";
 import { meanAbsoluteDifference } from "./recorded-steering";
@@ -80,10 +81,8 @@ export function summaryLines(result: BagRunResult): string[] {
     );
   }
   if (result.problems.length > 0) {
-    lines.push(
-      `  input damage: ${plural(result.problems.length, "problem")}, ${countSkipped(result.problems)} messages known lost`,
-    );
-    for (const p of result.problems) lines.push(`    ${p.kind}: ${p.message}`);
+    lines.push(`  input damage: ${plural(result.problems.length, "problem")}, ${lostText(result)}`);
+    for (const p of result.problems) lines.push(`    ${p.kind}: ${path.basename(p.file)}: ${p.message}`);
   }
   for (const note of result.notes) lines.push(`  note: ${note}`);
   const t = throughput(result);
@@ -101,6 +100,26 @@ export function summaryLines(result: BagRunResult): string[] {
   return lines;
 }
 
+/**
+ * How many input messages were lost, as far as it can be known: metadata.yaml's count minus the
+ * messages read when the bag lists one; otherwise what the damage reports count, and "unknown" when
+ * a damaged part could not be counted (a file cut inside a chunk, a database that stops reading).
+ */
+export function lostText(result: Pick<BagRunResult, "problems" | "inputMessages" | "status">): string {
+  const { read, listed } = result.inputMessages;
+  const known = countSkipped(result.problems);
+  if (listed !== undefined && result.status !== "interrupted" && listed > read) {
+    return `${plural(listed - read, "input message")} lost (${read} of the ${listed} metadata.yaml lists were read)`;
+  }
+  const uncounted = result.problems.some((p) => p.kind !== "no-summary" && p.skippedMessages === undefined);
+  if (uncounted) {
+    return known > 0
+      ? `at least ${plural(known, "input message")} lost (the exact number is unknown)`
+      : "an unknown number of input messages lost";
+  }
+  return `${plural(known, "input message")} lost`;
+}
+
 /** The last line: how the run ended and what the output holds. */
 export function statusLine(result: BagRunResult): string {
   const frames = plural(result.stats.processed, "frame");
@@ -108,7 +127,7 @@ export function statusLine(result: BagRunResult): string {
     case "complete":
       return `done: all ${frames} processed`;
     case "partial":
-      return `partial: ${frames} processed, ${result.stats.skipped} skipped, ${countSkipped(result.problems)} input messages lost; the output is a valid bag with everything that could be read (exit code 3)`;
+      return `partial: ${frames} processed, ${result.stats.skipped} skipped, ${lostText(result)}; the output is a valid bag with everything that could be read (exit code 3)`;
     case "interrupted":
       return `interrupted (${result.interruptedBy ?? "abort"}): the output is a valid, finalised bag with the ${frames} processed so far`;
   }

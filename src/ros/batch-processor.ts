@@ -5,6 +5,8 @@
  * A bad image is dropped from its batch and counted; an engine failure is counted and logged; the
  * node keeps running either way.
  */
+import { frameNonFinite } from "../engine/finite.js";
+import { aspectWarning } from "../engine/model-spec.js";
 import type { EngineResult } from "../engine/types.js";
 import { compressedToRgbFrame, ImageConversionError, imageToRgbFrame } from "../image/encodings.js";
 import type { RgbFrame } from "../image/frame.js";
@@ -82,6 +84,8 @@ function layersOf(result: EngineResult, index: number): LayerMaskValues[] {
 
 export class BatchProcessor {
   readonly #options: BatchProcessorOptions;
+  /** The aspect-ratio warning is said once per run, not once per throttle period. */
+  #aspectWarned = false;
 
   constructor(options: BatchProcessorOptions) {
     this.#options = options;
@@ -102,6 +106,14 @@ export class BatchProcessor {
     const input = new Float32Array(decoded.length * perImage);
     const ready: DecodedItem[] = [];
     for (const item of decoded) {
+      if (!this.#aspectWarned) {
+        const warning = aspectWarning(model, item.frame.width, item.frame.height);
+        if (warning !== undefined) {
+          this.#aspectWarned = true;
+          const name = this.#options.publishers[item.camera].name;
+          this.#options.log.warn("aspect", `camera ${name}: ${warning} (said once per run)`);
+        }
+      }
       try {
         imageOps.preprocess(item.frame, model.preprocess, input, ready.length * perImage);
         ready.push(item);
@@ -130,7 +142,15 @@ export class BatchProcessor {
     diagnostics.engine.batchRan(ready.length, inferenceMs);
 
     let published = 0;
+    const output = result.outputs[model.outputName];
     ready.forEach((item, index) => {
+      if (
+        output !== undefined &&
+        frameNonFinite(output.data, result.masks, result.batch, index, result.width * result.height)
+      ) {
+        this.#badFrame(item.camera, "non-finite", "the model gave a NaN or infinite prediction or mask");
+        return;
+      }
       try {
         this.#publish(item, index, result, { preprocessMs, inferenceMs }, settings);
         published += 1;

@@ -11,7 +11,6 @@ import {
   FIXTURE_BAGS,
   FIXTURES,
   fixturePixels,
-  haveFixtures,
   hex,
   IMAGE_TOPIC,
   snapshot,
@@ -19,10 +18,6 @@ import {
 } from "./helpers";
 
 describe("bag/fixtures: bags recorded by a real rosbag2 (Humble)", function () {
-  before(function () {
-    if (!haveFixtures()) this.skip();
-  });
-
   for (const name of FIXTURE_BAGS) {
     describe(name, () => {
       const dir = path.join(FIXTURES, name);

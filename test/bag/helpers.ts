@@ -2,16 +2,13 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { fixturePath } from "../support/paths";
 
-/** The real Humble bags (read-only). Override with VBP_ROSBAG2_FIXTURES. */
-export const FIXTURES = process.env.VBP_ROSBAG2_FIXTURES ?? "/work/shared/fixtures/rosbag2";
+/** The bags a real Humble rosbag2 recorded, committed in test/fixtures/rosbag2 (read them, never write). */
+export const FIXTURES = fixturePath("rosbag2");
 export const FIXTURE_BAGS = ["humble_mcap", "humble_mcap_zstd", "humble_sqlite3"] as const;
 export const IMAGE_TOPIC = "/cameras/front/image_raw";
 export const STEERING_TOPIC = "/vehicle/steering";
-
-export function haveFixtures(): boolean {
-  return fs.existsSync(path.join(FIXTURES, "humble_mcap", "metadata.yaml"));
-}
 
 /** Pixel data of fixture frame i (64x48 rgb8): R = (4x + 8i) mod 256, G = 5y mod 256, B = 128. */
 export function fixturePixels(i: number, width = 64, height = 48): Uint8Array {

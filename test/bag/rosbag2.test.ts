@@ -6,19 +6,12 @@ import { MessageRegistry } from "../../src/bag/msg-registry";
 import { DEFAULT_QOS_PROFILES, parseBagMetadata } from "../../src/bag/rosbag2-metadata";
 import { openBag } from "../../src/bag/rosbag2-open";
 import type { BagMessage, BagReader } from "../../src/bag/rosbag2-types";
+import { OUTPUT_MARKER } from "../../src/bag/output-path";
 import { createBagWriter } from "../../src/bag/rosbag2-writer";
 import type { SteeringCommandMsg } from "../../src/bag/ros-types";
 import { createSerializer } from "../../src/bag/serializer-factory";
 import { writeHumbleSqliteBag as writeSqlite } from "../support/sqlite-bag";
-import {
-  collect,
-  FIXTURES,
-  fixturePixels,
-  haveFixtures,
-  IMAGE_TOPIC,
-  STEERING_TOPIC,
-  tempDir,
-} from "./helpers";
+import { collect, FIXTURES, fixturePixels, IMAGE_TOPIC, STEERING_TOPIC, tempDir } from "./helpers";
 
 const serializer = createSerializer();
 const T0 = 1_795_672_093_000_000_000n;
@@ -122,7 +115,11 @@ describe("bag/rosbag2: reading and writing bag directories", () => {
       const metadata = await writer.close();
       assert.equal(metadata.messageCount, 40);
 
-      assert.deepEqual(fs.readdirSync(out).sort(), ["metadata.yaml", `out_${compression}_0.mcap`]);
+      assert.deepEqual(fs.readdirSync(out).sort(), [
+        OUTPUT_MARKER,
+        "metadata.yaml",
+        `out_${compression}_0.mcap`,
+      ]);
       const yaml = parseBagMetadata(fs.readFileSync(path.join(out, "metadata.yaml"), "utf8"));
       assert.equal(yaml.version, 5);
       assert.equal(yaml.storageIdentifier, "mcap");
@@ -169,7 +166,6 @@ describe("bag/rosbag2: reading and writing bag directories", () => {
   }
 
   it("copies a real Humble bag through the writer and adds a package topic", async function () {
-    if (!haveFixtures()) this.skip();
     const input = path.join(FIXTURES, "humble_sqlite3");
     const out = path.join(tmp.dir, "copy");
     const bag = await openBag(input);
@@ -233,9 +229,10 @@ describe("bag/rosbag2: reading and writing bag directories", () => {
     const out = path.join(tmp.dir, "out");
     fs.mkdirSync(out);
     await assert.rejects(createBagWriter(out), /already exists \(pass force/);
-    fs.writeFileSync(path.join(out, "metadata.yaml"), "old");
-    fs.writeFileSync(path.join(out, "out_0.mcap"), "old");
-    const writer = await createBagWriter(out, { force: true });
+    let writer = await createBagWriter(out, { force: true });
+    await writer.close();
+    assert.ok(fs.existsSync(path.join(out, OUTPUT_MARKER)), "its outputs are marked");
+    writer = await createBagWriter(out, { force: true });
     await writer.close();
     assert.ok(
       fs.readFileSync(path.join(out, "metadata.yaml"), "utf8").startsWith("rosbag2_bagfile_information"),
@@ -264,6 +261,21 @@ describe("bag/rosbag2: reading and writing bag directories", () => {
       /is the input bag/,
     );
     assert.equal((await readAll(input)).messages.length, 4, "the input is intact");
+
+    // A recording this package did not write is never replaced, however bag-like it looks.
+    const victim = path.join(tmp.dir, "victim");
+    fs.cpSync(path.join(FIXTURES, "humble_sqlite3"), victim, { recursive: true });
+    await assert.rejects(
+      createBagWriter(victim, { force: true }),
+      /is a recording this tool did not write \(no \.visualbackprop-output in it\)/,
+    );
+    assert.deepEqual(fs.readdirSync(victim).sort(), ["humble_sqlite3_0.db3", "metadata.yaml"]);
+
+    // A storage file inside a bag directory stands for that directory, as the directory form does.
+    await assert.rejects(
+      createBagWriter(path.join(input, "sub"), { inputs: [inputFile] }),
+      /is the input bag .* or inside it/,
+    );
 
     const options = Object.freeze({ compression: "none" as const, force: false });
     const w2 = await createBagWriter(path.join(tmp.dir, "frozen"), options);

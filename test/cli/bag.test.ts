@@ -2,7 +2,9 @@ import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { snapshot } from "../bag/helpers";
+import { MessageRegistry } from "../../src/bag/msg-registry";
+import { createBagWriter } from "../../src/bag/rosbag2-writer";
+import { FIXTURES, snapshot } from "../bag/helpers";
 import {
   CAMERA,
   readBag,
@@ -16,7 +18,6 @@ import { runCli, type CliRun } from "../support/cli";
 import { REPO_ROOT } from "../support/paths";
 
 const BIN = path.join(REPO_ROOT, "bin", "visualbackprop");
-const FIXTURES = process.env.VBP_ROSBAG2_FIXTURES ?? "/work/shared/fixtures/rosbag2";
 
 function cli(args: string[]): CliRun {
   return runCli(["bag", ...args]);
@@ -92,7 +93,7 @@ describe("visualbackprop bag (the command)", function () {
     fs.writeFileSync(cut, fs.readFileSync(file).subarray(0, Math.floor(fs.statSync(file).size * 0.6)));
     const run = cli([cut, "-o", path.join(tmp.dir, "out"), "--model", model, "--provider", "cpu"]);
     assert.equal(run.status, 3, run.stderr);
-    assert.match(run.stdout, /input damage: .*messages known lost/);
+    assert.match(run.stdout, /input damage: 2 problems, an unknown number of input messages lost/);
     assert.match(run.stdout, /partial: \d+ frames processed/);
     const { messages } = await readBag(path.join(tmp.dir, "out"));
     assert.ok(messages.some((m) => m.topic === "/visualbackprop/front/mask"));
@@ -116,6 +117,128 @@ describe("visualbackprop bag (the command)", function () {
     assert.equal(run.status, 2);
     assert.match(run.stderr, /-o\/--output DIR is required/);
     assert.ok(fs.existsSync(path.join(input, "metadata.yaml")));
+  });
+
+  it("--force never replaces a recording it did not write, nor a report of another tool", () => {
+    const victim = path.join(tmp.dir, "victim");
+    fs.cpSync(path.join(FIXTURES, "humble_sqlite3"), victim, { recursive: true });
+    const input = path.join(FIXTURES, "humble_mcap");
+    let run = cli([input, "-o", victim, "--force", "--model", model]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /victim is a recording this tool did not write.*remove .*victim yourself/);
+    assert.deepEqual(fs.readdirSync(victim).sort(), ["humble_sqlite3_0.db3", "metadata.yaml"]);
+
+    const report = path.join(tmp.dir, "site");
+    fs.mkdirSync(report);
+    fs.writeFileSync(path.join(report, "index.html"), "<p>mine</p>");
+    run = cli([input, "-o", path.join(tmp.dir, "fresh"), "--report", report, "--force", "--model", model]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /report .*site was not written by visualbackprop/);
+    assert.equal(fs.readFileSync(path.join(report, "index.html"), "utf8"), "<p>mine</p>");
+    assert.ok(!fs.existsSync(path.join(tmp.dir, "fresh")), "nothing written before the refusal");
+  });
+
+  it("refuses an output inside the bag directory of an input storage file, as for the directory", () => {
+    const copy = path.join(tmp.dir, "copy");
+    fs.cpSync(path.join(FIXTURES, "humble_mcap"), copy, { recursive: true });
+    const run = cli([path.join(copy, "humble_mcap_0.mcap"), "-o", path.join(copy, "sub"), "--model", model]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /is the input bag .*copy or inside it/);
+    assert.deepEqual(fs.readdirSync(copy).sort(), ["humble_mcap_0.mcap", "metadata.yaml"]);
+  });
+
+  it("refuses a bag with no frames on its camera topics: nothing to process", async () => {
+    const input = path.join(tmp.dir, "empty");
+    const writer = await createBagWriter(input, { registry: MessageRegistry.withBuiltins() });
+    await writer.addTopic({ name: "/cam/image_raw", type: "sensor_msgs/msg/Image" });
+    await writer.close();
+    const run = cli([input, "-o", path.join(tmp.dir, "out"), "--model", model]);
+    assert.equal(run.status, 1);
+    assert.match(
+      run.stderr,
+      /empty: no frames on \/cam\/image_raw: nothing to process \(the bag holds 0 messages in all\)/,
+    );
+    assert.ok(!fs.existsSync(path.join(tmp.dir, "out")));
+  });
+
+  describe("damaged recordings: honest counts, the file named, what to do next", () => {
+    /** A writable copy of a fixture bag with `change` applied to the bytes of its storage file. */
+    function damaged(bag: string, change: (bytes: Buffer) => Buffer): string {
+      const copy = path.join(tmp.dir, `${bag}-damaged`);
+      fs.cpSync(path.join(FIXTURES, bag), copy, { recursive: true });
+      const file = path.join(copy, `${bag}_0.${bag.includes("sqlite") ? "db3" : "mcap"}`);
+      fs.chmodSync(file, 0o644);
+      fs.writeFileSync(file, change(fs.readFileSync(file)));
+      return copy;
+    }
+
+    it("a MCAP cut in half: what metadata.yaml lists minus what was read is lost", () => {
+      const input = damaged("humble_mcap", (b) => b.subarray(0, b.length >> 1));
+      const run = cli([input, "-o", path.join(tmp.dir, "out"), "--model", model]);
+      assert.equal(run.status, 3, run.stderr);
+      const [, lost, read] =
+        /(\d+) input messages lost \((\d+) of the 30 metadata\.yaml lists were read\)/.exec(run.stdout) ?? [
+          undefined,
+          "",
+          "",
+        ];
+      assert.ok(Number(lost) > 0 && Number(lost) + Number(read) === 30, run.stdout);
+      assert.match(run.stdout, /truncated: humble_mcap_0\.mcap: file ends inside a chunk/);
+    });
+
+    it("a cut sqlite3 file: the error names the file and says how to salvage it", () => {
+      const input = damaged("humble_sqlite3", (b) => b.subarray(0, b.length >> 1));
+      const run = cli([input, "-o", path.join(tmp.dir, "out"), "--model", model]);
+      assert.equal(run.status, 1);
+      assert.match(
+        run.stderr,
+        /humble_sqlite3_0\.db3: the sqlite3 database is damaged or cut short \(database disk image is malformed\); sqlite3's \.recover/,
+      );
+    });
+
+    it("a damaged zstd chunk is reported as damaged data, not as a compression failure", () => {
+      const input = damaged("humble_mcap_zstd", (b) => {
+        for (let i = 3000; i < 3040; i++) b[i] ^= 0x5a;
+        return b;
+      });
+      const run = cli([input, "-o", path.join(tmp.dir, "out"), "--model", model]);
+      assert.equal(run.status, 3, run.stderr);
+      assert.match(
+        run.stdout,
+        /corrupt: humble_mcap_zstd_0\.mcap: chunk at offset \d+: zstd data does not decompress/,
+      );
+      assert.doesNotMatch(run.stdout + run.stderr, /Failed to compress/);
+    });
+
+    it("a garbage metadata.yaml: one printable line that points at the storage file", () => {
+      const input = damaged("humble_mcap", (b) => b);
+      fs.chmodSync(path.join(input, "metadata.yaml"), 0o644);
+      fs.writeFileSync(
+        path.join(input, "metadata.yaml"),
+        Buffer.concat([
+          Buffer.from("rosbag2_bagfile_information:\n  x: [\x01\x02 "),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from(" :\n ] : :\n"),
+        ]),
+      );
+      const run = cli([input, "-o", path.join(tmp.dir, "out"), "--model", model]);
+      assert.equal(run.status, 1);
+      assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+      // eslint-disable-next-line no-control-regex -- checking that none reach the terminal
+      assert.doesNotMatch(run.stderr, /[\u0000-\u0008\u000b-\u001f\ufffd]/);
+      assert.match(
+        run.stderr,
+        /metadata\.yaml: not valid YAML.*pass .*humble_mcap_0\.mcap instead of the directory/,
+      );
+      const direct = cli([
+        path.join(input, "humble_mcap_0.mcap"),
+        "-o",
+        path.join(tmp.dir, "out"),
+        "--model",
+        model,
+      ]);
+      assert.equal(direct.status, 0, direct.stderr);
+    });
   });
 
   describe("stopped midway", () => {

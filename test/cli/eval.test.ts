@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { runCli } from "../support/cli";
-import { sharedDir } from "../support/paths";
+import { fixturePath } from "../support/paths";
 
 const cli = (args: string[]) => runCli(["eval", ...args]);
 
@@ -8,7 +8,7 @@ describe("visualbackprop eval", () => {
   it("prints one JSON object with the steering figures and a row per method", () => {
     const run = cli([
       "--model",
-      sharedDir("golden", "vbp", "pilotnet.onnx"),
+      fixturePath("golden", "vbp", "pilotnet.onnx"),
       "--seeds",
       "1000001",
       "--frames",

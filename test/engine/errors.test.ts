@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Engine } from "../../src/engine/engine";
-import { openSession, providerChain } from "../../src/engine/providers";
+import { openSession, providerChain, readableOrtMessage } from "../../src/engine/providers";
 import { buildPilotNet } from "../../src/onnx/cnn-builder";
 import { OnnxDataType } from "../../src/onnx/onnx-model";
 import { attr, buildOnnxModel, NodeSpec, TensorSpec } from "../../src/onnx/onnx-writer";
@@ -189,20 +189,50 @@ describe("execution providers", () => {
     ]);
   });
 
-  it("skips a provider whose library is not installed, with one line", async () => {
+  it("auto skips a provider whose library is not installed without a warning; --verbose says why", async () => {
     const lines: string[] = [];
+    const info: string[] = [];
     const tried: string[] = [];
+    const open = (verbose?: (line: string) => void) =>
+      openSession(
+        async ([provider]) => {
+          tried.push(provider);
+          return {} as InferenceSession;
+        },
+        "auto",
+        (line) => lines.push(line),
+        (provider) => (provider === "cuda" ? "libonnxruntime_providers_cuda.so" : undefined),
+        verbose,
+      );
+    assert.equal((await open()).provider, "cpu");
+    assert.deepEqual(tried, ["cpu"]);
+    assert.deepEqual(lines, [], "no warning for what auto does not find");
+    assert.equal((await open((line) => info.push(line))).provider, "cpu");
+    assert.deepEqual(lines, []);
+    assert.deepEqual(info, [
+      "visualbackprop: provider auto: using 'cpu' (execution provider 'cuda' is not installed (libonnxruntime_providers_cuda.so is missing))",
+    ]);
+  });
+
+  it("turns ONNX Runtime's C++ location and failed condition into the sentence a person needs", () => {
+    const dawn =
+      "/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(const onnxruntime::webgpu::WebGpuContextConfig&)::<lambda()> adapter_result.status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters\n";
+    assert.equal(readableOrtMessage(dawn), "Failed to get a WebGPU adapter: No supported adapters");
+    assert.equal(
+      readableOrtMessage("Load model from x failed: Protobuf parsing failed."),
+      "Load model from x failed: Protobuf parsing failed.",
+    );
+  });
+
+  it("a provider asked for by name that is not installed still warns once", async () => {
+    const lines: string[] = [];
     const opened = await openSession(
-      async ([provider]) => {
-        tried.push(provider);
-        return {} as InferenceSession;
-      },
-      "auto",
+      async () => ({}) as InferenceSession,
+      "cuda",
       (line) => lines.push(line),
       (provider) => (provider === "cuda" ? "libonnxruntime_providers_cuda.so" : undefined),
     );
     assert.equal(opened.provider, "cpu");
-    assert.deepEqual(tried, ["cpu"]);
     assert.deepEqual(lines, [
       "visualbackprop: execution provider 'cuda' is not installed (libonnxruntime_providers_cuda.so is missing); falling back to 'cpu'",
     ]);

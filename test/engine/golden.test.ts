@@ -3,12 +3,12 @@ import * as fs from "node:fs";
 import { Engine } from "../../src/engine/engine";
 import { parseNpy } from "../../src/npy";
 import { maxAbsDiff } from "../support/arrays";
-import { sharedDir } from "../support/paths";
+import { fixturePath } from "../support/paths";
 
-describe("engine against the independent reference vectors (../shared/golden/vbp)", () => {
+describe("engine against the independent reference vectors (test/fixtures/golden/vbp)", () => {
   for (const name of ["pilotnet", "pooled"]) {
     it(`${name}: masks within 1e-4 and outputs unchanged`, async () => {
-      const file = (suffix: string) => sharedDir("golden", "vbp", `${name}.${suffix}`);
+      const file = (suffix: string) => fixturePath("golden", "vbp", `${name}.${suffix}`);
       const input = parseNpy(fs.readFileSync(file("input.npy")));
       const expectedMask = parseNpy(fs.readFileSync(file("mask.npy")));
       const expectedOutputs = parseNpy(fs.readFileSync(file("outputs.npy")));

@@ -7,6 +7,7 @@ import {
   type RawImage,
   SUPPORTED_ENCODINGS,
 } from "../../src/image/encodings.js";
+import { FULL_FRAME, preprocess } from "../../src/image/preprocess.js";
 
 /** Rows of bytes, each padded with `padding` bytes of 0xEE (values that must never reach the frame). */
 function padded(rows: number[][], padding: number): Uint8Array {
@@ -99,6 +100,17 @@ describe("image encodings: sensor_msgs/Image to RGB", () => {
       pixels(frame),
       [0, 0, 0, 128, 128, 128, 255, 255, 255, 10, 10, 10, 20, 20, 20, 30, 30, 30],
     );
+    // A single-channel model (spec colorSpace "grey") gets the camera's bytes exactly.
+    const spec = {
+      crop: FULL_FRAME,
+      width: 3,
+      height: 2,
+      colorSpace: "grey",
+      layout: "nchw",
+      scale: 1,
+      bias: 0,
+    } as const;
+    assert.deepEqual([...preprocess(frame, spec)], [0, 128, 255, 10, 20, 30]);
   });
 
   it("mono16 keeps the high byte and honours is_bigendian", () => {

@@ -5,6 +5,7 @@ import {
   mapMaskToFrame,
   preprocess,
   PreprocessSpec,
+  specChannels,
   validatePreprocessSpec,
 } from "../../src/image/preprocess";
 
@@ -57,6 +58,19 @@ describe("preprocessing", () => {
     close(preprocess(gray, spec({ width: 1, height: 1, colorSpace: "yuv" })), [128, 128, 128]);
   });
 
+  it("makes one channel for grey: a mono8 frame's bytes exactly, BT.601 luma for colour", () => {
+    const mono = frameOf(4, 2, (x, y) => [x * 60 + y, x * 60 + y, x * 60 + y]);
+    const out = preprocess(mono, spec({ colorSpace: "grey", scale: 0.5, bias: 1 }));
+    assert.deepEqual(
+      [...out],
+      [0, 60, 120, 180, 1, 61, 121, 181].map((v) => v * 0.5 + 1),
+    );
+    const red = frameOf(1, 1, () => [255, 0, 0]);
+    close(preprocess(red, spec({ width: 1, height: 1, colorSpace: "grey" })), [76.245]);
+    assert.equal(specChannels(spec({ colorSpace: "grey" })), 1);
+    assert.equal(specChannels(spec({ colorSpace: "yuv" })), 3);
+  });
+
   it("crops by fractions of the frame", () => {
     const out = preprocess(
       frame,
@@ -99,7 +113,7 @@ describe("preprocessing", () => {
     );
     assert.throws(
       () => validatePreprocessSpec(spec({ colorSpace: "hsv" as "rgb" })),
-      /preprocess.colorSpace: expected "rgb", "bgr" or "yuv", got "hsv"/,
+      /preprocess.colorSpace: expected "rgb", "bgr", "yuv", "grey", got "hsv"/,
     );
     assert.throws(
       () => validatePreprocessSpec(spec({ width: 0 })),

@@ -7,6 +7,7 @@ import { RosSerializer } from "../../src/bag/ros-serializer";
 import { stampToNs, type ImageMsg, type SaliencyMsg, type SteeringCommandMsg } from "../../src/bag/ros-types";
 import { createSerializer } from "../../src/bag/serializer-factory";
 import { processBag, type ProcessBagOptions } from "../../src/offline/bag-processor";
+import type { SaliencyEngine } from "../../src/frame/model-port";
 import { maskToMono8, renderOverlay } from "../../src/image/overlay";
 import { mapMaskToFrame, preprocess } from "../../src/image/preprocess";
 import {
@@ -224,6 +225,45 @@ describe("offline/bag-processor: bags in, bags with VisualBackProp out", functio
     const { messages } = await readBag(path.join(tmp.dir, "out"));
     assert.equal(messages.filter((m) => m.topic === CAMERA).length, 6, "bad frames are still copied");
     assert.equal(messages.filter((m) => m.topic === "/visualbackprop/front/mask").length, 4);
+  });
+
+  it("skips a frame whose prediction or mask comes out NaN, counted as bad, and says once about a frame shape", async () => {
+    const input = await testMessages({ frames: 6, width: 64, height: 16 });
+    const inputDir = path.join(tmp.dir, "in");
+    await writeMcapBag(inputDir, input);
+    const real = await testModel();
+    let calls = 0;
+    const engine: SaliencyEngine = {
+      provider: real.engine.provider,
+      method: real.engine.method,
+      inputShape: real.engine.inputShape,
+      release: async () => undefined,
+      run: async (tensor, batch, options) => {
+        const result = await real.engine.run(tensor, batch, options);
+        if (calls++ === 0) result.outputs[real.outputName].data[1] = NaN;
+        else result.masks[0] = Infinity;
+        return result;
+      },
+    };
+    const model = { ...real, engine, frame: { width: 640, height: 480 } };
+    const result = await processBag({
+      input: inputDir,
+      output: path.join(tmp.dir, "out"),
+      model,
+      colorMap: "jet",
+      opacity: 0.5,
+      geometry: { wheelbaseM: 2.85, steeringRatio: 15 },
+      batch: 4,
+    });
+    assert.equal(result.status, "partial");
+    assert.deepEqual([...result.stats.skipReasons], [["non-finite", 2]]);
+    assert.equal(result.stats.processed, 4);
+    const { messages } = await readBag(path.join(tmp.dir, "out"));
+    assert.equal(messages.filter((m) => m.topic === CAMERA).length, 6, "the input frames are still copied");
+    assert.equal(messages.filter((m) => m.topic === "/visualbackprop/front/steering").length, 4);
+    const aspect = result.notes.filter((n) => n.includes("aspect ratio"));
+    assert.equal(aspect.length, 1, "one note per run");
+    assert.match(aspect[0], /camera front: a \d+x\d+ frame has aspect ratio .* made for 640x480/);
   });
 
   it("processes every readable message of a truncated bag and counts what was lost", async () => {

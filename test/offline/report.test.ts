@@ -4,9 +4,10 @@ import * as path from "node:path";
 import type { BagRunResult } from "../../src/offline/bag-processor";
 import { planCameras } from "../../src/offline/camera-topics";
 import { meanAbsoluteDifference, RecordedSteering } from "../../src/offline/recorded-steering";
-import { prepareReportDir, ReportCollector } from "../../src/offline/report";
+import { prepareReportDir, ReportCollector, REPORT_MARKER } from "../../src/offline/report";
 import { RunStats, seriesStats } from "../../src/offline/run-stats";
-import { statusLine, summaryLines } from "../../src/offline/summary";
+import type { BagProblem } from "../../src/bag/problems";
+import { lostText, statusLine, summaryLines } from "../../src/offline/summary";
 import { lineChart, ticks } from "../../src/offline/svg-chart";
 import { ThumbnailSampler } from "../../src/offline/thumbnails";
 import { createSerializer } from "../../src/bag/serializer-factory";
@@ -61,6 +62,7 @@ function fakeResult(status: BagRunResult["status"] = "complete"): BagRunResult {
     threads: 1,
     wallMs: 500,
     outputMessages: 60,
+    inputMessages: { read: 21 },
     notes: [],
   };
 }
@@ -69,6 +71,31 @@ describe("offline/report and summary: what a person reads", () => {
   let tmp: ReturnType<typeof tempDir>;
   beforeEach(() => (tmp = tempDir()));
   afterEach(() => tmp.remove());
+
+  it("says how many input messages were lost only as far as it can be known", () => {
+    const cut: BagProblem = {
+      file: "/bags/in/in_0.mcap",
+      kind: "truncated",
+      message: "file ends inside a chunk",
+    };
+    const counted: BagProblem = { ...cut, kind: "corrupt", skippedMessages: 3, message: "bad chunk" };
+    const lost = (problems: BagProblem[], read: number, listed?: number) =>
+      lostText({ status: "partial", problems, inputMessages: { read, listed } });
+    assert.equal(lost([cut], 14, 30), "16 input messages lost (14 of the 30 metadata.yaml lists were read)");
+    assert.equal(lost([cut], 14), "an unknown number of input messages lost");
+    assert.equal(lost([cut, counted], 14), "at least 3 input messages lost (the exact number is unknown)");
+    assert.equal(lost([counted], 27), "3 input messages lost");
+    const text = summaryLines({
+      ...fakeResult("partial"),
+      problems: [cut],
+      inputMessages: { read: 14, listed: 30 },
+    });
+    assert.ok(
+      text.includes("    truncated: in_0.mcap: file ends inside a chunk"),
+      "each problem names its file",
+    );
+    assert.match(text.at(-1) as string, /^partial: .*16 input messages lost \(14 of the 30/);
+  });
 
   it("summarises frames, skips, steering, the recorded comparison, timing and the ending", () => {
     const text = summaryLines(fakeResult("partial")).join("\n");
@@ -125,9 +152,14 @@ describe("offline/report and summary: what a person reads", () => {
       /overlaps the bag/,
     );
     fs.rmSync(path.join(dir, "notes.txt"));
+    fs.writeFileSync(path.join(dir, "index.html"), "someone else's page");
+    assert.throws(() => prepareReportDir({ dir, force: true }), /not written by visualbackprop/);
+    assert.equal(fs.readFileSync(path.join(dir, "index.html"), "utf8"), "someone else's page");
+    fs.rmSync(path.join(dir, "index.html"));
+    prepareReportDir({ dir });
     fs.writeFileSync(path.join(dir, "index.html"), "old");
     prepareReportDir({ dir, force: true });
-    assert.deepEqual(fs.readdirSync(dir), []);
+    assert.deepEqual(fs.readdirSync(dir), [REPORT_MARKER]);
   });
 
   it("keeps a bounded, evenly spread thumbnail strip however long the run", async () => {

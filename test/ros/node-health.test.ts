@@ -114,6 +114,44 @@ describe("visualbackprop_node: bad input", () => {
     harness = undefined;
   });
 
+  it("drops a frame whose prediction comes out NaN as a bad frame, and publishes nothing for it", async () => {
+    class NanEngine extends StubEngine {
+      override async run(input: Float32Array, batch: number, options: { layerMasks?: boolean } = {}) {
+        const result = await super.run(input, batch, options);
+        result.outputs.curvature.data[0] = NaN;
+        return result;
+      }
+    }
+    harness = await startHarness({ parameters: { image_topics: [FRONT] }, engine: new NanEngine() });
+    harness.deliver(FRONT, rgbImage({ sec: 7 }));
+    await harness.tick(1000);
+    assert.equal(harness.saliency("~/front/saliency").length, 0);
+    assert.equal(harness.vbp.diagnostics.cameras[0].totals.bad, 1);
+    const warnings = harness.node.logger.warn.getCalls().map((call) => String(call.args[0]));
+    assert.ok(
+      warnings.some((line) => /dropping a bad frame .*NaN or infinite prediction/.test(line)),
+      warnings.join("\n"),
+    );
+  });
+
+  it("warns once per run about frames whose shape the spec's crop was not made for, and processes them", async () => {
+    const engine = new StubEngine();
+    const model = { ...stubModel(engine), frame: { width: 640, height: 480 } };
+    harness = await startHarness({ parameters: { image_topics: [FRONT] }, engine, model });
+    for (let sec = 1; sec <= 3; sec++) {
+      harness.deliver(FRONT, rgbImage({ sec, width: 8, height: 2 }));
+      await harness.tick(1000);
+    }
+    assert.equal(harness.saliency("~/front/saliency").length, 3);
+    const warnings = harness.node.logger.warn.getCalls().map((call) => String(call.args[0]));
+    const aspect = warnings.filter((line) => line.includes("aspect ratio"));
+    assert.equal(aspect.length, 1, warnings.join("\n"));
+    assert.match(
+      aspect[0],
+      /camera front: a 8x2 frame has aspect ratio 4\.000, the model 'stubnet' was made for 640x480/,
+    );
+  });
+
   it("drops bad frames with a throttled warning and a counter, and keeps running", async () => {
     harness = await startHarness({ parameters: { image_topics: [FRONT] } });
     const good = rgbImage({ width: 4, height: 2 });

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { REPO_ROOT, sharedDir } from "./paths";
+import { REPO_ROOT, fixturePath } from "./paths";
 
 const BIN = path.join(REPO_ROOT, "bin", "visualbackprop");
 
@@ -16,9 +16,9 @@ export function runCli(args: readonly string[]): CliRun {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** A file of the golden PilotNet set in ../shared/golden/vbp (`onnx`, `input.npy`, `mask.npy`, ...). */
+/** A file of the golden PilotNet set in test/fixtures/golden/vbp (`onnx`, `input.npy`, `mask.npy`, ...). */
 export function goldenPilotNet(suffix: string): string {
-  return sharedDir("golden", "vbp", `pilotnet.${suffix}`);
+  return fixturePath("golden", "vbp", `pilotnet.${suffix}`);
 }
 
 /** `visualbackprop mask` with the golden PilotNet on the CPU into `out`; `options` go before the inputs. */

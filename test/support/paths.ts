@@ -5,13 +5,13 @@ import * as path from "node:path";
 /** The repository root (tests run from dist/test/...). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 
-/** The reference data folder that sits beside the checkout (`../shared`), or $VISUALBACKPROP_SHARED. */
-export function sharedDir(...parts: string[]): string {
-  const base = process.env.VISUALBACKPROP_SHARED ?? path.resolve(REPO_ROOT, "..", "shared");
-  const full = path.join(base, ...parts);
-  if (!fs.existsSync(full)) {
-    throw new Error(`reference data '${full}' is missing: the tests expect ../shared beside the checkout`);
-  }
+/**
+ * A file or folder of the test data committed in `test/fixtures` (see its README for where each
+ * set came from). Throws, rather than letting a test skip, when it is missing.
+ */
+export function fixturePath(...parts: string[]): string {
+  const full = path.join(REPO_ROOT, "test", "fixtures", ...parts);
+  if (!fs.existsSync(full)) throw new Error(`test data '${full}' is missing from the checkout`);
   return full;
 }
 
