@@ -3,7 +3,7 @@
  * src/image/preprocess.ts, overlay and mono8 from src/image/overlay.ts.
  */
 import { maskToMono8, renderOverlayFromMono8 } from "../image/overlay.js";
-import { mapMaskToFrame, preprocess } from "../image/preprocess.js";
+import { mapMaskToFrame, mapMaskToMono8, preprocess } from "../image/preprocess.js";
 import type { ImageOps } from "./model-port.js";
 
 export const IMAGE_OPS: ImageOps = {
@@ -11,4 +11,5 @@ export const IMAGE_OPS: ImageOps = {
   mapMaskToFrame,
   renderOverlay: renderOverlayFromMono8,
   maskToMono8,
+  mapMaskToMono8,
 };

@@ -52,4 +52,6 @@ export interface ImageOps {
     options: { colorMap: ColorMap; opacity: number },
   ): RgbFrame;
   maskToMono8(mask: FloatImage): Uint8Array;
+  /** `maskToMono8(mapMaskToFrame(...))` in one pass, as src/image/preprocess.ts's mapMaskToMono8. */
+  mapMaskToMono8(mask: FloatImage, spec: PreprocessSpec, frameWidth: number, frameHeight: number): Uint8Array;
 }

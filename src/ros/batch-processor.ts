@@ -1,9 +1,10 @@
 /**
  * One batch through the whole per-frame path: convert the camera images, preprocess them into one
- * input tensor, one engine run (outputs + VisualBackProp masks), then per image the steering
- * command, the saliency message, and (only while someone subscribes) the mask and overlay images.
- * A bad image is dropped from its batch and counted; an engine failure is counted and logged; the
- * node keeps running either way.
+ * input tensor, one engine run (outputs + VisualBackProp masks), then the steering command and the
+ * saliency message of every image in the batch, and only after those (only while someone
+ * subscribes) the mask and overlay images: a driving stack reading the steering does not wait for
+ * two frame-sized images to be rendered and serialised. A bad image is dropped from its batch and
+ * counted; an engine failure is counted and logged; the node keeps running either way.
  */
 import type { EngineResult } from "../engine/types.js";
 import { compressedToRgbFrame, ImageConversionError, imageToRgbFrame } from "../image/encodings.js";
@@ -61,6 +62,16 @@ interface DecodedItem {
   readonly receivedMs: number;
   readonly droppedBefore: number;
   readonly frame: RgbFrame;
+  /** This frame's own conversion time, ms. */
+  readonly decodeMs: number;
+}
+
+/** A frame whose engine results are in: what its steering, saliency and images are built from. */
+interface RanItem extends DecodedItem {
+  /** This frame's conversion plus preprocessing, ms (Saliency.preprocess_ms). */
+  readonly preprocessMs: number;
+  /** Index in the engine batch. */
+  readonly index: number;
 }
 
 function errorText(error: unknown): string {
@@ -91,7 +102,6 @@ export class BatchProcessor {
   async process(batch: readonly BatchItem<ReceivedFrame>[]): Promise<number> {
     const { model, imageOps, diagnostics, nowMs } = this.#options;
     const settings = this.#options.settings();
-    const startMs = nowMs();
     const decoded = (await Promise.all(batch.map((item) => this.#decode(item)))).filter(
       (item): item is DecodedItem => item !== undefined,
     );
@@ -100,18 +110,19 @@ export class BatchProcessor {
     const { channels, height, width } = model.engine.inputShape;
     const perImage = channels * height * width;
     const input = new Float32Array(decoded.length * perImage);
-    const ready: DecodedItem[] = [];
+    const ready: RanItem[] = [];
     for (const item of decoded) {
+      // The one place a converted frame is checked before it reaches the model.
+      const started = nowMs();
       try {
         imageOps.preprocess(item.frame, model.preprocess, input, ready.length * perImage);
-        ready.push(item);
+        ready.push({ ...item, index: ready.length, preprocessMs: item.decodeMs + nowMs() - started });
       } catch (error) {
         this.#badFrame(item.camera, "preprocess", errorText(error));
       }
     }
     if (ready.length === 0) return 0;
     const tensor = ready.length === decoded.length ? input : input.subarray(0, ready.length * perImage);
-    const preprocessMs = nowMs() - startMs;
 
     let result: EngineResult;
     const runStartMs = nowMs();
@@ -126,26 +137,37 @@ export class BatchProcessor {
       this.#options.log.error("inference", `inference failed for a batch of ${ready.length}: ${message}`);
       return 0;
     }
-    const inferenceMs = Number.isFinite(result.runMs) ? result.runMs : nowMs() - runStartMs;
-    diagnostics.engine.batchRan(ready.length, inferenceMs);
+    const batchMs = Number.isFinite(result.runMs) ? result.runMs : nowMs() - runStartMs;
+    const engineDoneMs = nowMs();
+    diagnostics.engine.batchRan(ready.length, batchMs);
 
-    let published = 0;
-    ready.forEach((item, index) => {
-      try {
-        this.#publish(item, index, result, { preprocessMs, inferenceMs }, settings);
-        published += 1;
-      } catch (error) {
-        this.#options.log.error(
-          `publish-${item.camera}`,
-          `publishing camera ${this.#options.publishers[item.camera].name} failed: ${errorText(error)}`,
-        );
-      }
-    });
-    return published;
+    // Steering and saliency of every frame first, then the images.
+    const published = ready.filter((item) =>
+      this.#guarded(item, () =>
+        this.#publishSteering(item, result, batchMs / ready.length, engineDoneMs, settings),
+      ),
+    );
+    for (const item of published) this.#guarded(item, () => this.#publishImages(item, result, settings));
+    return published.length;
+  }
+
+  /** Runs one frame's publishing; a failure is logged and drops only that frame. */
+  #guarded(item: DecodedItem, publish: () => void): boolean {
+    try {
+      publish();
+      return true;
+    } catch (error) {
+      this.#options.log.error(
+        `publish-${item.camera}`,
+        `publishing camera ${this.#options.publishers[item.camera].name} failed: ${errorText(error)}`,
+      );
+      return false;
+    }
   }
 
   async #decode(item: BatchItem<ReceivedFrame>): Promise<DecodedItem | undefined> {
     const { payload } = item;
+    const started = this.#options.nowMs();
     try {
       const frame =
         payload.image.kind === "raw"
@@ -157,6 +179,7 @@ export class BatchProcessor {
         receivedMs: payload.receivedMs,
         droppedBefore: item.droppedBefore,
         frame,
+        decodeMs: this.#options.nowMs() - started,
       };
     } catch (error) {
       const reason = error instanceof ImageConversionError ? error.reason : "conversion";
@@ -178,46 +201,20 @@ export class BatchProcessor {
     return this.#options.node.countSubscribers(publisher.topic) > 0;
   }
 
-  #publish(
-    item: DecodedItem,
-    index: number,
+  /** The steering command and the saliency message; the frame counts as processed here. */
+  #publishSteering(
+    item: RanItem,
     result: EngineResult,
-    timing: { preprocessMs: number; inferenceMs: number },
+    inferenceMs: number,
+    engineDoneMs: number,
     settings: RuntimeSettings,
   ): void {
-    const { model, imageOps, nowMs } = this.#options;
+    const { model, nowMs } = this.#options;
     const publishers = this.#options.publishers[item.camera];
-    const startMs = nowMs();
-    const maskSize = result.width * result.height;
-    const mask = result.masks.slice(index * maskSize, (index + 1) * maskSize);
-
     const output = result.outputs[model.outputName];
     if (output === undefined) throw new Error(`the model has no output '${model.outputName}'`);
     const valuesPerImage = output.data.length / result.batch;
-    const curvature = output.data[index * valuesPerImage];
-
-    const wantMask = settings.publishMask && this.#wanted(publishers.mask);
-    const wantOverlay = settings.publishOverlay && this.#wanted(publishers.overlay);
-    if (wantMask || wantOverlay) {
-      const frameMask = imageOps.mapMaskToFrame(
-        { width: result.width, height: result.height, data: mask },
-        model.preprocess,
-        item.frame.width,
-        item.frame.height,
-      );
-      // Quantised once: the mask image and the overlay's colour lookup share it.
-      const mono8 = imageOps.maskToMono8(frameMask);
-      if (wantMask) {
-        publishers.mask.publish(buildMono8Image(item.header, frameMask.width, frameMask.height, mono8));
-      }
-      if (wantOverlay) {
-        const overlay = imageOps.renderOverlay(item.frame, mono8, {
-          colorMap: settings.colorMap,
-          opacity: settings.overlayOpacity,
-        });
-        publishers.overlay.publish(buildRgb8Image(item.header, overlay));
-      }
-    }
+    const curvature = output.data[item.index * valuesPerImage];
     if (settings.publishSteering) {
       const angle = steeringWheelAngle(curvature, {
         wheelbaseM: settings.wheelbaseM,
@@ -230,18 +227,55 @@ export class BatchProcessor {
     const doneMs = nowMs();
     const totalMs = doneMs - item.receivedMs;
     if (settings.publishSaliency) {
+      const maskSize = result.width * result.height;
       publishers.saliency.publish(
         buildSaliency(item.header, {
           method: model.engine.method,
           width: result.width,
           height: result.height,
-          mask,
-          layers: layersOf(result, index),
-          timing: { ...timing, visualBackPropMs: doneMs - startMs, totalMs },
+          mask: result.masks.slice(item.index * maskSize, (item.index + 1) * maskSize),
+          layers: layersOf(result, item.index),
+          timing: {
+            preprocessMs: item.preprocessMs,
+            inferenceMs,
+            visualBackPropMs: doneMs - engineDoneMs,
+            totalMs,
+          },
           framesDropped: item.droppedBefore,
         }),
       );
     }
     this.#options.diagnostics.cameras[item.camera].frameProcessed(totalMs);
+  }
+
+  /** The mask and overlay images, rendered only for topics someone subscribes to. */
+  #publishImages(item: RanItem, result: EngineResult, settings: RuntimeSettings): void {
+    const { model, imageOps } = this.#options;
+    const publishers = this.#options.publishers[item.camera];
+    const wantMask = settings.publishMask && this.#wanted(publishers.mask);
+    const wantOverlay = settings.publishOverlay && this.#wanted(publishers.overlay);
+    if (!wantMask && !wantOverlay) return;
+    const maskSize = result.width * result.height;
+    // Quantised once: the mask image and the overlay's colour lookup share it.
+    const mono8 = imageOps.mapMaskToMono8(
+      {
+        width: result.width,
+        height: result.height,
+        data: result.masks.subarray(item.index * maskSize, (item.index + 1) * maskSize),
+      },
+      model.preprocess,
+      item.frame.width,
+      item.frame.height,
+    );
+    if (wantMask) {
+      publishers.mask.publish(buildMono8Image(item.header, item.frame.width, item.frame.height, mono8));
+    }
+    if (wantOverlay) {
+      const overlay = imageOps.renderOverlay(item.frame, mono8, {
+        colorMap: settings.colorMap,
+        opacity: settings.overlayOpacity,
+      });
+      publishers.overlay.publish(buildRgb8Image(item.header, overlay));
+    }
   }
 }

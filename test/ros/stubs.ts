@@ -106,6 +106,8 @@ export const STUB_IMAGE_OPS: ImageOps = {
     return { width: frame.width, height: frame.height, data };
   },
   maskToMono8: (mask: FloatImage) => Uint8Array.from(mask.data, (value) => Math.round(value * 255)),
+  mapMaskToMono8: (mask, spec, frameWidth, frameHeight) =>
+    STUB_IMAGE_OPS.maskToMono8(mapMaskToFrame(mask, spec, frameWidth, frameHeight)),
 };
 
 /** A uniform rgb8 camera image; `red` / 255 becomes the stub engine's curvature. */
