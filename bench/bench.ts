@@ -6,9 +6,10 @@ import { machineLine } from "./machine";
 import { benchMemory, benchMethods, disturbedPairs, formatMemory, formatMethodsTable } from "./methods-bench";
 import { benchLevels, formatLevels } from "./levels-bench";
 import { benchNode } from "./node-bench";
+import { benchImageWork, formatImageWork } from "./image-bench";
 import { formatProfile, profileVbp } from "./profile-bench";
 
-const SECTIONS = ["methods", "levels", "profile", "memory", "node", "bag"] as const;
+const SECTIONS = ["methods", "levels", "profile", "memory", "image", "node", "bag"] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `npm run bench`: measured figures, each with the machine it ran on. `--json` for tracking. */
@@ -67,6 +68,12 @@ async function main(): Promise<void> {
     const memory = await benchMemory({ provider: values.provider as ProviderChoice });
     results.memory = memory;
     say(`\n${formatMemory(memory)}`);
+  }
+
+  if (only.has("image")) {
+    const image = await benchImageWork();
+    results.image = image;
+    say(`\n${formatImageWork(image)}`);
   }
 
   if (only.has("node")) {

@@ -97,6 +97,24 @@ describe("fast image kernels against the reference implementation, on real frame
     });
   });
 
+  it("blends any opacity, a pixel count not a multiple of four, and a frame not aligned to words", () => {
+    const width = 7;
+    const height = 5;
+    const bytes = new Uint8Array(width * height * 3 + 1);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 97 + 13) & 255;
+    const levels = Uint8Array.from({ length: width * height }, (_, i) => (i * 41) & 255);
+    for (const data of [bytes.subarray(0, width * height * 3), bytes.subarray(1)]) {
+      const frame = { width, height, data };
+      for (const opacity of [0, 0.25, 0.5, 1]) {
+        const options = { colorMap: "turbo" as const, opacity };
+        assert.deepEqual(
+          renderOverlayFromMono8(frame, levels, options).data,
+          referenceOverlayFromMono8(frame, levels, options).data,
+        );
+      }
+    }
+  });
+
   it("quantises edge values as the reference does (clamping, rounding, NaN)", () => {
     const data = Float32Array.from([-1, 0, 0.5 / 255, 1.5 / 255, 0.5, 254.5 / 255, 1, 2, NaN, Infinity]);
     const image = { width: data.length, height: 1, data };
