@@ -85,7 +85,7 @@ function blendWords(
   pixels: number,
   t: BlendTable,
 ): void {
-  const { keep, r, g, b, rb, rHigh, gHigh } = t;
+  const { keep, g, b, rb, rHigh, gHigh } = t;
   const s32 = new Uint32Array(src.buffer, src.byteOffset, (pixels * 3) >> 2);
   const o32 = new Uint32Array(out.buffer, out.byteOffset, (pixels * 3) >> 2);
   const EVEN = 0x00ff00ff;

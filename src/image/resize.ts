@@ -288,6 +288,53 @@ export function resampleFloats(
 }
 
 /**
+ * An axis whose outputs each read at most two source positions with non-zero weight (every
+ * upscale: bilinear): the first position and the two weights (the second 0 where there is one).
+ * Zero-weight taps add exact zeros in the general loops, so leaving them out changes no result.
+ */
+interface TwoTaps {
+  readonly first: Int32Array;
+  readonly second: Int32Array;
+  readonly w0: Float64Array;
+  readonly w1: Float64Array;
+}
+
+const twoTapCache = new WeakMap<AxisTaps, TwoTaps | null>();
+
+function twoTaps(taps: AxisTaps, srcSize: number): TwoTaps | undefined {
+  const cached = twoTapCache.get(taps);
+  if (cached !== undefined) return cached ?? undefined;
+  const n = taps.start.length;
+  const first = new Int32Array(n);
+  const second = new Int32Array(n);
+  const w0 = new Float64Array(n);
+  const w1 = new Float64Array(n);
+  let fits = true;
+  for (let i = 0; i < n && fits; i++) {
+    const used: number[] = [];
+    for (let k = 0; k < taps.count[i]; k++) if (taps.weights[i * taps.maxTaps + k] !== 0) used.push(k);
+    if (used.length === 0) used.push(0);
+    if (used.length > 2) fits = false;
+    else {
+      first[i] = taps.start[i] + used[0];
+      w0[i] = taps.weights[i * taps.maxTaps + used[0]];
+      // A lone tap reads its own position again with weight 0, never past the source.
+      second[i] = used.length === 2 ? taps.start[i] + used[1] : Math.min(first[i], srcSize - 1);
+      w1[i] = used.length === 2 ? taps.weights[i * taps.maxTaps + used[1]] : 0;
+    }
+  }
+  const result = fits ? { first, second, w0, w1 } : undefined;
+  twoTapCache.set(taps, result ?? null);
+  return result;
+}
+
+/** Quantises a float32 value in [0, 1] to a level: round(v * 255), clamped, NaN to 0. */
+function level(value: number): number {
+  const v = value * 255 + 0.5;
+  return v >= 255 ? 255 : v > 0 ? v | 0 : 0;
+}
+
+/**
  * Resamples a single-channel float image region (a mask in [0, 1]) straight to 8-bit levels,
  * `round(v * 255)` clamped to 0..255 (NaN to 0), written into `into` (a mono8 frame) at the
  * placement's corner: the mask image and the overlay's colour index in one pass, with no
@@ -304,6 +351,12 @@ export function resampleFloatsToLevels(
 ): void {
   const xt = axisTaps(srcWidth, region.x, region.width, dstWidth);
   const yt = axisTaps(srcHeight, region.y, region.height, dstHeight);
+  const x2 = twoTaps(xt, srcWidth);
+  const y2 = twoTaps(yt, srcHeight);
+  if (x2 !== undefined && y2 !== undefined) {
+    bilinearToLevels(src, srcWidth, x2, y2, dstWidth, dstHeight, into);
+    return;
+  }
   const { first, rows } = rowSpan(yt, dstHeight);
   const horizontal = scratchRows(rows * dstWidth + dstWidth);
   horizontalFloats(src, srcWidth, first, rows, xt, dstWidth, horizontal);
@@ -313,9 +366,49 @@ export function resampleFloatsToLevels(
   for (let y = 0; y < dstHeight; y++) {
     verticalRow(horizontal, yt, first, dstWidth, y, row, 0);
     let o = (into.y + y) * into.stride + into.x;
+    for (let i = 0; i < dstWidth; i++, o++) out[o] = level(row[i]);
+  }
+}
+
+/**
+ * resampleFloatsToLevels for two taps per axis: the horizontal pass of every source row the
+ * vertical taps read (rounded to float32, as the general path stores it), then per output row
+ * the two-row blend, rounded to float32 after each tap as the general path accumulates, and
+ * quantised. Straight-line arithmetic per pixel, no tap loops.
+ */
+function bilinearToLevels(
+  src: Float32Array,
+  srcWidth: number,
+  xt: TwoTaps,
+  yt: TwoTaps,
+  dstWidth: number,
+  dstHeight: number,
+  into: { readonly data: Uint8Array; readonly stride: number; readonly x: number; readonly y: number },
+): void {
+  let rowFirst = Infinity;
+  let rowLast = -1;
+  for (let y = 0; y < dstHeight; y++) {
+    rowFirst = Math.min(rowFirst, yt.first[y], yt.second[y]);
+    rowLast = Math.max(rowLast, yt.first[y], yt.second[y]);
+  }
+  const rows = rowLast - rowFirst + 1;
+  const horizontal = scratchRows(rows * dstWidth);
+  const { first: xa, second: xb, w0: xw0, w1: xw1 } = xt;
+  for (let r = 0; r < rows; r++) {
+    const srcRow = (rowFirst + r) * srcWidth;
+    const outRow = r * dstWidth;
+    for (let x = 0; x < dstWidth; x++)
+      horizontal[outRow + x] = xw0[x] * src[srcRow + xa[x]] + xw1[x] * src[srcRow + xb[x]];
+  }
+  const out = into.data;
+  for (let y = 0; y < dstHeight; y++) {
+    const a = (yt.first[y] - rowFirst) * dstWidth;
+    const b = (yt.second[y] - rowFirst) * dstWidth;
+    const w0 = yt.w0[y];
+    const w1 = yt.w1[y];
+    let o = (into.y + y) * into.stride + into.x;
     for (let i = 0; i < dstWidth; i++, o++) {
-      const v = row[i] * 255 + 0.5;
-      out[o] = v >= 255 ? 255 : v > 0 ? v | 0 : 0;
+      out[o] = level(Math.fround(Math.fround(w0 * horizontal[a + i]) + w1 * horizontal[b + i]));
     }
   }
 }

@@ -18,10 +18,10 @@ import { createSerializer } from "../bag/serializer-factory";
 import type { ColorMap } from "../image/colormap";
 import type { LoadedModel } from "../frame/model-port.js";
 import type { SteeringGeometry } from "../frame/steering.js";
-import { type CameraPlan, type OutputKind, OUTPUT_TYPES, planCameras } from "./camera-topics";
+import { type CameraPlan, type OutputKind, OUTPUT_KINDS, planCameras } from "./camera-topics";
 import type { FrameResult } from "./frame-outputs";
 import { createFramePool, defaultFrameThreads, type FramePool } from "./frame-pool";
-import type { Prepared, Rendered } from "./frame-work";
+import { epochMs, type Prepared, type Rendered } from "./frame-work";
 import type { OutputBag } from "./output-bag";
 import { openOutput } from "./output-setup";
 import { RecordedSteering } from "./recorded-steering";
@@ -29,6 +29,8 @@ import { RunStats } from "./run-stats";
 
 export interface ProcessBagOptions {
   readonly input: string;
+  /** `input` already open (the CLI checks it first): read once, left open for the caller to close. */
+  readonly reader?: BagReader;
   readonly output: string;
   /** Replace an existing output bag directory. */
   readonly force?: boolean;
@@ -53,6 +55,8 @@ export interface ProcessBagOptions {
   readonly threads?: number;
   /** Write the output bag in its own thread; default: when there are worker threads. */
   readonly writerThread?: boolean;
+  /** The outputs written per frame, default all four; the others are not rendered. */
+  readonly outputs?: readonly OutputKind[];
   /** Output chunk compression, default zstd. */
   readonly compression?: "zstd" | "lz4" | "none";
   /** Output zstd level, default ZSTD_FAST_LEVEL (output-setup.ts). */
@@ -96,6 +100,8 @@ export interface BagRunResult {
   readonly threads: number;
   readonly wallMs: number;
   readonly outputMessages: number;
+  /** The outputs written per frame. */
+  readonly outputs: readonly OutputKind[];
   /** Things worth telling that did not stop the run. */
   readonly notes: readonly string[];
 }
@@ -104,6 +110,8 @@ interface PendingFrame {
   readonly id: number;
   readonly camera: CameraPlan;
   readonly message: BagMessage;
+  /** When the message was read (FrameClock's epoch ms). */
+  readonly arrivedAt: number;
   readonly prepared: Promise<Prepared>;
   /** The batch the frame ran in, once it has. */
   batch?: number;
@@ -118,12 +126,12 @@ export async function processBag(options: ProcessBagOptions): Promise<BagRunResu
   const batchSize = options.batch ?? 16;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new Error(`batch: expected an integer >= 1, got ${batchSize}`);
-  const reader = await openBag(options.input);
+  const reader = options.reader ?? (await openBag(options.input));
   try {
     const run = await BagRun.start(reader, options, batchSize);
     return await run.execute();
   } finally {
-    await reader.close();
+    if (options.reader === undefined) await reader.close();
   }
 }
 
@@ -139,6 +147,7 @@ class BagRun {
   readonly #stats: RunStats;
   readonly #notes: string[] = [];
   readonly #queue: Entry[] = [];
+  readonly #outputs: readonly OutputKind[];
   #pool: FramePool | undefined;
   #batch: PendingFrame[] = [];
   #batches = 0;
@@ -160,6 +169,8 @@ class BagRun {
         ? RecordedSteering.forTopic(this.#serializer, reader.topics, options.steeringTopic)
         : undefined;
     this.#stats = new RunStats(this.#cameras.length);
+    const asked = new Set(options.outputs ?? OUTPUT_KINDS);
+    this.#outputs = OUTPUT_KINDS.filter((kind) => asked.has(kind));
     const outputs = new Set(this.#cameras.flatMap((c) => Object.values(c.outputs)));
     this.#skipTopics = new Set(reader.topics.filter((t) => outputs.has(t.name)).map((t) => t.name));
     for (const name of this.#skipTopics)
@@ -179,6 +190,7 @@ class BagRun {
       notes: run.#notes,
       options,
       thread: options.writerThread ?? threads > 0,
+      outputs: run.#outputs,
     });
     const { model } = options;
     const { channels, height, width } = model.engine.inputShape;
@@ -192,6 +204,7 @@ class BagRun {
           colorMap: options.colorMap,
           opacity: options.opacity,
           geometry: options.geometry,
+          outputs: run.#outputs,
         },
         threads,
       );
@@ -257,6 +270,7 @@ class BagRun {
       threads: pool.threads,
       wallMs: performance.now() - this.#startMs,
       outputMessages: metadata?.messageCount ?? 0,
+      outputs: this.#outputs,
       notes: this.#notes,
     };
   }
@@ -274,7 +288,7 @@ class BagRun {
     const prepared = (this.#pool as FramePool).prepare(id, camera.compressed, message.data);
     // Awaited in #runBatch; this keeps a worker failure from being reported as unhandled meanwhile.
     prepared.catch(() => undefined);
-    const frame: PendingFrame = { id, camera, message, prepared };
+    const frame: PendingFrame = { id, camera, message, arrivedAt: epochMs(), prepared };
     this.#queue.push({ frame });
     this.#batch.push(frame);
     if (this.#batch.length >= this.#batchSize) {
@@ -325,6 +339,7 @@ class BagRun {
         throw error;
       }
       stats.addTime("engine", performance.now() - engineStart);
+      const engineDoneAt = epochMs();
       const output = result.outputs[model.outputName];
       if (output === undefined) {
         for (const { frame } of ready) pool.drop(frame.id);
@@ -341,8 +356,13 @@ class BagRun {
           height: result.height,
           data: result.masks.slice(i * maskSize, (i + 1) * maskSize),
         };
-        const timing = { preprocessMs, inferenceMs: result.runMs / ready.length };
-        frame.rendered = pool.render(frame.id, mask, output.data[i * valuesPerImage], timing, keepOverlay);
+        const clock = {
+          preprocessMs,
+          inferenceMs: result.runMs / ready.length,
+          arrivedAt: frame.arrivedAt,
+          engineDoneAt,
+        };
+        frame.rendered = pool.render(frame.id, mask, output.data[i * valuesPerImage], clock, keepOverlay);
         frame.rendered.catch(() => undefined);
       });
     }
@@ -393,8 +413,11 @@ class BagRun {
     const writer = this.#writer as OutputBag;
     const { result } = rendered;
     const started = performance.now();
-    for (const kind of Object.keys(OUTPUT_TYPES) as OutputKind[])
-      await writer.write(frame.camera.outputs[kind], frame.message.logTimeNs, result.messages[kind], true);
+    for (const kind of this.#outputs) {
+      const data = result.messages[kind];
+      if (data !== undefined)
+        await writer.write(frame.camera.outputs[kind], frame.message.logTimeNs, data, true);
+    }
     this.#stats.addTime("write", performance.now() - started);
     this.#stats.addTime("render", rendered.renderMs);
     const cameraStats = this.#stats.cameras[frame.camera.index];

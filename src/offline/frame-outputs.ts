@@ -7,8 +7,8 @@ import type { RosSerializer } from "../bag/ros-serializer";
 import type { SaliencyMethod } from "../engine/types";
 import type { ColorMap } from "../image/colormap";
 import type { FloatImage, RgbFrame } from "../image/frame";
-import { maskToMono8, renderOverlayFromMono8 } from "../image/overlay";
-import { mapMaskToFrame, type PreprocessSpec } from "../image/preprocess";
+import { renderOverlayFromMono8 } from "../image/overlay";
+import { mapMaskToMono8, type PreprocessSpec } from "../image/preprocess";
 import type { HeaderMsg } from "../frame/message-types.js";
 import {
   buildMono8Image,
@@ -29,17 +29,24 @@ export interface OutputSettings {
   readonly geometry: SteeringGeometry;
   readonly colorMap: ColorMap;
   readonly opacity: number;
+  /** The outputs written; the others are not built. */
+  readonly outputs: readonly OutputKind[];
 }
 
 /** One frame's results: the serialised messages and the values the summary and report use. */
 export interface FrameResult {
-  readonly messages: Readonly<Record<OutputKind, Uint8Array>>;
+  /** Only the outputs asked for, in the order the node publishes them. */
+  readonly messages: Partial<Record<OutputKind, Uint8Array>>;
   readonly curvature: number;
   readonly steeringWheelAngle: number;
-  readonly overlay: RgbFrame;
+  /** With `overlay` among the outputs or `keepOverlay`. */
+  readonly overlay?: RgbFrame;
 }
 
-/** Builds and serialises a frame's mask, overlay, steering and saliency messages. */
+/**
+ * Builds and serialises a frame's outputs in the node's order: the steering command and the
+ * saliency message first, then the mask and the overlay (each only when asked for).
+ */
 export function buildFrameOutputs(
   serializer: RosSerializer,
   settings: OutputSettings,
@@ -47,26 +54,20 @@ export function buildFrameOutputs(
   frame: RgbFrame,
   mask: FloatImage,
   curvature: number,
-  /** The saliency message's timing, given the milliseconds rendering has taken so far. */
-  timing: (renderMs: number) => FrameTiming,
+  /** The saliency message's timing, asked for when that message is built. */
+  timing: () => FrameTiming,
+  keepOverlay = false,
 ): FrameResult {
-  const started = performance.now();
-  const frameMask = mapMaskToFrame(mask, settings.preprocess, frame.width, frame.height);
-  // The node's renderOverlay is exactly this; the mono8 levels are computed once for both images.
-  const mono8 = maskToMono8(frameMask);
-  const overlay = renderOverlayFromMono8(frame, mono8, {
-    colorMap: settings.colorMap,
-    opacity: settings.opacity,
-  });
+  const wanted = new Set(settings.outputs);
   const angle = steeringWheelAngle(curvature, settings.geometry);
-  const messages: Record<OutputKind, Uint8Array> = {
-    mask: serializer.encode(OUTPUT_TYPES.mask, buildMono8Image(header, frame.width, frame.height, mono8)),
-    overlay: serializer.encode(OUTPUT_TYPES.overlay, buildRgb8Image(header, overlay)),
-    steering: serializer.encode(
+  const messages: Partial<Record<OutputKind, Uint8Array>> = {};
+  if (wanted.has("steering"))
+    messages.steering = serializer.encode(
       OUTPUT_TYPES.steering,
       buildSteeringCommand(header, { curvature, steeringWheelAngle: angle, modelName: settings.modelName }),
-    ),
-    saliency: serializer.encode(
+    );
+  if (wanted.has("saliency"))
+    messages.saliency = serializer.encode(
       OUTPUT_TYPES.saliency,
       buildSaliency(header, {
         method: settings.method,
@@ -74,10 +75,28 @@ export function buildFrameOutputs(
         height: mask.height,
         mask: mask.data,
         layers: [],
-        timing: timing(performance.now() - started),
+        timing: timing(),
         framesDropped: 0,
       }),
-    ),
-  };
+    );
+  let overlay: RgbFrame | undefined;
+  const wantOverlay = wanted.has("overlay") || keepOverlay;
+  if (wanted.has("mask") || wantOverlay) {
+    // The mono8 levels are computed once for both images, as the node does.
+    const mono8 = mapMaskToMono8(mask, settings.preprocess, frame.width, frame.height);
+    if (wanted.has("mask"))
+      messages.mask = serializer.encode(
+        OUTPUT_TYPES.mask,
+        buildMono8Image(header, frame.width, frame.height, mono8),
+      );
+    if (wantOverlay) {
+      overlay = renderOverlayFromMono8(frame, mono8, {
+        colorMap: settings.colorMap,
+        opacity: settings.opacity,
+      });
+      if (wanted.has("overlay"))
+        messages.overlay = serializer.encode(OUTPUT_TYPES.overlay, buildRgb8Image(header, overlay));
+    }
+  }
   return { messages, curvature, steeringWheelAngle: angle, overlay };
 }

@@ -213,6 +213,46 @@ describe("offline/bag-processor: bags in, bags with VisualBackProp out", functio
     );
   });
 
+  it("writes each frame's steering and saliency before its images, and only the outputs asked for", async () => {
+    const input = await testMessages({ frames: 4 });
+    const inputDir = path.join(tmp.dir, "in");
+    await writeMcapBag(inputDir, input);
+    const all = await run({ input: inputDir, output: path.join(tmp.dir, "all"), threads: 1 });
+    const { messages, bag } = await readBag(path.join(tmp.dir, "all"));
+    const kinds = messages
+      .filter((m) => m.topic.startsWith("/visualbackprop/"))
+      .map((m) => m.topic.split("/").pop());
+    assert.deepEqual(kinds, Array(4).fill(["steering", "saliency", "mask", "overlay"]).flat());
+    assert.deepEqual(all.outputs, ["steering", "saliency", "mask", "overlay"]);
+    // Saliency timing (msg/Saliency.msg): this frame's own preprocessing and share of its batch's
+    // run; visualbackprop_ms and total_ms end when the message is built, so total covers the rest.
+    const saliency = messages
+      .filter((m) => m.topic.endsWith("/saliency"))
+      .map((m) => createSerializer(bag).decode<SaliencyMsg>("visualbackprop/msg/Saliency", m.data));
+    for (const s of saliency) {
+      assert.ok(s.preprocess_ms > 0 && s.inference_ms > 0 && s.visualbackprop_ms >= 0, JSON.stringify(s));
+      assert.ok(s.total_ms >= s.visualbackprop_ms, "total from arrival includes the time since the engine");
+    }
+
+    const some = await run({
+      input: inputDir,
+      output: path.join(tmp.dir, "some"),
+      outputs: ["saliency", "steering"],
+      compression: "lz4",
+    });
+    assert.deepEqual(some.outputs, ["steering", "saliency"]);
+    const written = await readBag(path.join(tmp.dir, "some"));
+    // MCAP names each chunk's compression in the chunk record.
+    const file = fs.readFileSync(written.bag.files[0]);
+    assert.ok(file.includes("lz4") && !file.includes("zstd"), "lz4 chunks");
+    const outputTopics = written.bag.topics.filter((t) => t.name.startsWith("/visualbackprop/"));
+    assert.deepEqual(outputTopics.map((t) => t.name).sort(), [
+      `/visualbackprop/${CAMERA.split("/")[2]}/saliency`,
+      `/visualbackprop/${CAMERA.split("/")[2]}/steering`,
+    ]);
+    assert.equal(some.outputMessages, input.messages.length + 2 * 4);
+  });
+
   it("skips undecodable frames with their reason and reports the run as partial", async () => {
     const input = await testMessages({ frames: 6, badFrames: [2, 4] });
     const inputDir = path.join(tmp.dir, "in");

@@ -61,6 +61,7 @@ function fakeResult(status: BagRunResult["status"] = "complete"): BagRunResult {
     threads: 1,
     wallMs: 500,
     outputMessages: 60,
+    outputs: ["steering", "saliency", "mask", "overlay"],
     notes: [],
   };
 }
