@@ -22,6 +22,7 @@ import { type CameraPlan, type OutputKind, OUTPUT_KINDS, planCameras } from "./c
 import type { FrameResult } from "./frame-outputs";
 import { createFramePool, defaultFrameThreads, type FramePool } from "./frame-pool";
 import { epochMs, type Prepared, type Rendered } from "./frame-work";
+import { type FramePrediction, predictionOf } from "../frame/frame-path.js";
 import type { OutputBag } from "./output-bag";
 import { openOutput } from "./output-setup";
 import { RecordedSteering } from "./recorded-steering";
@@ -340,29 +341,25 @@ class BagRun {
       }
       stats.addTime("engine", performance.now() - engineStart);
       const engineDoneAt = epochMs();
-      const output = result.outputs[model.outputName];
-      if (output === undefined) {
+      let predictions: FramePrediction[];
+      try {
+        predictions = ready.map((_, i) => predictionOf(result, model.outputName, i));
+      } catch (error) {
         for (const { frame } of ready) pool.drop(frame.id);
-        throw new Error(
-          `the model has no output '${model.outputName}' (it has ${Object.keys(result.outputs).join(", ")})`,
-        );
+        throw error;
       }
-      const valuesPerImage = output.data.length / result.batch;
-      const maskSize = result.width * result.height;
       const keepOverlay = this.#options.onFrame !== undefined;
       ready.forEach(({ frame, preprocessMs }, i) => {
-        const mask = {
-          width: result.width,
-          height: result.height,
-          data: result.masks.slice(i * maskSize, (i + 1) * maskSize),
-        };
+        const { mask, curvature } = predictions[i];
+        // A copy of its own: it is handed over to the frame's worker.
+        const own = { width: mask.width, height: mask.height, data: mask.data.slice() };
         const clock = {
           preprocessMs,
           inferenceMs: result.runMs / ready.length,
           arrivedAt: frame.arrivedAt,
           engineDoneAt,
         };
-        frame.rendered = pool.render(frame.id, mask, output.data[i * valuesPerImage], clock, keepOverlay);
+        frame.rendered = pool.render(frame.id, own, curvature, clock, keepOverlay);
         frame.rendered.catch(() => undefined);
       });
     }

@@ -1,23 +1,18 @@
 /**
- * The four messages the node publishes for one frame, built with the node's own builders
- * (src/frame/messages.ts) and serialised to CDR, so a processed bag holds what a recording of the
- * live node would hold.
+ * A frame's outputs for the output bag: the frame path's steering, saliency and images
+ * (src/frame/frame-path.ts, the node's own steps), serialised to CDR, so a processed bag holds
+ * what a recording of the live node would hold.
  */
 import type { RosSerializer } from "../bag/ros-serializer";
 import type { SaliencyMethod } from "../engine/types";
 import type { ColorMap } from "../image/colormap";
 import type { FloatImage, RgbFrame } from "../image/frame";
-import { renderOverlayFromMono8 } from "../image/overlay";
-import { mapMaskToMono8, type PreprocessSpec } from "../image/preprocess";
+import type { PreprocessSpec } from "../image/preprocess";
+import { buildImageOutputs, buildSteeringOutputs } from "../frame/frame-path.js";
+import { IMAGE_OPS } from "../frame/image-ops.js";
 import type { HeaderMsg } from "../frame/message-types.js";
-import {
-  buildMono8Image,
-  buildRgb8Image,
-  buildSaliency,
-  buildSteeringCommand,
-  type FrameTiming,
-} from "../frame/messages.js";
-import { steeringWheelAngle, type SteeringGeometry } from "../frame/steering.js";
+import type { FrameTiming } from "../frame/messages.js";
+import type { SteeringGeometry } from "../frame/steering.js";
 import { type OutputKind, OUTPUT_TYPES } from "./camera-topics";
 
 /** What stays the same for every frame of a run. */
@@ -59,44 +54,42 @@ export function buildFrameOutputs(
   keepOverlay = false,
 ): FrameResult {
   const wanted = new Set(settings.outputs);
-  const angle = steeringWheelAngle(curvature, settings.geometry);
   const messages: Partial<Record<OutputKind, Uint8Array>> = {};
-  if (wanted.has("steering"))
-    messages.steering = serializer.encode(
-      OUTPUT_TYPES.steering,
-      buildSteeringCommand(header, { curvature, steeringWheelAngle: angle, modelName: settings.modelName }),
-    );
-  if (wanted.has("saliency"))
-    messages.saliency = serializer.encode(
-      OUTPUT_TYPES.saliency,
-      buildSaliency(header, {
-        method: settings.method,
-        width: mask.width,
-        height: mask.height,
-        mask: mask.data,
-        layers: [],
-        timing: timing(),
-        framesDropped: 0,
-      }),
-    );
-  let overlay: RgbFrame | undefined;
-  const wantOverlay = wanted.has("overlay") || keepOverlay;
-  if (wanted.has("mask") || wantOverlay) {
-    // The mono8 levels are computed once for both images, as the node does.
-    const mono8 = mapMaskToMono8(mask, settings.preprocess, frame.width, frame.height);
-    if (wanted.has("mask"))
-      messages.mask = serializer.encode(
-        OUTPUT_TYPES.mask,
-        buildMono8Image(header, frame.width, frame.height, mono8),
-      );
-    if (wantOverlay) {
-      overlay = renderOverlayFromMono8(frame, mono8, {
-        colorMap: settings.colorMap,
-        opacity: settings.opacity,
-      });
-      if (wanted.has("overlay"))
-        messages.overlay = serializer.encode(OUTPUT_TYPES.overlay, buildRgb8Image(header, overlay));
-    }
-  }
-  return { messages, curvature, steeringWheelAngle: angle, overlay };
+  const steering = buildSteeringOutputs(
+    header,
+    { curvature, mask, layers: [] },
+    {
+      modelName: settings.modelName,
+      method: settings.method,
+      geometry: settings.geometry,
+      steering: wanted.has("steering"),
+      saliency: wanted.has("saliency"),
+    },
+    timing,
+    0,
+  );
+  if (steering.steering) messages.steering = serializer.encode(OUTPUT_TYPES.steering, steering.steering);
+  if (steering.saliency) messages.saliency = serializer.encode(OUTPUT_TYPES.saliency, steering.saliency);
+  const images = buildImageOutputs(
+    header,
+    frame,
+    mask,
+    {
+      preprocess: settings.preprocess,
+      colorMap: settings.colorMap,
+      opacity: settings.opacity,
+      mask: wanted.has("mask"),
+      overlay: wanted.has("overlay") || keepOverlay,
+    },
+    IMAGE_OPS,
+  );
+  if (images.mask) messages.mask = serializer.encode(OUTPUT_TYPES.mask, images.mask);
+  if (images.overlay && wanted.has("overlay"))
+    messages.overlay = serializer.encode(OUTPUT_TYPES.overlay, images.overlay);
+  const overlay = images.overlay && {
+    width: images.overlay.width,
+    height: images.overlay.height,
+    data: images.overlay.data,
+  };
+  return { messages, curvature, steeringWheelAngle: steering.steeringWheelAngle, overlay };
 }

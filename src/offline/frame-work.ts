@@ -8,7 +8,9 @@ import { createSerializer } from "../bag/serializer-factory";
 import type { SaliencyMethod } from "../engine/types";
 import type { ColorMap } from "../image/colormap";
 import type { FloatImage } from "../image/frame";
-import { preprocess, type PreprocessSpec } from "../image/preprocess";
+import type { PreprocessSpec } from "../image/preprocess";
+import { prepareFrame } from "../frame/frame-path.js";
+import { IMAGE_OPS } from "../frame/image-ops.js";
 import type { HeaderMsg } from "../frame/message-types.js";
 import type { SteeringGeometry } from "../frame/steering.js";
 import { type DecodedFrame, decodeCameraMessage, FrameSkip } from "./frame-decoder";
@@ -90,11 +92,8 @@ export class FrameWork {
     }
     const decodedAt = performance.now();
     try {
-      const tensor = preprocess(
-        decoded.frame,
-        this.#settings.preprocess,
-        new Float32Array(this.#settings.inputSize),
-      );
+      const tensor = new Float32Array(this.#settings.inputSize);
+      prepareFrame(decoded.frame, this.#settings.preprocess, IMAGE_OPS, tensor, 0);
       this.#frames.set(id, decoded);
       return {
         ok: true,

@@ -1,28 +1,29 @@
 /**
- * One batch through the whole per-frame path: convert the camera images, preprocess them into one
- * input tensor, one engine run (outputs + VisualBackProp masks), then the steering command and the
- * saliency message of every image in the batch, and only after those (only while someone
- * subscribes) the mask and overlay images: a driving stack reading the steering does not wait for
- * two frame-sized images to be rendered and serialised. A bad image is dropped from its batch and
- * counted; an engine failure is counted and logged; the node keeps running either way.
+ * The node's side of the frame path (src/frame/frame-path.ts, shared with the bag tool): one batch
+ * through its steps (decode, preprocess into one input tensor, one engine run), then the steering
+ * command and the saliency message of every image in the batch are published, and only after those
+ * (only while someone subscribes) the mask and overlay images: a driving stack reading the steering
+ * does not wait for two frame-sized images to be rendered and serialised. A bad image is dropped
+ * from its batch and counted; an engine failure is counted and logged; the node keeps running.
  */
 import type { EngineResult } from "../engine/types.js";
-import { compressedToRgbFrame, ImageConversionError, imageToRgbFrame } from "../image/encodings.js";
+import { ImageConversionError } from "../image/encodings.js";
 import type { RgbFrame } from "../image/frame.js";
 import type { NodeDiagnostics } from "./diagnostics.js";
-import type { CompressedImageMsg, HeaderMsg, ImageMsg } from "../frame/message-types.js";
+import type { HeaderMsg } from "../frame/message-types.js";
 import {
-  buildMono8Image,
-  buildRgb8Image,
-  buildSaliency,
-  buildSteeringCommand,
-  type LayerMaskValues,
-} from "../frame/messages.js";
+  buildImageOutputs,
+  buildSteeringOutputs,
+  type CameraImage,
+  decodeCameraImage,
+  type FramePrediction,
+  predictionOf,
+  prepareFrame,
+} from "../frame/frame-path.js";
 import type { ImageOps, LoadedModel } from "../frame/model-port.js";
 import type { RuntimeSettings } from "./parameters.js";
 import type { BatchItem } from "./pipeline.js";
 import type { RosNode, RosPublisher } from "./ros-api.js";
-import { steeringWheelAngle } from "../frame/steering.js";
 import type { ThrottledLog } from "./throttled-log.js";
 
 /** A camera message as it waits in the pipeline: narrowed, not yet decoded. */
@@ -30,9 +31,7 @@ export interface ReceivedFrame {
   readonly header: HeaderMsg;
   /** Monotonic arrival time at the node, ms. */
   readonly receivedMs: number;
-  readonly image:
-    | { readonly kind: "raw"; readonly message: ImageMsg }
-    | { readonly kind: "compressed"; readonly message: CompressedImageMsg };
+  readonly image: CameraImage;
 }
 
 /** The four publishers of one camera. */
@@ -78,19 +77,6 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Layer masks of image `index` of a batch, copied out of the batch tensors. */
-function layersOf(result: EngineResult, index: number): LayerMaskValues[] {
-  return (result.layerMasks ?? []).map((layer) => {
-    const size = layer.width * layer.height;
-    return {
-      layer: layer.layer,
-      width: layer.width,
-      height: layer.height,
-      mask: layer.data.slice(index * size, (index + 1) * size),
-    };
-  });
-}
-
 export class BatchProcessor {
   readonly #options: BatchProcessorOptions;
 
@@ -115,7 +101,7 @@ export class BatchProcessor {
       // The one place a converted frame is checked before it reaches the model.
       const started = nowMs();
       try {
-        imageOps.preprocess(item.frame, model.preprocess, input, ready.length * perImage);
+        prepareFrame(item.frame, model.preprocess, imageOps, input, ready.length * perImage);
         ready.push({ ...item, index: ready.length, preprocessMs: item.decodeMs + nowMs() - started });
       } catch (error) {
         this.#badFrame(item.camera, "preprocess", errorText(error));
@@ -142,12 +128,16 @@ export class BatchProcessor {
     diagnostics.engine.batchRan(ready.length, batchMs);
 
     // Steering and saliency of every frame first, then the images.
-    const published = ready.filter((item) =>
-      this.#guarded(item, () =>
-        this.#publishSteering(item, result, batchMs / ready.length, engineDoneMs, settings),
-      ),
-    );
-    for (const item of published) this.#guarded(item, () => this.#publishImages(item, result, settings));
+    const published: { item: RanItem; prediction: FramePrediction }[] = [];
+    for (const item of ready) {
+      this.#guarded(item, () => {
+        const prediction = predictionOf(result, model.outputName, item.index);
+        this.#publishSteering(item, prediction, batchMs / ready.length, engineDoneMs, settings);
+        published.push({ item, prediction });
+      });
+    }
+    for (const { item, prediction } of published)
+      this.#guarded(item, () => this.#publishImages(item, prediction, settings));
     return published.length;
   }
 
@@ -169,10 +159,7 @@ export class BatchProcessor {
     const { payload } = item;
     const started = this.#options.nowMs();
     try {
-      const frame =
-        payload.image.kind === "raw"
-          ? imageToRgbFrame(payload.image.message)
-          : await compressedToRgbFrame(payload.image.message);
+      const frame = await decodeCameraImage(payload.image);
       return {
         camera: item.camera,
         header: payload.header,
@@ -204,78 +191,60 @@ export class BatchProcessor {
   /** The steering command and the saliency message; the frame counts as processed here. */
   #publishSteering(
     item: RanItem,
-    result: EngineResult,
+    prediction: FramePrediction,
     inferenceMs: number,
     engineDoneMs: number,
     settings: RuntimeSettings,
   ): void {
     const { model, nowMs } = this.#options;
     const publishers = this.#options.publishers[item.camera];
-    const output = result.outputs[model.outputName];
-    if (output === undefined) throw new Error(`the model has no output '${model.outputName}'`);
-    const valuesPerImage = output.data.length / result.batch;
-    const curvature = output.data[item.index * valuesPerImage];
-    if (settings.publishSteering) {
-      const angle = steeringWheelAngle(curvature, {
-        wheelbaseM: settings.wheelbaseM,
-        steeringRatio: settings.steeringRatio,
-      });
-      publishers.steering.publish(
-        buildSteeringCommand(item.header, { curvature, steeringWheelAngle: angle, modelName: model.name }),
-      );
-    }
-    const doneMs = nowMs();
-    const totalMs = doneMs - item.receivedMs;
-    if (settings.publishSaliency) {
-      const maskSize = result.width * result.height;
-      publishers.saliency.publish(
-        buildSaliency(item.header, {
-          method: model.engine.method,
-          width: result.width,
-          height: result.height,
-          mask: result.masks.slice(item.index * maskSize, (item.index + 1) * maskSize),
-          layers: layersOf(result, item.index),
-          timing: {
-            preprocessMs: item.preprocessMs,
-            inferenceMs,
-            visualBackPropMs: doneMs - engineDoneMs,
-            totalMs,
-          },
-          framesDropped: item.droppedBefore,
-        }),
-      );
-    }
+    let totalMs = 0;
+    const outputs = buildSteeringOutputs(
+      item.header,
+      prediction,
+      {
+        modelName: model.name,
+        method: model.engine.method,
+        geometry: { wheelbaseM: settings.wheelbaseM, steeringRatio: settings.steeringRatio },
+        steering: settings.publishSteering,
+        saliency: settings.publishSaliency,
+      },
+      () => {
+        const now = nowMs();
+        totalMs = now - item.receivedMs;
+        return {
+          preprocessMs: item.preprocessMs,
+          inferenceMs,
+          visualBackPropMs: now - engineDoneMs,
+          totalMs,
+        };
+      },
+      item.droppedBefore,
+    );
+    if (outputs.steering !== undefined) publishers.steering.publish(outputs.steering);
+    if (outputs.saliency !== undefined) publishers.saliency.publish(outputs.saliency);
+    else totalMs = nowMs() - item.receivedMs;
     this.#options.diagnostics.cameras[item.camera].frameProcessed(totalMs);
   }
 
   /** The mask and overlay images, rendered only for topics someone subscribes to. */
-  #publishImages(item: RanItem, result: EngineResult, settings: RuntimeSettings): void {
+  #publishImages(item: RanItem, prediction: FramePrediction, settings: RuntimeSettings): void {
     const { model, imageOps } = this.#options;
     const publishers = this.#options.publishers[item.camera];
-    const wantMask = settings.publishMask && this.#wanted(publishers.mask);
-    const wantOverlay = settings.publishOverlay && this.#wanted(publishers.overlay);
-    if (!wantMask && !wantOverlay) return;
-    const maskSize = result.width * result.height;
-    // Quantised once: the mask image and the overlay's colour lookup share it.
-    const mono8 = imageOps.mapMaskToMono8(
+    const images = buildImageOutputs(
+      item.header,
+      item.frame,
+      prediction.mask,
       {
-        width: result.width,
-        height: result.height,
-        data: result.masks.subarray(item.index * maskSize, (item.index + 1) * maskSize),
-      },
-      model.preprocess,
-      item.frame.width,
-      item.frame.height,
-    );
-    if (wantMask) {
-      publishers.mask.publish(buildMono8Image(item.header, item.frame.width, item.frame.height, mono8));
-    }
-    if (wantOverlay) {
-      const overlay = imageOps.renderOverlay(item.frame, mono8, {
+        preprocess: model.preprocess,
         colorMap: settings.colorMap,
         opacity: settings.overlayOpacity,
-      });
-      publishers.overlay.publish(buildRgb8Image(item.header, overlay));
-    }
+        mask: settings.publishMask && this.#wanted(publishers.mask),
+        overlay: settings.publishOverlay && this.#wanted(publishers.overlay),
+      },
+      imageOps,
+    );
+    if (images.mask !== undefined) publishers.mask.publish(images.mask);
+    if (images.overlay !== undefined) publishers.overlay.publish(images.overlay);
   }
 }
