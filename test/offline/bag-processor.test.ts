@@ -6,6 +6,7 @@ import type { BagMessage, BagTopic } from "../../src/bag/rosbag2-types";
 import { RosSerializer } from "../../src/bag/ros-serializer";
 import { stampToNs, type ImageMsg, type SaliencyMsg, type SteeringCommandMsg } from "../../src/bag/ros-types";
 import { createSerializer } from "../../src/bag/serializer-factory";
+import { openBag } from "../../src/bag/rosbag2-open";
 import { processBag, type ProcessBagOptions } from "../../src/offline/bag-processor";
 import { maskToMono8, renderOverlay } from "../../src/image/overlay";
 import { mapMaskToFrame, preprocess } from "../../src/image/preprocess";
@@ -251,6 +252,26 @@ describe("offline/bag-processor: bags in, bags with VisualBackProp out", functio
       `/visualbackprop/${CAMERA.split("/")[2]}/steering`,
     ]);
     assert.equal(some.outputMessages, input.messages.length + 2 * 4);
+  });
+
+  it("reads an input the caller opened (the CLI opens and plans a bag once) and leaves it open", async () => {
+    const input = await testMessages({ frames: 3 });
+    const inputDir = path.join(tmp.dir, "in");
+    await writeMcapBag(inputDir, input);
+    const reader = await openBag(inputDir);
+    let closed = 0;
+    const close = reader.close.bind(reader);
+    reader.close = async () => {
+      closed += 1;
+      await close();
+    };
+    try {
+      const result = await run({ input: inputDir, reader, output: path.join(tmp.dir, "out") });
+      assert.equal(result.stats.processed, 3);
+      assert.equal(closed, 0, "the caller's reader is the caller's to close");
+    } finally {
+      await reader.close();
+    }
   });
 
   it("skips undecodable frames with their reason and reports the run as partial", async () => {
