@@ -198,14 +198,16 @@ class BagRun {
     try {
       run.#pool = createFramePool(
         {
-          modelName: model.name,
-          method: model.engine.method,
           preprocess: model.preprocess,
           inputSize: channels * height * width,
-          colorMap: options.colorMap,
-          opacity: options.opacity,
-          geometry: options.geometry,
-          outputs: run.#outputs,
+          bag: {
+            modelName: model.name,
+            method: model.engine.method,
+            colorMap: options.colorMap,
+            opacity: options.opacity,
+            geometry: options.geometry,
+            outputs: run.#outputs,
+          },
         },
         threads,
       );
