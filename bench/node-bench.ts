@@ -13,11 +13,8 @@ import { VisualBackPropNode } from "../src/ros/node";
 import { createFakeRcl, FakePublisher } from "../test/ros/fake-rclnodejs";
 import { overrides } from "../test/ros/harness";
 import { percentile } from "../src/ros/diagnostics";
-import { defaultFrameThreads } from "../src/offline/frame-pool";
 
 export interface NodeBenchRow {
-  /** Worker threads for the image work; 0: all on the node's event loop. */
-  readonly threads: number;
   readonly cameras: number;
   readonly rateHz: number;
   readonly seconds: number;
@@ -27,10 +24,7 @@ export interface NodeBenchRow {
   /** Receive to published steering, ms. */
   readonly p50Ms: number;
   readonly p99Ms: number;
-  /**
-   * Mean ms per frame processed, by stage of the node's frame path; map-back and overlay only
-   * with threads 0 (the workers run the real kernels, untimed).
-   */
+  /** Mean ms per frame processed, by stage of the node's frame path. */
   readonly stages: NodeStages;
 }
 
@@ -51,10 +45,8 @@ export interface NodeBenchResult {
   readonly model: string;
   readonly provider: string;
   readonly rows: NodeBenchRow[];
-  /** Highest per-camera rate tried that ran without a dropped frame, per camera count (worker threads). */
+  /** Highest per-camera rate tried that ran without a dropped frame, per camera count. */
   readonly maxRateHz: Record<number, number>;
-  /** The node's default worker threads on this machine, the rows' other setting. */
-  readonly threads: number;
 }
 
 /** A 640x480 rgb8 frame with some structure, so conversion and overlay do real work. */
@@ -81,7 +73,6 @@ export async function runOnce(
   cameras: number,
   rateHz: number,
   seconds: number,
-  threads: number,
 ): Promise<NodeBenchRow & { provider: string }> {
   const topics = Array.from({ length: cameras }, (_, i) => `/cameras/cam${i}/image_raw`);
   const rcl = createFakeRcl({
@@ -112,7 +103,6 @@ export async function runOnce(
     rcl,
     loadModel,
     imageOps,
-    frameThreads: threads,
     defaultModelPath: modelPath,
   });
   const latencies: number[] = [];
@@ -168,7 +158,6 @@ export async function runOnce(
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
     provider,
-    threads,
     cameras,
     rateHz,
     seconds: elapsed,
@@ -193,7 +182,7 @@ export async function runOnce(
 export function formatNodeStages(rows: readonly NodeBenchRow[]): string {
   const f = (n: number) => n.toFixed(2).padStart(7);
   const lines = ["cameras  rate Hz   decode  preproc   engine  map-back  overlay  image/engine"];
-  for (const r of rows.filter((row) => row.threads === 0)) {
+  for (const r of rows) {
     const s = r.stages;
     const image = s.decode + s.preprocess + s.maskMapBack + s.overlay;
     lines.push(
@@ -217,32 +206,22 @@ export async function benchNode(options: {
   try {
     const rows: NodeBenchRow[] = [];
     let provider = "";
-    const threads = defaultFrameThreads();
-    // Paired: the event loop alone, then with worker threads, per camera count.
     for (const cameras of [1, 3]) {
-      for (const rowThreads of [0, threads]) {
-        const row = await runOnce(modelPath, cameras, 30, options.seconds, rowThreads);
-        provider = row.provider;
-        rows.push(row);
-      }
+      const row = await runOnce(modelPath, cameras, 30, options.seconds);
+      provider = row.provider;
+      rows.push(row);
     }
     const maxRateHz: Record<number, number> = {};
     for (const cameras of [1, 3]) {
       maxRateHz[cameras] = 0;
       for (const rate of [30, 45, 60, 90, 120]) {
-        const row = await runOnce(modelPath, cameras, rate, options.probeSeconds, threads);
+        const row = await runOnce(modelPath, cameras, rate, options.probeSeconds);
         // Allow the frames still in flight at the end; anything more is a drop.
         if (row.dropped > 0) break;
         maxRateHz[cameras] = rate;
       }
     }
-    return {
-      model: temp ? "PilotNet layout, random weights" : modelPath,
-      provider,
-      rows,
-      maxRateHz,
-      threads,
-    };
+    return { model: temp ? "PilotNet layout, random weights" : modelPath, provider, rows, maxRateHz };
   } finally {
     if (temp) fs.rmSync(temp, { recursive: true, force: true });
   }

@@ -198,16 +198,14 @@ class BagRun {
     try {
       run.#pool = createFramePool(
         {
+          modelName: model.name,
+          method: model.engine.method,
           preprocess: model.preprocess,
           inputSize: channels * height * width,
-          bag: {
-            modelName: model.name,
-            method: model.engine.method,
-            colorMap: options.colorMap,
-            opacity: options.opacity,
-            geometry: options.geometry,
-            outputs: run.#outputs,
-          },
+          colorMap: options.colorMap,
+          opacity: options.opacity,
+          geometry: options.geometry,
+          outputs: run.#outputs,
         },
         threads,
       );

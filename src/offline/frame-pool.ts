@@ -1,15 +1,11 @@
 /**
  * Where the per-frame work (decode, preprocess, mask and overlay rendering, CDR encoding) runs:
- * in worker threads beside the main thread, which then only runs the engine and reads and writes
- * (the bag tool) or publishes (the node), or in the main thread itself. A frame is rendered by the
- * thread that prepared it; frames given the same lane go to the same thread, in order.
+ * in worker threads beside the main thread, which then only reads, runs the engine and writes
+ * (zstd), or in the main thread itself. A frame is rendered by the thread that prepared it.
  */
 import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import type { CameraImage, ImageSettings } from "../frame/frame-path.js";
-import type { HeaderMsg } from "../frame/message-types.js";
-import type { ImageOps } from "../frame/model-port.js";
 import type { FloatImage } from "../image/frame";
 import type { FrameResult } from "./frame-outputs";
 import {
@@ -18,7 +14,6 @@ import {
   type FrameWorkSettings,
   type Prepared,
   type Rendered,
-  type RenderedImages,
 } from "./frame-work";
 
 /** Messages from the main thread to a worker. */
@@ -32,29 +27,10 @@ export type ToWorker =
       readonly clock: FrameClock;
       readonly keepOverlay: boolean;
     }
-  | {
-      readonly type: "prepareImage";
-      readonly id: number;
-      readonly header: HeaderMsg;
-      readonly image: CameraImage;
-    }
-  | {
-      readonly type: "renderImages";
-      readonly id: number;
-      readonly mask: FloatImage;
-      readonly settings: ImageSettings;
-    }
   | { readonly type: "drop"; readonly id: number };
 
 type FromWorker =
-  | { readonly type: "ready"; readonly id: -1 }
   | { readonly type: "prepared"; readonly id: number; readonly prepared: Prepared }
-  | {
-      readonly type: "renderedImages";
-      readonly id: number;
-      readonly rendered?: RenderedImages;
-      readonly error?: string;
-    }
   | {
       readonly type: "rendered";
       readonly id: number;
@@ -75,16 +51,7 @@ export interface FramePool {
     clock: FrameClock,
     keepOverlay: boolean,
   ): Promise<Rendered>;
-  /**
-   * The node's camera image (its data copied, the caller's message is not touched); frames of one
-   * `lane` (the node's camera) are prepared and rendered by one thread, in order.
-   */
-  prepareImage(id: number, header: HeaderMsg, image: CameraImage, lane?: number): Promise<Prepared>;
-  /** The node's mask and overlay images of a prepared frame (`mask` is transferred to the worker). */
-  renderImages(id: number, mask: FloatImage, settings: ImageSettings): Promise<RenderedImages>;
   drop(id: number): void;
-  /** Resolves when every thread has loaded its code, so the first frames do not wait for that. */
-  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -93,32 +60,17 @@ export function defaultFrameThreads(): number {
   return Math.max(1, Math.min(4, os.availableParallelism() - 1));
 }
 
-/**
- * A pool of `threads` workers, or the main thread itself for 0; only the main thread can use
- * `imageOps` other than the real kernels (a test's).
- */
-export function createFramePool(
-  settings: FrameWorkSettings,
-  threads: number,
-  imageOps?: ImageOps,
-): FramePool {
-  return threads > 0 ? new WorkerPool(settings, threads) : new InlinePool(settings, imageOps);
+/** A pool of `threads` workers, or the main thread itself for 0. */
+export function createFramePool(settings: FrameWorkSettings, threads: number): FramePool {
+  return threads > 0 ? new WorkerPool(settings, threads) : new InlinePool(settings);
 }
 
 class InlinePool implements FramePool {
   readonly threads = 0;
   readonly #work: FrameWork;
 
-  constructor(settings: FrameWorkSettings, imageOps?: ImageOps) {
-    this.#work = new FrameWork(settings, imageOps);
-  }
-
-  prepareImage(id: number, header: HeaderMsg, image: CameraImage): Promise<Prepared> {
-    return this.#work.prepareImage(id, header, image);
-  }
-
-  async renderImages(id: number, mask: FloatImage, settings: ImageSettings): Promise<RenderedImages> {
-    return this.#work.renderImages(id, mask, settings);
+  constructor(settings: FrameWorkSettings) {
+    this.#work = new FrameWork(settings);
   }
 
   prepare(id: number, compressed: boolean, data: Uint8Array): Promise<Prepared> {
@@ -139,8 +91,6 @@ class InlinePool implements FramePool {
     this.#work.drop(id);
   }
 
-  async ready(): Promise<void> {}
-
   async close(): Promise<void> {}
 }
 
@@ -154,18 +104,15 @@ class WorkerPool implements FramePool {
   readonly #workers: Worker[];
   readonly #owner = new Map<number, number>();
   readonly #waiting = new Map<string, Waiting>();
-  readonly #ready: Promise<unknown>;
   #next = 0;
   #failure: Error | undefined;
 
   constructor(settings: FrameWorkSettings, threads: number) {
     this.threads = threads;
-    const ready: Promise<FromWorker>[] = [];
     this.#workers = Array.from({ length: threads }, (_, k) => {
       const worker = new Worker(path.join(__dirname, "frame-worker.js"), { workerData: settings });
-      ready.push(new Promise((resolve, reject) => this.#waiting.set(`ready:${k}`, { resolve, reject })));
       worker.on("message", (message: FromWorker) => {
-        const key = message.type === "ready" ? `ready:${k}` : `${message.type}:${message.id}`;
+        const key = `${message.type}:${message.id}`;
         const waiting = this.#waiting.get(key);
         this.#waiting.delete(key);
         waiting?.resolve(message);
@@ -181,13 +128,6 @@ class WorkerPool implements FramePool {
       });
       return worker;
     });
-    this.#ready = Promise.all(ready);
-    // A worker that fails to start fails its frames too; `ready` need not be awaited.
-    this.#ready.catch(() => undefined);
-  }
-
-  async ready(): Promise<void> {
-    await this.#ready;
   }
 
   #ask(worker: number, key: string, message: ToWorker, transfer: ArrayBuffer[]): Promise<FromWorker> {
@@ -198,53 +138,10 @@ class WorkerPool implements FramePool {
     });
   }
 
-  #pick(id: number, lane: number | undefined): number {
-    let worker: number;
-    if (lane === undefined) {
-      worker = this.#next;
-      this.#next = (this.#next + 1) % this.#workers.length;
-    } else {
-      worker = lane % this.#workers.length;
-    }
-    this.#owner.set(id, worker);
-    return worker;
-  }
-
-  async prepareImage(id: number, header: HeaderMsg, image: CameraImage, lane?: number): Promise<Prepared> {
-    const worker = this.#pick(id, lane);
-    const data = image.message.data.slice();
-    const copy = { ...image, message: { ...image.message, data } } as CameraImage;
-    const reply = await this.#ask(
-      worker,
-      `prepared:${id}`,
-      { type: "prepareImage", id, header, image: copy },
-      [data.buffer],
-    );
-    if (reply.type !== "prepared")
-      throw new Error(`frame worker: expected prepared ${id}, got ${reply.type}`);
-    if (!reply.prepared.ok) this.#owner.delete(id);
-    return reply.prepared;
-  }
-
-  async renderImages(id: number, mask: FloatImage, settings: ImageSettings): Promise<RenderedImages> {
-    const worker = this.#owner.get(id);
-    if (worker === undefined) throw new Error(`frame ${id} was not prepared`);
-    this.#owner.delete(id);
-    const reply = await this.#ask(
-      worker,
-      `renderedImages:${id}`,
-      { type: "renderImages", id, mask, settings },
-      [mask.data.buffer as ArrayBuffer],
-    );
-    if (reply.type !== "renderedImages" || reply.rendered === undefined)
-      throw new Error(
-        `frame worker: rendering frame ${id} failed: ${reply.type === "renderedImages" ? reply.error : reply.type}`,
-      );
-    return reply.rendered;
-  }
-
   async prepare(id: number, compressed: boolean, data: Uint8Array): Promise<Prepared> {
-    const worker = this.#pick(id, undefined);
+    const worker = this.#next;
+    this.#next = (this.#next + 1) % this.#workers.length;
+    this.#owner.set(id, worker);
     const copy = data.slice();
     const reply = await this.#ask(worker, `prepared:${id}`, { type: "prepare", id, compressed, data: copy }, [
       copy.buffer,

@@ -1,8 +1,7 @@
 /**
  * The per-frame work that needs no engine: decode and preprocess a camera message, and later
- * turn its mask into the node's messages. One class, so the same code runs in the main thread
- * or in worker threads (frame-worker.ts) beside the engine: the bag tool's (CDR in, CDR out) and
- * the node's (message objects in, image messages out).
+ * turn its mask into the node's four messages. One class, so the same code runs in the main thread
+ * or in worker threads (frame-worker.ts) beside the engine and the bag writer.
  */
 import type { RosSerializer } from "../bag/ros-serializer";
 import { createSerializer } from "../bag/serializer-factory";
@@ -10,42 +9,26 @@ import type { SaliencyMethod } from "../engine/types";
 import type { ColorMap } from "../image/colormap";
 import type { FloatImage } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
-import {
-  buildImageOutputs,
-  type CameraImage,
-  decodeCameraImage,
-  type ImageOutputs,
-  type ImageSettings,
-  prepareFrame,
-} from "../frame/frame-path.js";
+import { prepareFrame } from "../frame/frame-path.js";
 import { IMAGE_OPS } from "../frame/image-ops.js";
-import type { ImageOps } from "../frame/model-port.js";
-import { ImageConversionError } from "../image/encodings.js";
-import type { RgbFrame } from "../image/frame.js";
 import type { HeaderMsg } from "../frame/message-types.js";
 import type { SteeringGeometry } from "../frame/steering.js";
 import { type DecodedFrame, decodeCameraMessage, FrameSkip } from "./frame-decoder";
 import type { OutputKind } from "./camera-topics";
 import { buildFrameOutputs, type FrameResult } from "./frame-outputs";
 
-/** What the bag tool's `render` builds for every frame of a run. */
-export interface BagOutputSettings {
+/** What stays the same for every frame of a run; plain data, so it can be sent to a worker. */
+export interface FrameWorkSettings {
   readonly modelName: string;
   readonly method: SaliencyMethod;
+  readonly preprocess: PreprocessSpec;
+  /** Values per image of the model input (channels * height * width). */
+  readonly inputSize: number;
   readonly colorMap: ColorMap;
   readonly opacity: number;
   readonly geometry: SteeringGeometry;
   /** The outputs written (OUTPUT_KINDS order). */
   readonly outputs: readonly OutputKind[];
-}
-
-/** What stays the same for every frame of a run; plain data, so it can be sent to a worker. */
-export interface FrameWorkSettings {
-  readonly preprocess: PreprocessSpec;
-  /** Values per image of the model input (channels * height * width). */
-  readonly inputSize: number;
-  /** The bag tool's outputs; the node renders with `renderImages`, with its current settings. */
-  readonly bag?: BagOutputSettings;
 }
 
 /**
@@ -81,12 +64,6 @@ export type Prepared =
     }
   | { readonly ok: false; readonly reason: string; readonly message: string };
 
-/** A frame's mask and overlay images (the node's) plus how long rendering took. */
-export interface RenderedImages {
-  readonly images: ImageOutputs;
-  readonly renderMs: number;
-}
-
 /** The results of a frame plus how long rendering took. */
 export interface Rendered {
   readonly result: FrameResult;
@@ -96,13 +73,10 @@ export interface Rendered {
 export class FrameWork {
   readonly #settings: FrameWorkSettings;
   readonly #serializer: RosSerializer;
-  readonly #imageOps: ImageOps;
   readonly #frames = new Map<number, DecodedFrame>();
 
-  /** `imageOps`: the real kernels unless a test in the main thread injects its own. */
-  constructor(settings: FrameWorkSettings, imageOps: ImageOps = IMAGE_OPS) {
+  constructor(settings: FrameWorkSettings) {
     this.#settings = settings;
-    this.#imageOps = imageOps;
     this.#serializer = createSerializer();
   }
 
@@ -116,27 +90,10 @@ export class FrameWork {
       const skip = error instanceof FrameSkip ? error : new FrameSkip("conversion", String(error));
       return { ok: false, reason: skip.reason, message: skip.message };
     }
-    return this.#preprocess(id, decoded, started);
-  }
-
-  /** Decodes and preprocesses a camera image the node received; keeps the frame under `id`. */
-  async prepareImage(id: number, header: HeaderMsg, image: CameraImage): Promise<Prepared> {
-    const started = performance.now();
-    let frame: RgbFrame;
-    try {
-      frame = await decodeCameraImage(image);
-    } catch (error) {
-      const reason = error instanceof ImageConversionError ? error.reason : "conversion";
-      return { ok: false, reason, message: error instanceof Error ? error.message : String(error) };
-    }
-    return this.#preprocess(id, { header, frame }, started);
-  }
-
-  #preprocess(id: number, decoded: DecodedFrame, started: number): Prepared {
     const decodedAt = performance.now();
     try {
       const tensor = new Float32Array(this.#settings.inputSize);
-      prepareFrame(decoded.frame, this.#settings.preprocess, this.#imageOps, tensor, 0);
+      prepareFrame(decoded.frame, this.#settings.preprocess, IMAGE_OPS, tensor, 0);
       this.#frames.set(id, decoded);
       return {
         ok: true,
@@ -156,15 +113,13 @@ export class FrameWork {
    * total_ms from the frame's arrival, each to the moment the Saliency message is built.
    */
   render(id: number, mask: FloatImage, curvature: number, clock: FrameClock, keepOverlay = false): Rendered {
-    const bag = this.#settings.bag;
-    if (bag === undefined) throw new Error("frame work: render needs the bag tool's output settings");
     const decoded = this.#frames.get(id);
     if (decoded === undefined) throw new Error(`frame ${id} was not prepared here`);
     this.#frames.delete(id);
     const started = performance.now();
     const result = buildFrameOutputs(
       this.#serializer,
-      { ...bag, preprocess: this.#settings.preprocess },
+      this.#settings,
       decoded.header,
       decoded.frame,
       mask,
@@ -181,16 +136,6 @@ export class FrameWork {
       keepOverlay,
     );
     return { result, renderMs: performance.now() - started };
-  }
-
-  /** Builds frame `id`'s mask and overlay images (the node's), and forgets the frame. */
-  renderImages(id: number, mask: FloatImage, settings: ImageSettings): RenderedImages {
-    const decoded = this.#frames.get(id);
-    if (decoded === undefined) throw new Error(`frame ${id} was not prepared here`);
-    this.#frames.delete(id);
-    const started = performance.now();
-    const images = buildImageOutputs(decoded.header, decoded.frame, mask, settings, this.#imageOps);
-    return { images, renderMs: performance.now() - started };
   }
 
   /** Forgets a prepared frame that will not be rendered (a failed batch, a stopped run). */

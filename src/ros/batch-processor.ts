@@ -7,17 +7,20 @@
  * from its batch and counted; an engine failure is counted and logged; the node keeps running.
  */
 import type { EngineResult } from "../engine/types.js";
+import { ImageConversionError } from "../image/encodings.js";
+import type { RgbFrame } from "../image/frame.js";
 import type { NodeDiagnostics } from "./diagnostics.js";
 import type { HeaderMsg } from "../frame/message-types.js";
 import {
+  buildImageOutputs,
   buildSteeringOutputs,
   type CameraImage,
+  decodeCameraImage,
   type FramePrediction,
-  type ImageOutputs,
   predictionOf,
+  prepareFrame,
 } from "../frame/frame-path.js";
-import type { LoadedModel } from "../frame/model-port.js";
-import type { FramePool } from "../offline/frame-pool.js";
+import type { ImageOps, LoadedModel } from "../frame/model-port.js";
 import type { RuntimeSettings } from "./parameters.js";
 import type { BatchItem } from "./pipeline.js";
 import type { RosNode, RosPublisher } from "./ros-api.js";
@@ -43,11 +46,7 @@ export interface CameraPublishers {
 export interface BatchProcessorOptions {
   readonly node: RosNode;
   readonly model: LoadedModel;
-  /**
-   * Where decoding, preprocessing and the images run: worker threads beside the engine, or the
-   * main thread (threads 0, and the only choice for a test's image helpers).
-   */
-  readonly frames: FramePool;
+  readonly imageOps: ImageOps;
   /** Indexed like the cameras. */
   readonly publishers: readonly CameraPublishers[];
   readonly diagnostics: NodeDiagnostics;
@@ -56,21 +55,20 @@ export interface BatchProcessorOptions {
   readonly nowMs: () => number;
 }
 
-/** A frame decoded and preprocessed, kept in the frame pool under `id` until its images. */
-interface PreparedItem {
-  readonly id: number;
+interface DecodedItem {
   readonly camera: number;
   readonly header: HeaderMsg;
   readonly receivedMs: number;
   readonly droppedBefore: number;
-  /** One image of model input. */
-  readonly tensor: Float32Array;
-  /** This frame's conversion plus preprocessing, ms (Saliency.preprocess_ms). */
-  readonly preprocessMs: number;
+  readonly frame: RgbFrame;
+  /** This frame's own conversion time, ms. */
+  readonly decodeMs: number;
 }
 
 /** A frame whose engine results are in: what its steering, saliency and images are built from. */
-interface RanItem extends PreparedItem {
+interface RanItem extends DecodedItem {
+  /** This frame's conversion plus preprocessing, ms (Saliency.preprocess_ms). */
+  readonly preprocessMs: number;
   /** Index in the engine batch. */
   readonly index: number;
 }
@@ -81,33 +79,36 @@ function errorText(error: unknown): string {
 
 export class BatchProcessor {
   readonly #options: BatchProcessorOptions;
-  #nextId = 0;
-  /** The images of the last batch, still being rendered in the frame pool. */
-  #imagesBehind: Promise<unknown> = Promise.resolve();
 
   constructor(options: BatchProcessorOptions) {
     this.#options = options;
   }
 
-  /**
-   * Processes one batch and resolves with the number of frames whose steering is published; never
-   * rejects. With worker threads it resolves before this batch's images are out (the next batch's
-   * frames are then prepared first, and its engine run overlaps these images), but only after
-   * the previous batch's images: one batch of images at most is behind, and a camera's images go
-   * out in order.
-   */
+  /** Processes one batch and resolves with the number of frames published; never rejects. */
   async process(batch: readonly BatchItem<ReceivedFrame>[]): Promise<number> {
-    const { model, frames, diagnostics, nowMs } = this.#options;
+    const { model, imageOps, diagnostics, nowMs } = this.#options;
     const settings = this.#options.settings();
-    const ready: RanItem[] = [];
-    for (const item of await Promise.all(batch.map((each) => this.#prepare(each))))
-      if (item !== undefined) ready.push({ ...item, index: ready.length });
-    if (ready.length === 0) return 0;
+    const decoded = (await Promise.all(batch.map((item) => this.#decode(item)))).filter(
+      (item): item is DecodedItem => item !== undefined,
+    );
+    if (decoded.length === 0) return 0;
 
     const { channels, height, width } = model.engine.inputShape;
     const perImage = channels * height * width;
-    const tensor = new Float32Array(ready.length * perImage);
-    for (const item of ready) tensor.set(item.tensor, item.index * perImage);
+    const input = new Float32Array(decoded.length * perImage);
+    const ready: RanItem[] = [];
+    for (const item of decoded) {
+      // The one place a converted frame is checked before it reaches the model.
+      const started = nowMs();
+      try {
+        prepareFrame(item.frame, model.preprocess, imageOps, input, ready.length * perImage);
+        ready.push({ ...item, index: ready.length, preprocessMs: item.decodeMs + nowMs() - started });
+      } catch (error) {
+        this.#badFrame(item.camera, "preprocess", errorText(error));
+      }
+    }
+    if (ready.length === 0) return 0;
+    const tensor = ready.length === decoded.length ? input : input.subarray(0, ready.length * perImage);
 
     let result: EngineResult;
     const runStartMs = nowMs();
@@ -118,10 +119,7 @@ export class BatchProcessor {
     } catch (error) {
       const message = errorText(error);
       diagnostics.engine.inferenceFailed(message);
-      for (const item of ready) {
-        diagnostics.cameras[item.camera].inferenceFailed();
-        frames.drop(item.id);
-      }
+      for (const item of ready) diagnostics.cameras[item.camera].inferenceFailed();
       this.#options.log.error("inference", `inference failed for a batch of ${ready.length}: ${message}`);
       return 0;
     }
@@ -132,29 +130,19 @@ export class BatchProcessor {
     // Steering and saliency of every frame first, then the images.
     const published: { item: RanItem; prediction: FramePrediction }[] = [];
     for (const item of ready) {
-      const ok = this.#guarded(item, () => {
+      this.#guarded(item, () => {
         const prediction = predictionOf(result, model.outputName, item.index);
         this.#publishSteering(item, prediction, batchMs / ready.length, engineDoneMs, settings);
         published.push({ item, prediction });
       });
-      if (!ok) frames.drop(item.id);
     }
-    await this.#imagesBehind;
-    const images = Promise.all(
-      published.map(({ item, prediction }) => this.#images(item, prediction, settings)),
-    );
-    if (frames.threads === 0) await images;
-    else this.#imagesBehind = images;
+    for (const { item, prediction } of published)
+      this.#guarded(item, () => this.#publishImages(item, prediction, settings));
     return published.length;
   }
 
-  /** Resolves when every image asked for so far is published (or has failed). */
-  async drain(): Promise<void> {
-    await this.#imagesBehind;
-  }
-
   /** Runs one frame's publishing; a failure is logged and drops only that frame. */
-  #guarded(item: PreparedItem, publish: () => void): boolean {
+  #guarded(item: DecodedItem, publish: () => void): boolean {
     try {
       publish();
       return true;
@@ -167,32 +155,22 @@ export class BatchProcessor {
     }
   }
 
-  /** Decodes and preprocesses one frame in the frame pool; a bad frame is counted and dropped. */
-  async #prepare(item: BatchItem<ReceivedFrame>): Promise<PreparedItem | undefined> {
+  async #decode(item: BatchItem<ReceivedFrame>): Promise<DecodedItem | undefined> {
     const { payload } = item;
-    const id = this.#nextId++;
+    const started = this.#options.nowMs();
     try {
-      const prepared = await this.#options.frames.prepareImage(
-        id,
-        payload.header,
-        payload.image,
-        item.camera,
-      );
-      if (!prepared.ok) {
-        this.#badFrame(item.camera, prepared.reason, prepared.message);
-        return undefined;
-      }
+      const frame = await decodeCameraImage(payload.image);
       return {
-        id,
         camera: item.camera,
         header: payload.header,
         receivedMs: payload.receivedMs,
         droppedBefore: item.droppedBefore,
-        tensor: prepared.tensor,
-        preprocessMs: prepared.decodeMs + prepared.preprocessMs,
+        frame,
+        decodeMs: this.#options.nowMs() - started,
       };
     } catch (error) {
-      this.#badFrame(item.camera, "worker", errorText(error));
+      const reason = error instanceof ImageConversionError ? error.reason : "conversion";
+      this.#badFrame(item.camera, reason, errorText(error));
       return undefined;
     }
   }
@@ -249,45 +227,24 @@ export class BatchProcessor {
     this.#options.diagnostics.cameras[item.camera].frameProcessed(totalMs);
   }
 
-  /**
-   * The mask and overlay images, rendered only for topics someone subscribes to (the subscriber
-   * count is read when the frame is handed over); never rejects.
-   */
-  async #images(item: RanItem, prediction: FramePrediction, settings: RuntimeSettings): Promise<void> {
-    const { model, frames } = this.#options;
+  /** The mask and overlay images, rendered only for topics someone subscribes to. */
+  #publishImages(item: RanItem, prediction: FramePrediction, settings: RuntimeSettings): void {
+    const { model, imageOps } = this.#options;
     const publishers = this.#options.publishers[item.camera];
-    const mask = settings.publishMask && this.#wanted(publishers.mask);
-    const overlay = settings.publishOverlay && this.#wanted(publishers.overlay);
-    if (!mask && !overlay) {
-      frames.drop(item.id);
-      return;
-    }
-    let images: ImageOutputs;
-    try {
-      const { width, height, data } = prediction.mask;
-      // A copy: the batch's masks stay whole, and a worker takes this one over.
-      const rendered = await frames.renderImages(
-        item.id,
-        { width, height, data: data.slice() },
-        {
-          preprocess: model.preprocess,
-          colorMap: settings.colorMap,
-          opacity: settings.overlayOpacity,
-          mask,
-          overlay,
-        },
-      );
-      images = rendered.images;
-    } catch (error) {
-      this.#options.log.error(
-        `images-${item.camera}`,
-        `rendering the images of camera ${publishers.name} failed: ${errorText(error)}`,
-      );
-      return;
-    }
-    this.#guarded(item, () => {
-      if (images.mask !== undefined) publishers.mask.publish(images.mask);
-      if (images.overlay !== undefined) publishers.overlay.publish(images.overlay);
-    });
+    const images = buildImageOutputs(
+      item.header,
+      item.frame,
+      prediction.mask,
+      {
+        preprocess: model.preprocess,
+        colorMap: settings.colorMap,
+        opacity: settings.overlayOpacity,
+        mask: settings.publishMask && this.#wanted(publishers.mask),
+        overlay: settings.publishOverlay && this.#wanted(publishers.overlay),
+      },
+      imageOps,
+    );
+    if (images.mask !== undefined) publishers.mask.publish(images.mask);
+    if (images.overlay !== undefined) publishers.overlay.publish(images.overlay);
   }
 }

@@ -5,7 +5,6 @@
 import { DEFAULT_MODEL } from "../cli/package-paths.js";
 import { IMAGE_OPS } from "../frame/image-ops.js";
 import { loadModel } from "../frame/model-loader.js";
-import { defaultFrameThreads } from "../offline/frame-pool.js";
 import { runNodeMain } from "./node-main.js";
 import { loadRclnodejs } from "./rclnodejs-adapter.js";
 
@@ -15,7 +14,6 @@ export function main(): void {
     loadRcl: () => loadRclnodejs(),
     loadModel,
     imageOps: IMAGE_OPS,
-    frameThreads: defaultFrameThreads(),
     defaultModelPath: DEFAULT_MODEL,
     signals: process,
     writeError: (line) => process.stderr.write(`${line}\n`),

@@ -16,8 +16,6 @@ export interface NodeMainDependencies {
   readonly loadRcl: () => RclApi;
   readonly loadModel: ModelLoader;
   readonly imageOps: ImageOps;
-  /** Worker threads for the per-frame image work (NodeDependencies.frameThreads). */
-  readonly frameThreads?: number;
   readonly defaultModelPath: string;
   /** Where SIGINT and SIGTERM come from: `process`, or an EventEmitter in tests. */
   readonly signals: EventEmitter;
@@ -74,7 +72,6 @@ export async function runNodeMain(dependencies: NodeMainDependencies): Promise<n
       rcl,
       loadModel: dependencies.loadModel,
       imageOps: dependencies.imageOps,
-      frameThreads: dependencies.frameThreads,
       defaultModelPath: dependencies.defaultModelPath,
     });
   } catch (error) {

@@ -12,7 +12,6 @@ import { toCompressedImageMsg, toImageMsg } from "./message-guards.js";
 import { MessageTypes } from "../frame/message-types.js";
 import { buildDiagnosticArray } from "../frame/messages.js";
 import type { ImageOps, LoadedModel, ModelLoader } from "../frame/model-port.js";
-import { createFramePool, type FramePool } from "../offline/frame-pool.js";
 import { RuntimeParameters } from "./parameter-updates.js";
 import { declareNodeParameters, type NodeSettings } from "./parameters.js";
 import { type FrameArrival, latestFrameBatches } from "./pipeline.js";
@@ -25,12 +24,6 @@ export interface NodeDependencies {
   readonly rcl: RclApi;
   readonly loadModel: ModelLoader;
   readonly imageOps: ImageOps;
-  /**
-   * Worker threads that decode, preprocess and render the images beside the engine; 0 (the
-   * default) does that on the node's event loop, the only place `imageOps` other than the real
-   * kernels (IMAGE_OPS) can run.
-   */
-  readonly frameThreads?: number;
   /** Used when the `model` parameter is empty. */
   readonly defaultModelPath: string;
   /** Monotonic milliseconds for latencies and throttling; performance.now by default. */
@@ -75,8 +68,6 @@ export class VisualBackPropNode {
   #timer: RosTimer | undefined;
   #pipeline: Subscription | undefined;
   #drained: Promise<void> = Promise.resolve();
-  #frames: FramePool | undefined;
-  #processor: BatchProcessor | undefined;
   #closing = false;
   #closed: Promise<void> | undefined;
 
@@ -145,20 +136,6 @@ export class VisualBackPropNode {
       throw new StartupError(`cannot load model '${modelPath}': ${errorText(error)}`, { cause: error });
     }
     const instance = new VisualBackPropNode(node, model, cameras, settings, runtime, nowMs);
-    const { channels, height, width } = model.engine.inputShape;
-    const frames = createFramePool(
-      { preprocess: model.preprocess, inputSize: channels * height * width },
-      dependencies.frameThreads ?? 0,
-      dependencies.imageOps,
-    );
-    try {
-      await frames.ready();
-    } catch (error) {
-      await frames.close();
-      await model.engine.release();
-      throw new StartupError(`cannot start the frame worker threads: ${errorText(error)}`, { cause: error });
-    }
-    instance.#frames = frames;
     instance.#open(rcl, dependencies);
     return instance;
   }
@@ -196,14 +173,13 @@ export class VisualBackPropNode {
     const processor = new BatchProcessor({
       node,
       model: this.#model,
-      frames: this.#frames as FramePool,
+      imageOps: dependencies.imageOps,
       publishers: this.#publishers,
       diagnostics: this.#diagnostics,
       settings: () => this.#runtime.current,
       log: this.#log,
       nowMs: this.#nowMs,
     });
-    this.#processor = processor;
     this.#drained = new Promise<void>((resolve) => {
       this.#pipeline = this.#arrivals
         .pipe(
@@ -294,8 +270,6 @@ export class VisualBackPropNode {
     for (const subscription of this.#subscriptions.splice(0)) node.destroySubscription(subscription);
     this.#arrivals.complete();
     await this.#drained;
-    await this.#processor?.drain();
-    await this.#frames?.close();
     this.#pipeline?.unsubscribe();
     if (this.#timer !== undefined) node.destroyTimer(this.#timer);
     this.#timer = undefined;

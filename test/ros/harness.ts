@@ -10,7 +10,7 @@ import type {
   SteeringCommandMsg,
   DiagnosticArrayMsg,
 } from "../../src/frame/message-types.js";
-import type { ImageOps, LoadedModel } from "../../src/frame/model-port.js";
+import type { LoadedModel } from "../../src/frame/model-port.js";
 import { VisualBackPropNode } from "../../src/ros/node.js";
 import { findParameterDefinition, type ParameterValue } from "../../src/ros/parameters.js";
 import type { RosParameter } from "../../src/ros/ros-api.js";
@@ -51,7 +51,7 @@ export interface Harness {
   deliver(topic: string, message: unknown): void;
   /** Advances fake time and lets promises settle. */
   tick(ms: number): Promise<void>;
-  /** Waits (real event-loop turns) until `condition` holds, for work off the JS thread (sharp, workers). */
+  /** Waits (real event-loop turns) until `condition` holds, for work off the JS thread (sharp). */
   waitFor(condition: () => boolean): Promise<void>;
   images(topic: string): ImageMsg[];
   steering(topic: string): SteeringCommandMsg[];
@@ -66,10 +66,6 @@ export interface HarnessOptions {
   readonly model?: LoadedModel;
   /** Subscribers on every output topic (default 1: every output is rendered). */
   readonly subscribers?: number;
-  /** The node's image helpers (default: the stubs); worker threads always run the real ones. */
-  readonly imageOps?: ImageOps;
-  /** Worker threads for the image work (default 0: on the event loop). */
-  readonly frameThreads?: number;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -86,8 +82,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     vbp = await VisualBackPropNode.start(node, {
       rcl,
       loadModel: stubLoader(options.model ?? stubModel(engine)),
-      imageOps: options.imageOps ?? STUB_IMAGE_OPS,
-      frameThreads: options.frameThreads,
+      imageOps: STUB_IMAGE_OPS,
       defaultModelPath: "/opt/models/default.onnx",
       nowMs: () => clock.now,
     });
@@ -107,9 +102,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await clock.tickAsync(ms);
     },
     waitFor: async (condition) => {
-      // Real time, not turns: worker threads take a while to start on a loaded machine.
-      const deadline = performance.now() + 20_000;
-      while (!condition() && performance.now() < deadline) {
+      for (let turn = 0; turn < 20000 && !condition(); turn++) {
         await new Promise((resolve) => setImmediate(resolve));
         await clock.tickAsync(0);
       }
