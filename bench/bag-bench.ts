@@ -18,6 +18,8 @@ export interface BagBenchOptions {
   readonly batch?: number;
   /** Worker threads (default: one fewer than the cores). */
   readonly threads?: number;
+  /** Output chunk compression (default zstd, as the CLI). */
+  readonly compression?: "zstd" | "lz4" | "none";
   /** Receives the run's full result (stage timings) for a closer look. */
   readonly onResult?: (result: BagRunResult) => void;
 }
@@ -28,9 +30,31 @@ export interface BagBenchResult {
   readonly fps: number;
   /** Seconds of recording processed per second of wall time. */
   readonly realTimeMultiple: number;
+  readonly compression: string;
+  /** Mean ms per processed frame by stage (summed over the threads that ran it; see RunStats). */
+  readonly stages: Record<string, number>;
 }
 
 const RATE_HZ = 30;
+
+/** The bag tool's stage table, ms per frame, one column per run, with image work over the engine. */
+export function formatBagStages(runs: readonly BagBenchResult[]): string {
+  const stages = Object.keys(runs[0]?.stages ?? {});
+  const head = runs.map((r) => `${r.compression} (${r.realTimeMultiple.toFixed(2)}x)`.padStart(16)).join("");
+  const lines = [`${"stage, ms/frame".padEnd(26)}${head}`];
+  for (const stage of stages)
+    lines.push(`${stage.padEnd(26)}${runs.map((r) => r.stages[stage].toFixed(2).padStart(16)).join("")}`);
+  const image = (r: BagBenchResult) => r.stages.decode + r.stages.preprocess + r.stages.render;
+  lines.push(
+    `${"image work / engine".padEnd(26)}${runs.map((r) => (image(r) / r.stages.engine).toFixed(2).padStart(16)).join("")}`,
+  );
+  lines.push(
+    "decode, preprocess and render (mask, overlay, CDR) run in the frame workers, write (CDR copy, " +
+      "compression, file) in the writer thread, beside the main thread's read and engine; wait is the " +
+      "main thread waiting for them",
+  );
+  return lines.join("\n");
+}
 
 /**
  * Offline throughput of `visualbackprop bag` on a 640x480, 30 Hz synthetic drive: renders the
@@ -65,6 +89,7 @@ export async function benchBag(options: BagBenchOptions = {}): Promise<BagBenchR
         model,
         batch: options.batch,
         threads: options.threads,
+        compression: options.compression,
         colorMap: "jet",
         opacity: 0.5,
         geometry: { wheelbaseM: 2.85, steeringRatio: 15 },
@@ -77,6 +102,10 @@ export async function benchBag(options: BagBenchOptions = {}): Promise<BagBenchR
         seconds,
         fps: processed / seconds,
         realTimeMultiple: processed / RATE_HZ / seconds,
+        compression: options.compression ?? "zstd",
+        stages: Object.fromEntries(
+          [...result.stats.stageMs].map(([stage, ms]) => [stage, ms / Math.max(1, processed)]),
+        ),
       };
     } finally {
       await model.engine.release();

@@ -5,6 +5,7 @@ import { performance } from "node:perf_hooks";
 import { DEFAULT_MODEL } from "../src/cli/package-paths";
 import { buildPilotNet } from "../src/onnx/cnn-builder";
 import { IMAGE_OPS } from "../src/frame/image-ops";
+import type { ImageOps } from "../src/frame/model-port";
 import type { SaliencyMsg } from "../src/frame/message-types";
 import { loadModel } from "../src/frame/model-loader";
 import { VisualBackPropNode } from "../src/ros/node";
@@ -23,6 +24,21 @@ export interface NodeBenchRow {
   /** Receive to published steering, ms. */
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Mean ms per frame processed, by stage of the node's frame path. */
+  readonly stages: NodeStages;
+}
+
+/**
+ * Where a processed frame's time went, ms per frame: conversion of the camera message, preprocessing,
+ * the engine (its batch's run over the frames in it), mask map-back and overlay (only the images).
+ * The fake transport does not serialise, so rclnodejs's publish cost is not in these.
+ */
+export interface NodeStages {
+  readonly decode: number;
+  readonly preprocess: number;
+  readonly engine: number;
+  readonly maskMapBack: number;
+  readonly overlay: number;
 }
 
 export interface NodeBenchResult {
@@ -65,14 +81,34 @@ export async function runOnce(
   const node = new rcl.Node("visualbackprop");
   const fake = rcl.nodes[0];
   fake.defaultSubscriberCount = 1;
+  // The real image helpers, timed.
+  const spent = { preprocess: 0, mapBack: 0, overlay: 0 };
+  const timed = <A extends unknown[], R>(key: keyof typeof spent, work: (...args: A) => R) => {
+    return (...args: A): R => {
+      const started = performance.now();
+      try {
+        return work(...args);
+      } finally {
+        spent[key] += performance.now() - started;
+      }
+    };
+  };
+  const imageOps: ImageOps = {
+    ...IMAGE_OPS,
+    preprocess: timed("preprocess", IMAGE_OPS.preprocess),
+    mapMaskToMono8: timed("mapBack", IMAGE_OPS.mapMaskToMono8),
+    renderOverlay: timed("overlay", IMAGE_OPS.renderOverlay),
+  };
   const vbp = await VisualBackPropNode.start(node, {
     rcl,
     loadModel,
-    imageOps: IMAGE_OPS,
+    imageOps,
     defaultModelPath: modelPath,
   });
   const latencies: number[] = [];
   let dropped = 0;
+  let preprocessMs = 0;
+  let inferenceMs = 0;
   for (const publisher of fake.publishers as FakePublisher[]) {
     // Keep nothing: 640x480 overlays at 90 Hz would fill memory. Saliency carries the latency.
     publisher.publish = (message: object) => {
@@ -80,6 +116,8 @@ export async function runOnce(
         const saliency = message as SaliencyMsg;
         latencies.push(saliency.total_ms);
         dropped += saliency.frames_dropped;
+        preprocessMs += saliency.preprocess_ms;
+        inferenceMs += saliency.inference_ms;
       }
     };
   }
@@ -129,7 +167,29 @@ export async function runOnce(
     dropped: dropped + lostInTransport,
     p50Ms: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
+    stages: {
+      // Saliency.preprocess_ms is conversion plus preprocessing.
+      decode: (preprocessMs - spent.preprocess) / Math.max(1, framesOut),
+      preprocess: spent.preprocess / Math.max(1, framesOut),
+      engine: inferenceMs / Math.max(1, framesOut),
+      maskMapBack: spent.mapBack / Math.max(1, framesOut),
+      overlay: spent.overlay / Math.max(1, framesOut),
+    },
   };
+}
+
+/** The node's stage table, ms per frame, with the ratio of image work to the engine. */
+export function formatNodeStages(rows: readonly NodeBenchRow[]): string {
+  const f = (n: number) => n.toFixed(2).padStart(7);
+  const lines = ["cameras  rate Hz   decode  preproc   engine  map-back  overlay  image/engine"];
+  for (const r of rows) {
+    const s = r.stages;
+    const image = s.decode + s.preprocess + s.maskMapBack + s.overlay;
+    lines.push(
+      `${String(r.cameras).padStart(7)}  ${String(r.rateHz).padStart(7)}  ${f(s.decode)}  ${f(s.preprocess)}  ${f(s.engine)}  ${f(s.maskMapBack)}   ${f(s.overlay)}  ${(image / s.engine).toFixed(2).padStart(12)}`,
+    );
+  }
+  return lines.join("\n");
 }
 
 export async function benchNode(options: {

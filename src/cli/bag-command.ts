@@ -6,7 +6,8 @@ import { openBag } from "../bag/rosbag2-open";
 import type { ProviderChoice } from "../engine/types";
 import { COLOR_MAPS, type ColorMap } from "../image/colormap";
 import { processBag, type BagRunResult } from "../offline/bag-processor";
-import { planCameras } from "../offline/camera-topics";
+import { OUTPUT_KINDS, type OutputKind, planCameras } from "../offline/camera-topics";
+import type { BagReader } from "../bag/rosbag2-types";
 import { ProgressReporter } from "../offline/progress";
 import { RecordedSteering } from "../offline/recorded-steering";
 import { checkReportDir, ReportCollector } from "../offline/report";
@@ -45,6 +46,10 @@ options:
   --workers N           threads that decode, preprocess and render frames; 0 does that and the
                         writing in the main thread (default: cores - 1, at most 4)
   --batch N             frames per engine run (default 16)
+  --outputs K,...       per-camera outputs to write: steering, saliency, mask, overlay (default all);
+                        the others are not rendered
+  --compression C       output chunk compression: zstd (default), lz4 or none; on camera-sized
+                        images zstd can be the largest cost of a run (its stage table says)
   --colormap M          ${COLOR_MAPS.join(", ")} (default ${NODE_DEFAULTS.colorMap})
   --opacity A           heat map weight in the overlay, 0..1 (default ${NODE_DEFAULTS.overlayOpacity})
   --steering-topic T    recorded steering to compare with: std_msgs/msg/Float32 (curvature, 1/m) or
@@ -72,6 +77,10 @@ export interface BagJob {
   /** Frame worker threads; default defaultFrameThreads(). */
   readonly workers?: number;
   readonly batch: number;
+  /** Outputs written per camera; default all four. */
+  readonly outputs?: readonly OutputKind[];
+  /** Output chunk compression; default zstd. */
+  readonly compression?: OutputCompression;
   readonly colorMap: ColorMap;
   readonly opacity: number;
   readonly steeringTopic?: string;
@@ -94,6 +103,8 @@ export function parseBagArgs(argv: readonly string[]): BagJob {
       threads: { type: "string", default: "1" },
       workers: { type: "string" },
       batch: { type: "string", default: "16" },
+      outputs: { type: "string" },
+      compression: { type: "string" },
       colormap: { type: "string", default: NODE_DEFAULTS.colorMap },
       opacity: { type: "string", default: String(NODE_DEFAULTS.overlayOpacity) },
       "steering-topic": { type: "string" },
@@ -125,6 +136,8 @@ export function parseBagArgs(argv: readonly string[]): BagJob {
     threads: integer("threads", v.threads as string, 0),
     workers: v.workers === undefined ? undefined : integer("workers", v.workers, 0),
     batch: integer("batch", v.batch as string, 1),
+    outputs: v.outputs === undefined ? undefined : outputsOption(v.outputs),
+    compression: v.compression === undefined ? undefined : compressionOption(v.compression),
     colorMap: colorMapOption(v.colormap as string),
     opacity: opacityOption(v.opacity as string),
     steeringTopic: v["steering-topic"],
@@ -133,6 +146,30 @@ export function parseBagArgs(argv: readonly string[]): BagJob {
     force: v.force as boolean,
     verbose: v.verbose as boolean,
   };
+}
+
+type OutputCompression = "zstd" | "lz4" | "none";
+const COMPRESSIONS: readonly OutputCompression[] = ["zstd", "lz4", "none"];
+
+function outputsOption(text: string): OutputKind[] {
+  const kinds = text
+    .split(",")
+    .map((k) => k.trim())
+    .filter((k) => k !== "");
+  const unknown = kinds.filter((k) => !(OUTPUT_KINDS as readonly string[]).includes(k));
+  if (kinds.length === 0 || unknown.length > 0)
+    throw new UsageError(
+      `--outputs: expected a comma-separated list of ${OUTPUT_KINDS.join(", ")}, got ${JSON.stringify(text)}`,
+    );
+  return kinds as OutputKind[];
+}
+
+function compressionOption(text: string): OutputCompression {
+  if (!(COMPRESSIONS as readonly string[]).includes(text))
+    throw new UsageError(
+      `--compression: expected one of ${COMPRESSIONS.join(", ")}, got ${JSON.stringify(text)}`,
+    );
+  return text as OutputCompression;
 }
 
 /** `visualbackprop bag`: see BAG_USAGE. Returns the exit code. */
@@ -144,27 +181,35 @@ export async function runBag(
   return runBagJob(parseBagArgs(argv), stdout, log);
 }
 
-/** Checks the input before the model is loaded, so a wrong path or topic fails at once. */
-async function checkInput(job: BagJob): Promise<void> {
+/**
+ * Checks the input before the model is loaded, so a wrong path or topic fails at once. Returns the
+ * open input, which the run then reads: a bag is opened and planned once.
+ */
+async function checkInput(job: BagJob): Promise<BagReader> {
   const reader = await openBag(job.input);
-  let inputs: string[];
   try {
-    const cameras = planCameras(reader.topics, job.topics, reader.path);
-    // Counts are exact for an undamaged bag (summary, metadata or database); a damaged one is read
-    // anyway, as far as it goes.
-    const frames = cameras.reduce((n, c) => n + c.messageCount, 0);
-    if (frames === 0 && reader.problems.length === 0) {
-      throw new Error(
-        `${reader.path}: no frames on ${cameras.map((c) => c.topic).join(", ")}: nothing to process ` +
-          `(the bag holds ${reader.messageCount} message${reader.messageCount === 1 ? "" : "s"} in all)`,
-      );
-    }
-    if (job.steeringTopic !== undefined)
-      RecordedSteering.forTopic(createSerializer(reader), reader.topics, job.steeringTopic);
-    inputs = [reader.path, ...reader.files];
-  } finally {
+    await checkOpenedInput(job, reader);
+  } catch (error) {
     await reader.close();
+    throw error;
   }
+  return reader;
+}
+
+async function checkOpenedInput(job: BagJob, reader: BagReader): Promise<void> {
+  const cameras = planCameras(reader.topics, job.topics, reader.path);
+  // Counts are exact for an undamaged bag (summary, metadata or database); a damaged one is read
+  // anyway, as far as it goes.
+  const frames = cameras.reduce((n, c) => n + c.messageCount, 0);
+  if (frames === 0 && reader.problems.length === 0) {
+    throw new Error(
+      `${reader.path}: no frames on ${cameras.map((c) => c.topic).join(", ")}: nothing to process ` +
+        `(the bag holds ${reader.messageCount} message${reader.messageCount === 1 ? "" : "s"} in all)`,
+    );
+  }
+  if (job.steeringTopic !== undefined)
+    RecordedSteering.forTopic(createSerializer(reader), reader.topics, job.steeringTopic);
+  const inputs = [reader.path, ...reader.files];
   const output = canonical(job.output);
   for (const input of [job.input, ...(job.report !== undefined ? [job.report] : [])]) {
     const other = canonical(input);
@@ -194,7 +239,20 @@ export async function runBagJob(
   stdout: (line: string) => void,
   log: (line: string) => void,
 ): Promise<number> {
-  await checkInput(job);
+  const reader = await checkInput(job);
+  try {
+    return await runOpened(job, reader, stdout, log);
+  } finally {
+    await reader.close();
+  }
+}
+
+async function runOpened(
+  job: BagJob,
+  reader: BagReader,
+  stdout: (line: string) => void,
+  log: (line: string) => void,
+): Promise<number> {
   const report =
     job.report !== undefined
       ? new ReportCollector({
@@ -239,6 +297,9 @@ export async function runBagJob(
   try {
     result = await processBag({
       input: job.input,
+      reader,
+      outputs: job.outputs,
+      compression: job.compression,
       output: job.output,
       force: job.force,
       model,

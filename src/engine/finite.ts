@@ -24,22 +24,3 @@ export function multiIndex(flat: number, shape: readonly number[]): number[] {
   }
   return index;
 }
-
-/**
- * Whether image `index` of a batch run came out non-finite: its values of `output` (the same count
- * per image) or its mask of `maskSize` values. Such a frame is dropped as bad rather than published
- * as a null steering value and a black mask.
- */
-export function frameNonFinite(
-  output: ArrayLike<number>,
-  masks: ArrayLike<number>,
-  batch: number,
-  index: number,
-  maskSize: number,
-): boolean {
-  const perImage = output.length / batch;
-  return (
-    firstNonFinite(output, index * perImage, (index + 1) * perImage) >= 0 ||
-    firstNonFinite(masks, index * maskSize, (index + 1) * maskSize) >= 0
-  );
-}

@@ -93,15 +93,15 @@ export interface LayerMaskValues {
   readonly mask: Float32Array;
 }
 
-/** Per-frame timing, milliseconds. */
+/** Per-frame timing, milliseconds, as msg/Saliency.msg defines it for the node and the bag tool. */
 export interface FrameTiming {
-  /** Converting the camera image and preprocessing it for the network. */
+  /** This frame's own conversion and preprocessing. */
   readonly preprocessMs: number;
-  /** The one ONNX Runtime run, which yields the model outputs and the in-graph VisualBackProp mask. */
+  /** Its batch's engine run (outputs and the in-graph mask) over the frames in the batch. */
   readonly inferenceMs: number;
-  /** Turning the mask into outputs: slicing, mapping back through crop and resize, rendering. */
+  /** From the engine's return to the Saliency message being built (mask and overlay come after). */
   readonly visualBackPropMs: number;
-  /** From the frame's arrival at the node to its outputs being built. */
+  /** From the frame's arrival (node callback, bag read) to the Saliency message being built. */
   readonly totalMs: number;
 }
 

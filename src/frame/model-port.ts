@@ -42,16 +42,16 @@ export interface ModelRequest extends SessionSettings {
 /** Loads a model; rejects with one clear message (missing file, corrupt model, unknown provider). */
 export type ModelLoader = (request: ModelRequest) => Promise<LoadedModel>;
 
-/** The image helpers the node calls, with the signatures of src/image/preprocess.ts and overlay.ts. */
+/** The image helpers the frame path calls, with the signatures of src/image/preprocess.ts and overlay.ts. */
 export interface ImageOps {
   /** Writes one frame's model input at `offset` of `out`. */
   preprocess(frame: RgbFrame, spec: PreprocessSpec, out: Float32Array, offset: number): Float32Array;
-  mapMaskToFrame(mask: FloatImage, spec: PreprocessSpec, frameWidth: number, frameHeight: number): FloatImage;
-  /** Heat map over the frame from the mono8 mask (at the frame's size) the node publishes anyway. */
+  /** The mask on the camera frame as mono8 levels: the inverse of crop and resize, quantised once. */
+  mapMaskToMono8(mask: FloatImage, spec: PreprocessSpec, frameWidth: number, frameHeight: number): Uint8Array;
+  /** Heat map over the frame from the mono8 mask (at the frame's size) that is published anyway. */
   renderOverlay(
     frame: RgbFrame,
     mono8Mask: Uint8Array,
     options: { colorMap: ColorMap; opacity: number },
   ): RgbFrame;
-  maskToMono8(mask: FloatImage): Uint8Array;
 }

@@ -1,5 +1,5 @@
 import { assertRgbFrame, FloatImage, RgbFrame } from "./frame";
-import { resampleBytes, resampleFloats } from "./resize";
+import { resampleBytes, resampleFloats, resampleFloatsToLevels } from "./resize";
 
 export type ColorSpace = "rgb" | "bgr" | "yuv" | "grey";
 
@@ -90,6 +90,9 @@ export function cropRectangle(spec: PreprocessSpec, frameWidth: number, frameHei
   };
 }
 
+/** The model-sized RGB floats of the frame being preprocessed, reused by the next frame. */
+let rgbScratch = new Float32Array(0);
+
 /**
  * Crops, resizes and converts one frame into the model's input values (C*H*W for nchw, H*W*C for
  * nhwc). Writes into `out` at `offset` when given, so a batch is filled without copies.
@@ -110,6 +113,7 @@ export function preprocess(
       `preprocess: output buffer holds ${target.length} values, needs ${offset + plane * channels}`,
     );
   }
+  if (rgbScratch.length < plane * 3) rgbScratch = new Float32Array(plane * 3);
   const rgb = resampleBytes(
     frame.data,
     frame.width,
@@ -118,47 +122,70 @@ export function preprocess(
     cropRectangle(spec, frame.width, frame.height),
     width,
     height,
+    rgbScratch,
   );
+  // One loop per colour space and layout, so no branch runs per pixel.
   const { scale, bias } = spec;
   if (channels === 1) {
-    for (let p = 0; p < plane; p++) {
-      const r = rgb[p * 3];
-      const g = rgb[p * 3 + 1];
-      const b = rgb[p * 3 + 2];
+    for (let p = 0, i = 0; p < plane; p++, i += 3) {
+      const r = rgb[i];
+      const g = rgb[i + 1];
+      const b = rgb[i + 2];
       // Integer weights summing to 1000, so a grey pixel (mono8 expanded) keeps its exact value.
       const y = r === g && g === b ? r : (299 * r + 587 * g + 114 * b) / 1000;
       target[offset + p] = y * scale + bias;
     }
     return target;
   }
-  const nchw = spec.layout === "nchw";
-  for (let p = 0; p < plane; p++) {
-    const r = rgb[p * 3];
-    const g = rgb[p * 3 + 1];
-    const b = rgb[p * 3 + 2];
-    let c0 = r;
-    let c1 = g;
-    let c2 = b;
-    if (spec.colorSpace === "bgr") {
-      c0 = b;
-      c2 = r;
-    } else if (spec.colorSpace === "yuv") {
+  const yuv = spec.colorSpace === "yuv";
+  const swap = spec.colorSpace === "bgr";
+  // Where channel 0, 1 and 2 of pixel p go: offset + p * step + channel * stride.
+  const step = spec.layout === "nchw" ? 1 : 3;
+  const stride = spec.layout === "nchw" ? plane : 1;
+  const o1 = offset + stride;
+  const o2 = offset + 2 * stride;
+  if (yuv) {
+    for (let p = 0, i = 0, t = 0; p < plane; p++, i += 3, t += step) {
+      const r = rgb[i];
+      const g = rgb[i + 1];
+      const b = rgb[i + 2];
       // BT.601 full range (JPEG's YCbCr).
-      c0 = 0.299 * r + 0.587 * g + 0.114 * b;
-      c1 = -0.168736 * r - 0.331264 * g + 0.5 * b + 128;
-      c2 = 0.5 * r - 0.418688 * g - 0.081312 * b + 128;
+      target[offset + t] = (0.299 * r + 0.587 * g + 0.114 * b) * scale + bias;
+      target[o1 + t] = (-0.168736 * r - 0.331264 * g + 0.5 * b + 128) * scale + bias;
+      target[o2 + t] = (0.5 * r - 0.418688 * g - 0.081312 * b + 128) * scale + bias;
     }
-    if (nchw) {
-      target[offset + p] = c0 * scale + bias;
-      target[offset + plane + p] = c1 * scale + bias;
-      target[offset + 2 * plane + p] = c2 * scale + bias;
-    } else {
-      target[offset + p * 3] = c0 * scale + bias;
-      target[offset + p * 3 + 1] = c1 * scale + bias;
-      target[offset + p * 3 + 2] = c2 * scale + bias;
+  } else {
+    const first = swap ? 2 : 0;
+    const last = swap ? 0 : 2;
+    for (let p = 0, i = 0, t = 0; p < plane; p++, i += 3, t += step) {
+      target[offset + t] = rgb[i + first] * scale + bias;
+      target[o1 + t] = rgb[i + 1] * scale + bias;
+      target[o2 + t] = rgb[i + last] * scale + bias;
     }
   }
   return target;
+}
+
+/** The crop in frame pixels, its whole-pixel bounds, and the same crop in mask coordinates. */
+function maskPlacement(mask: FloatImage, spec: PreprocessSpec, frameWidth: number, frameHeight: number) {
+  if (mask.data.length !== mask.width * mask.height) {
+    throw new Error(`mapMaskToFrame: mask of ${mask.width}x${mask.height} has ${mask.data.length} values`);
+  }
+  const rect = cropRectangle(spec, frameWidth, frameHeight);
+  const x0 = Math.max(0, Math.floor(rect.x));
+  const y0 = Math.max(0, Math.floor(rect.y));
+  const x1 = Math.min(frameWidth, Math.ceil(rect.x + rect.width));
+  const y1 = Math.min(frameHeight, Math.ceil(rect.y + rect.height));
+  // The crop in mask coordinates, so that resampling lands exactly on frame pixels x0..x1, y0..y1.
+  const sx = mask.width / rect.width;
+  const sy = mask.height / rect.height;
+  const region = {
+    x: (x0 - rect.x) * sx,
+    y: (y0 - rect.y) * sy,
+    width: (x1 - x0) * sx,
+    height: (y1 - y0) * sy,
+  };
+  return { x0, y0, width: x1 - x0, height: y1 - y0, region };
 }
 
 /**
@@ -171,30 +198,36 @@ export function mapMaskToFrame(
   frameWidth: number,
   frameHeight: number,
 ): FloatImage {
-  if (mask.data.length !== mask.width * mask.height) {
-    throw new Error(`mapMaskToFrame: mask of ${mask.width}x${mask.height} has ${mask.data.length} values`);
-  }
-  const rect = cropRectangle(spec, frameWidth, frameHeight);
-  const x0 = Math.max(0, Math.floor(rect.x));
-  const y0 = Math.max(0, Math.floor(rect.y));
-  const x1 = Math.min(frameWidth, Math.ceil(rect.x + rect.width));
-  const y1 = Math.min(frameHeight, Math.ceil(rect.y + rect.height));
+  const place = maskPlacement(mask, spec, frameWidth, frameHeight);
   const out = new Float32Array(frameWidth * frameHeight);
-  if (x1 <= x0 || y1 <= y0) return { width: frameWidth, height: frameHeight, data: out };
-  // The crop in mask coordinates, so that resampling lands exactly on frame pixels x0..x1, y0..y1.
-  const sx = mask.width / rect.width;
-  const sy = mask.height / rect.height;
-  const region = {
-    x: (x0 - rect.x) * sx,
-    y: (y0 - rect.y) * sy,
-    width: (x1 - x0) * sx,
-    height: (y1 - y0) * sy,
-  };
-  resampleFloats(mask.data, mask.width, mask.height, region, x1 - x0, y1 - y0, {
+  if (place.width <= 0 || place.height <= 0) return { width: frameWidth, height: frameHeight, data: out };
+  resampleFloats(mask.data, mask.width, mask.height, place.region, place.width, place.height, {
     data: out,
     stride: frameWidth,
-    x: x0,
-    y: y0,
+    x: place.x0,
+    y: place.y0,
   });
   return { width: frameWidth, height: frameHeight, data: out };
+}
+
+/**
+ * `maskToMono8(mapMaskToFrame(...))` in one pass: the mask on the camera frame as 8-bit levels
+ * (the mono8 mask image, and the overlay's colour index), without the frame-sized float image.
+ */
+export function mapMaskToMono8(
+  mask: FloatImage,
+  spec: PreprocessSpec,
+  frameWidth: number,
+  frameHeight: number,
+): Uint8Array {
+  const place = maskPlacement(mask, spec, frameWidth, frameHeight);
+  const out = new Uint8Array(frameWidth * frameHeight);
+  if (place.width <= 0 || place.height <= 0) return out;
+  resampleFloatsToLevels(mask.data, mask.width, mask.height, place.region, place.width, place.height, {
+    data: out,
+    stride: frameWidth,
+    x: place.x0,
+    y: place.y0,
+  });
+  return out;
 }

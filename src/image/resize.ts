@@ -2,15 +2,21 @@
  * Separable resampling with a triangle (linear) filter that widens when shrinking, so downscaling
  * averages every source pixel (no aliasing) and upscaling is plain bilinear. Pixel centres are
  * aligned (the half-pixel convention of OpenCV's INTER_LINEAR and PyTorch's align_corners=False).
- * This runs for every camera frame, so taps are cached and the inner loops are kept monomorphic.
+ *
+ * This runs for every camera frame, beside an engine that takes about a millisecond a frame, so
+ * the kernels are written for V8: taps computed once per geometry and cached, weights held as
+ * doubles (no float32 conversion in the inner loops), one loop per pixel that reads the three
+ * channels together, and scratch rows reused instead of allocated per frame. The arithmetic and
+ * its order are those of the straightforward version (float32 intermediates, taps summed in
+ * order), so results are bit-identical to it; test/image/reference-kernels.ts keeps that version.
  */
 
 /** Source taps and weights for each output position along one axis. */
 export interface AxisTaps {
   readonly start: Int32Array;
   readonly count: Int32Array;
-  /** Per output position, `maxTaps` weights (unused ones are 0). */
-  readonly weights: Float32Array;
+  /** Per output position, `maxTaps` weights (unused ones are 0), float32 values held as doubles. */
+  readonly weights: Float64Array;
   readonly maxTaps: number;
 }
 
@@ -38,6 +44,7 @@ function computeTaps(srcSize: number, srcStart: number, srcLength: number, dstLe
   const maxTaps = Math.ceil(support) * 2 + 1;
   const start = new Int32Array(dstLength);
   const count = new Int32Array(dstLength);
+  // Normalised in float32, as the reference does, then widened once.
   const weights = new Float32Array(dstLength * maxTaps);
   for (let i = 0; i < dstLength; i++) {
     const center = srcStart + (i + 0.5) * scale - 0.5;
@@ -64,7 +71,7 @@ function computeTaps(srcSize: number, srcStart: number, srcLength: number, dstLe
     start[i] = first;
     count[i] = n;
   }
-  return { start, count, weights, maxTaps };
+  return { start, count, weights: Float64Array.from(weights), maxTaps };
 }
 
 export interface Region {
@@ -74,24 +81,77 @@ export interface Region {
   readonly height: number;
 }
 
+/** Where resampled rows land in a larger image: its buffer, row stride and top-left corner. */
+export interface Placement {
+  readonly data: Float32Array;
+  readonly stride: number;
+  readonly x: number;
+  readonly y: number;
+}
+
+/** Grow-only scratch buffers: one frame's intermediate rows, reused by the next frame. */
+let horizontalScratch = new Float32Array(0);
+
+function scratchRows(length: number): Float32Array {
+  if (horizontalScratch.length < length) horizontalScratch = new Float32Array(length);
+  return horizontalScratch;
+}
+
+/** The source rows the vertical taps read: the first and how many. */
+function rowSpan(yt: AxisTaps, dstHeight: number): { first: number; rows: number } {
+  const first = yt.start[0];
+  return { first, rows: yt.start[dstHeight - 1] + yt.count[dstHeight - 1] - first };
+}
+
 /**
- * Resamples an interleaved 8-bit image (`channels` values a pixel) region into a float buffer of
- * `dstWidth x dstHeight x channels`.
+ * Horizontal pass of an interleaved 8-bit RGB image: source rows `rowFirst ..` to `rows` rows of
+ * `dstWidth` RGB floats in `out`.
  */
-export function resampleBytes(
+function horizontalRgb(
   src: Uint8Array,
   srcWidth: number,
-  srcHeight: number,
-  channels: number,
-  region: Region,
+  rowFirst: number,
+  rows: number,
+  xt: AxisTaps,
   dstWidth: number,
-  dstHeight: number,
-): Float32Array {
-  const xt = axisTaps(srcWidth, region.x, region.width, dstWidth);
-  const yt = axisTaps(srcHeight, region.y, region.height, dstHeight);
-  const rowFirst = yt.start[0];
-  const rows = yt.start[dstHeight - 1] + yt.count[dstHeight - 1] - rowFirst;
-  const horizontal = new Float32Array(rows * dstWidth * channels);
+  out: Float32Array,
+): void {
+  const { start, count, weights, maxTaps } = xt;
+  const srcStride = srcWidth * 3;
+  for (let r = 0; r < rows; r++) {
+    const srcRow = (rowFirst + r) * srcStride;
+    let o = r * dstWidth * 3;
+    for (let x = 0; x < dstWidth; x++, o += 3) {
+      const n = count[x];
+      const wBase = x * maxTaps;
+      let q = srcRow + start[x] * 3;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      for (let k = 0; k < n; k++, q += 3) {
+        const w = weights[wBase + k];
+        a0 += w * src[q];
+        a1 += w * src[q + 1];
+        a2 += w * src[q + 2];
+      }
+      out[o] = a0;
+      out[o + 1] = a1;
+      out[o + 2] = a2;
+    }
+  }
+}
+
+/** Horizontal pass of a generic interleaved 8-bit image (any channel count). */
+function horizontalBytes(
+  src: Uint8Array,
+  srcWidth: number,
+  channels: number,
+  rowFirst: number,
+  rows: number,
+  xt: AxisTaps,
+  dstWidth: number,
+  out: Float32Array,
+): void {
   const { start, count, weights, maxTaps } = xt;
   for (let r = 0; r < rows; r++) {
     const srcRow = (rowFirst + r) * srcWidth * channels;
@@ -104,19 +164,102 @@ export function resampleBytes(
         let acc = 0;
         let q = p + c;
         for (let k = 0; k < n; k++, q += channels) acc += weights[wBase + k] * src[q];
-        horizontal[outRow + x * channels + c] = acc;
+        out[outRow + x * channels + c] = acc;
       }
     }
   }
-  return vertical(horizontal, yt, rowFirst, dstWidth * channels, dstHeight);
 }
 
-/** Where resampled rows land in a larger image: its buffer, row stride and top-left corner. */
-export interface Placement {
-  readonly data: Float32Array;
-  readonly stride: number;
-  readonly x: number;
-  readonly y: number;
+/** Horizontal pass of a single-channel float image. */
+function horizontalFloats(
+  src: Float32Array,
+  srcWidth: number,
+  rowFirst: number,
+  rows: number,
+  xt: AxisTaps,
+  dstWidth: number,
+  out: Float32Array,
+): void {
+  const { start, count, weights, maxTaps } = xt;
+  for (let r = 0; r < rows; r++) {
+    const srcRow = (rowFirst + r) * srcWidth;
+    const outRow = r * dstWidth;
+    for (let x = 0; x < dstWidth; x++) {
+      const n = count[x];
+      const wBase = x * maxTaps;
+      const p = srcRow + start[x];
+      let acc = 0;
+      for (let k = 0; k < n; k++) acc += weights[wBase + k] * src[p + k];
+      out[outRow + x] = acc;
+    }
+  }
+}
+
+/**
+ * Vertical pass for output row `y`: the weighted sum of the horizontal rows its taps name,
+ * accumulated in float32 (the element type of `out`) tap by tap, written at `out[outRow ..]`.
+ */
+function verticalRow(
+  horizontal: Float32Array,
+  yt: AxisTaps,
+  rowFirst: number,
+  rowLength: number,
+  y: number,
+  out: Float32Array,
+  outRow: number,
+): void {
+  const s = yt.start[y] - rowFirst;
+  const n = yt.count[y];
+  const wBase = y * yt.maxTaps;
+  // The first tap assigns (0 + w*h rounds as w*h does), so `out` needs no clearing.
+  let w = yt.weights[wBase];
+  let inRow = s * rowLength;
+  for (let i = 0; i < rowLength; i++) out[outRow + i] = w * horizontal[inRow + i];
+  for (let k = 1; k < n; k++) {
+    w = yt.weights[wBase + k];
+    inRow = (s + k) * rowLength;
+    for (let i = 0; i < rowLength; i++) out[outRow + i] += w * horizontal[inRow + i];
+  }
+}
+
+function vertical(
+  horizontal: Float32Array,
+  yt: AxisTaps,
+  rowFirst: number,
+  rowLength: number,
+  dstHeight: number,
+  out: Float32Array,
+  stride: number,
+  origin: number,
+): void {
+  for (let y = 0; y < dstHeight; y++)
+    verticalRow(horizontal, yt, rowFirst, rowLength, y, out, origin + y * stride);
+}
+
+/**
+ * Resamples an interleaved 8-bit image (`channels` values a pixel) region into `dstWidth x
+ * dstHeight x channels` floats. With `out`, writes there (from index 0) instead of a new buffer.
+ */
+export function resampleBytes(
+  src: Uint8Array,
+  srcWidth: number,
+  srcHeight: number,
+  channels: number,
+  region: Region,
+  dstWidth: number,
+  dstHeight: number,
+  out?: Float32Array,
+): Float32Array {
+  const xt = axisTaps(srcWidth, region.x, region.width, dstWidth);
+  const yt = axisTaps(srcHeight, region.y, region.height, dstHeight);
+  const { first, rows } = rowSpan(yt, dstHeight);
+  const rowLength = dstWidth * channels;
+  const horizontal = scratchRows(rows * rowLength);
+  if (channels === 3) horizontalRgb(src, srcWidth, first, rows, xt, dstWidth, horizontal);
+  else horizontalBytes(src, srcWidth, channels, first, rows, xt, dstWidth, horizontal);
+  const target = out ?? new Float32Array(rowLength * dstHeight);
+  vertical(horizontal, yt, first, rowLength, dstHeight, target, rowLength, 0);
+  return target;
 }
 
 /**
@@ -134,46 +277,138 @@ export function resampleFloats(
 ): Float32Array {
   const xt = axisTaps(srcWidth, region.x, region.width, dstWidth);
   const yt = axisTaps(srcHeight, region.y, region.height, dstHeight);
-  const rowFirst = yt.start[0];
-  const rows = yt.start[dstHeight - 1] + yt.count[dstHeight - 1] - rowFirst;
-  const horizontal = new Float32Array(rows * dstWidth);
-  const { start, count, weights, maxTaps } = xt;
+  const { first, rows } = rowSpan(yt, dstHeight);
+  const horizontal = scratchRows(rows * dstWidth);
+  horizontalFloats(src, srcWidth, first, rows, xt, dstWidth, horizontal);
+  const out = into?.data ?? new Float32Array(dstWidth * dstHeight);
+  const stride = into?.stride ?? dstWidth;
+  const origin = into === undefined ? 0 : into.y * into.stride + into.x;
+  vertical(horizontal, yt, first, dstWidth, dstHeight, out, stride, origin);
+  return out;
+}
+
+/**
+ * An axis whose outputs each read at most two source positions with non-zero weight (every
+ * upscale: bilinear): the first position and the two weights (the second 0 where there is one).
+ * Zero-weight taps add exact zeros in the general loops, so leaving them out changes no result.
+ */
+interface TwoTaps {
+  readonly first: Int32Array;
+  readonly second: Int32Array;
+  readonly w0: Float64Array;
+  readonly w1: Float64Array;
+}
+
+const twoTapCache = new WeakMap<AxisTaps, TwoTaps | null>();
+
+function twoTaps(taps: AxisTaps, srcSize: number): TwoTaps | undefined {
+  const cached = twoTapCache.get(taps);
+  if (cached !== undefined) return cached ?? undefined;
+  const n = taps.start.length;
+  const first = new Int32Array(n);
+  const second = new Int32Array(n);
+  const w0 = new Float64Array(n);
+  const w1 = new Float64Array(n);
+  let fits = true;
+  for (let i = 0; i < n && fits; i++) {
+    const used: number[] = [];
+    for (let k = 0; k < taps.count[i]; k++) if (taps.weights[i * taps.maxTaps + k] !== 0) used.push(k);
+    if (used.length === 0) used.push(0);
+    if (used.length > 2) fits = false;
+    else {
+      first[i] = taps.start[i] + used[0];
+      w0[i] = taps.weights[i * taps.maxTaps + used[0]];
+      // A lone tap reads its own position again with weight 0, never past the source.
+      second[i] = used.length === 2 ? taps.start[i] + used[1] : Math.min(first[i], srcSize - 1);
+      w1[i] = used.length === 2 ? taps.weights[i * taps.maxTaps + used[1]] : 0;
+    }
+  }
+  const result = fits ? { first, second, w0, w1 } : undefined;
+  twoTapCache.set(taps, result ?? null);
+  return result;
+}
+
+/** Quantises a float32 value in [0, 1] to a level: round(v * 255), clamped, NaN to 0. */
+function level(value: number): number {
+  const v = value * 255 + 0.5;
+  return v >= 255 ? 255 : v > 0 ? v | 0 : 0;
+}
+
+/**
+ * Resamples a single-channel float image region (a mask in [0, 1]) straight to 8-bit levels,
+ * `round(v * 255)` clamped to 0..255 (NaN to 0), written into `into` (a mono8 frame) at the
+ * placement's corner: the mask image and the overlay's colour index in one pass, with no
+ * frame-sized float image in between. Equal to resampling with `resampleFloats` and quantising.
+ */
+export function resampleFloatsToLevels(
+  src: Float32Array,
+  srcWidth: number,
+  srcHeight: number,
+  region: Region,
+  dstWidth: number,
+  dstHeight: number,
+  into: { readonly data: Uint8Array; readonly stride: number; readonly x: number; readonly y: number },
+): void {
+  const xt = axisTaps(srcWidth, region.x, region.width, dstWidth);
+  const yt = axisTaps(srcHeight, region.y, region.height, dstHeight);
+  const x2 = twoTaps(xt, srcWidth);
+  const y2 = twoTaps(yt, srcHeight);
+  if (x2 !== undefined && y2 !== undefined) {
+    bilinearToLevels(src, srcWidth, x2, y2, dstWidth, dstHeight, into);
+    return;
+  }
+  const { first, rows } = rowSpan(yt, dstHeight);
+  const horizontal = scratchRows(rows * dstWidth + dstWidth);
+  horizontalFloats(src, srcWidth, first, rows, xt, dstWidth, horizontal);
+  // One float32 output row after the horizontal rows, reused for every output row.
+  const row = horizontal.subarray(rows * dstWidth, rows * dstWidth + dstWidth);
+  const out = into.data;
+  for (let y = 0; y < dstHeight; y++) {
+    verticalRow(horizontal, yt, first, dstWidth, y, row, 0);
+    let o = (into.y + y) * into.stride + into.x;
+    for (let i = 0; i < dstWidth; i++, o++) out[o] = level(row[i]);
+  }
+}
+
+/**
+ * resampleFloatsToLevels for two taps per axis: the horizontal pass of every source row the
+ * vertical taps read (rounded to float32, as the general path stores it), then per output row
+ * the two-row blend, rounded to float32 after each tap as the general path accumulates, and
+ * quantised. Straight-line arithmetic per pixel, no tap loops.
+ */
+function bilinearToLevels(
+  src: Float32Array,
+  srcWidth: number,
+  xt: TwoTaps,
+  yt: TwoTaps,
+  dstWidth: number,
+  dstHeight: number,
+  into: { readonly data: Uint8Array; readonly stride: number; readonly x: number; readonly y: number },
+): void {
+  let rowFirst = Infinity;
+  let rowLast = -1;
+  for (let y = 0; y < dstHeight; y++) {
+    rowFirst = Math.min(rowFirst, yt.first[y], yt.second[y]);
+    rowLast = Math.max(rowLast, yt.first[y], yt.second[y]);
+  }
+  const rows = rowLast - rowFirst + 1;
+  const horizontal = scratchRows(rows * dstWidth);
+  const { first: xa, second: xb, w0: xw0, w1: xw1 } = xt;
   for (let r = 0; r < rows; r++) {
     const srcRow = (rowFirst + r) * srcWidth;
     const outRow = r * dstWidth;
-    for (let x = 0; x < dstWidth; x++) {
-      const n = count[x];
-      const wBase = x * maxTaps;
-      const p = srcRow + start[x];
-      let acc = 0;
-      for (let k = 0; k < n; k++) acc += weights[wBase + k] * src[p + k];
-      horizontal[outRow + x] = acc;
-    }
+    for (let x = 0; x < dstWidth; x++)
+      horizontal[outRow + x] = xw0[x] * src[srcRow + xa[x]] + xw1[x] * src[srcRow + xb[x]];
   }
-  return vertical(horizontal, yt, rowFirst, dstWidth, dstHeight, into);
-}
-
-function vertical(
-  horizontal: Float32Array,
-  yt: AxisTaps,
-  rowFirst: number,
-  rowLength: number,
-  dstHeight: number,
-  into?: Placement,
-): Float32Array {
-  const out = into?.data ?? new Float32Array(rowLength * dstHeight);
-  const stride = into?.stride ?? rowLength;
-  const origin = into === undefined ? 0 : into.y * into.stride + into.x;
+  const out = into.data;
   for (let y = 0; y < dstHeight; y++) {
-    const s = yt.start[y] - rowFirst;
-    const n = yt.count[y];
-    const wBase = y * yt.maxTaps;
-    const outRow = origin + y * stride;
-    for (let k = 0; k < n; k++) {
-      const w = yt.weights[wBase + k];
-      const inRow = (s + k) * rowLength;
-      for (let i = 0; i < rowLength; i++) out[outRow + i] += w * horizontal[inRow + i];
+    const a = (yt.first[y] - rowFirst) * dstWidth;
+    const b = (yt.second[y] - rowFirst) * dstWidth;
+    const w0 = yt.w0[y];
+    const w1 = yt.w1[y];
+    let o = (into.y + y) * into.stride + into.x;
+    for (let i = 0; i < dstWidth; i++, o++) {
+      out[o] = level(Math.fround(Math.fround(w0 * horizontal[a + i]) + w1 * horizontal[b + i]));
     }
   }
-  return out;
 }

@@ -11,7 +11,6 @@
  */
 import { performance } from "node:perf_hooks";
 import { isPartial, type BagProblem } from "../bag/problems";
-import { frameNonFinite } from "../engine/finite";
 import { aspectWarning } from "../engine/model-spec";
 import type { RosSerializer } from "../bag/ros-serializer";
 import { openBag } from "../bag/rosbag2-open";
@@ -20,10 +19,11 @@ import { createSerializer } from "../bag/serializer-factory";
 import type { ColorMap } from "../image/colormap";
 import type { LoadedModel } from "../frame/model-port.js";
 import type { SteeringGeometry } from "../frame/steering.js";
-import { type CameraPlan, type OutputKind, OUTPUT_TYPES, planCameras } from "./camera-topics";
+import { type CameraPlan, type OutputKind, OUTPUT_KINDS, planCameras } from "./camera-topics";
 import type { FrameResult } from "./frame-outputs";
 import { createFramePool, defaultFrameThreads, type FramePool } from "./frame-pool";
-import type { Prepared, Rendered } from "./frame-work";
+import { epochMs, type Prepared, type Rendered } from "./frame-work";
+import { type FramePrediction, isNonFinite, predictionOf } from "../frame/frame-path.js";
 import type { OutputBag } from "./output-bag";
 import { openOutput } from "./output-setup";
 import { RecordedSteering } from "./recorded-steering";
@@ -31,6 +31,8 @@ import { RunStats } from "./run-stats";
 
 export interface ProcessBagOptions {
   readonly input: string;
+  /** `input` already open (the CLI checks it first): read once, left open for the caller to close. */
+  readonly reader?: BagReader;
   readonly output: string;
   /** Replace an existing output bag directory. */
   readonly force?: boolean;
@@ -55,6 +57,8 @@ export interface ProcessBagOptions {
   readonly threads?: number;
   /** Write the output bag in its own thread; default: when there are worker threads. */
   readonly writerThread?: boolean;
+  /** The outputs written per frame, default all four; the others are not rendered. */
+  readonly outputs?: readonly OutputKind[];
   /** Output chunk compression, default zstd. */
   readonly compression?: "zstd" | "lz4" | "none";
   /** Output zstd level, default ZSTD_FAST_LEVEL (output-setup.ts). */
@@ -103,6 +107,8 @@ export interface BagRunResult {
    * their difference is what was lost; without a listed count the loss may be unknown.
    */
   readonly inputMessages: { readonly read: number; readonly listed?: number };
+  /** The outputs written per frame. */
+  readonly outputs: readonly OutputKind[];
   /** Things worth telling that did not stop the run. */
   readonly notes: readonly string[];
 }
@@ -111,6 +117,8 @@ interface PendingFrame {
   readonly id: number;
   readonly camera: CameraPlan;
   readonly message: BagMessage;
+  /** When the message was read (FrameClock's epoch ms). */
+  readonly arrivedAt: number;
   readonly prepared: Promise<Prepared>;
   /** The batch the frame ran in, once it has. */
   batch?: number;
@@ -125,12 +133,12 @@ export async function processBag(options: ProcessBagOptions): Promise<BagRunResu
   const batchSize = options.batch ?? 16;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new Error(`batch: expected an integer >= 1, got ${batchSize}`);
-  const reader = await openBag(options.input);
+  const reader = options.reader ?? (await openBag(options.input));
   try {
     const run = await BagRun.start(reader, options, batchSize);
     return await run.execute();
   } finally {
-    await reader.close();
+    if (options.reader === undefined) await reader.close();
   }
 }
 
@@ -146,6 +154,7 @@ class BagRun {
   readonly #stats: RunStats;
   readonly #notes: string[] = [];
   readonly #queue: Entry[] = [];
+  readonly #outputs: readonly OutputKind[];
   #pool: FramePool | undefined;
   #batch: PendingFrame[] = [];
   #batches = 0;
@@ -169,6 +178,8 @@ class BagRun {
         ? RecordedSteering.forTopic(this.#serializer, reader.topics, options.steeringTopic)
         : undefined;
     this.#stats = new RunStats(this.#cameras.length);
+    const asked = new Set(options.outputs ?? OUTPUT_KINDS);
+    this.#outputs = OUTPUT_KINDS.filter((kind) => asked.has(kind));
     const outputs = new Set(this.#cameras.flatMap((c) => Object.values(c.outputs)));
     this.#skipTopics = new Set(reader.topics.filter((t) => outputs.has(t.name)).map((t) => t.name));
     for (const name of this.#skipTopics)
@@ -188,6 +199,7 @@ class BagRun {
       notes: run.#notes,
       options,
       thread: options.writerThread ?? threads > 0,
+      outputs: run.#outputs,
     });
     const { model } = options;
     const { channels, height, width } = model.engine.inputShape;
@@ -201,6 +213,7 @@ class BagRun {
           colorMap: options.colorMap,
           opacity: options.opacity,
           geometry: options.geometry,
+          outputs: run.#outputs,
         },
         threads,
       );
@@ -268,6 +281,7 @@ class BagRun {
       wallMs: performance.now() - this.#startMs,
       outputMessages: metadata?.messageCount ?? 0,
       inputMessages: { read: this.#messagesRead, listed: this.#reader.listedMessageCount },
+      outputs: this.#outputs,
       notes: this.#notes,
     };
   }
@@ -285,7 +299,7 @@ class BagRun {
     const prepared = (this.#pool as FramePool).prepare(id, camera.compressed, message.data);
     // Awaited in #runBatch; this keeps a worker failure from being reported as unhandled meanwhile.
     prepared.catch(() => undefined);
-    const frame: PendingFrame = { id, camera, message, prepared };
+    const frame: PendingFrame = { id, camera, message, arrivedAt: epochMs(), prepared };
     this.#queue.push({ frame });
     this.#batch.push(frame);
     if (this.#batch.length >= this.#batchSize) {
@@ -343,30 +357,31 @@ class BagRun {
         throw error;
       }
       stats.addTime("engine", performance.now() - engineStart);
-      const output = result.outputs[model.outputName];
-      if (output === undefined) {
+      const engineDoneAt = epochMs();
+      let predictions: FramePrediction[];
+      try {
+        predictions = ready.map((_, i) => predictionOf(result, model.outputName, i));
+      } catch (error) {
         for (const { frame } of ready) pool.drop(frame.id);
-        throw new Error(
-          `the model has no output '${model.outputName}' (it has ${Object.keys(result.outputs).join(", ")})`,
-        );
+        throw error;
       }
-      const valuesPerImage = output.data.length / result.batch;
-      const maskSize = result.width * result.height;
       const keepOverlay = this.#options.onFrame !== undefined;
       ready.forEach(({ frame, preprocessMs }, i) => {
-        const mask = {
-          width: result.width,
-          height: result.height,
-          data: result.masks.slice(i * maskSize, (i + 1) * maskSize),
+        const { mask, curvature } = predictions[i];
+        // A copy of its own: it is handed over to the frame's worker.
+        const own = { width: mask.width, height: mask.height, data: mask.data.slice() };
+        const clock = {
+          preprocessMs,
+          inferenceMs: result.runMs / ready.length,
+          arrivedAt: frame.arrivedAt,
+          engineDoneAt,
         };
-        if (frameNonFinite(output.data, result.masks, result.batch, i, maskSize)) {
-          // A NaN prediction or mask would publish as a black picture and a null steering value.
+        if (isNonFinite(predictions[i])) {
           stats.skip(frame.camera.index, "non-finite");
           pool.drop(frame.id);
           return;
         }
-        const timing = { preprocessMs, inferenceMs: result.runMs / ready.length };
-        frame.rendered = pool.render(frame.id, mask, output.data[i * valuesPerImage], timing, keepOverlay);
+        frame.rendered = pool.render(frame.id, own, curvature, clock, keepOverlay);
         frame.rendered.catch(() => undefined);
       });
     }
@@ -417,8 +432,11 @@ class BagRun {
     const writer = this.#writer as OutputBag;
     const { result } = rendered;
     const started = performance.now();
-    for (const kind of Object.keys(OUTPUT_TYPES) as OutputKind[])
-      await writer.write(frame.camera.outputs[kind], frame.message.logTimeNs, result.messages[kind], true);
+    for (const kind of this.#outputs) {
+      const data = result.messages[kind];
+      if (data !== undefined)
+        await writer.write(frame.camera.outputs[kind], frame.message.logTimeNs, data, true);
+    }
     this.#stats.addTime("write", performance.now() - started);
     this.#stats.addTime("render", rendered.renderMs);
     const cameraStats = this.#stats.cameras[frame.camera.index];

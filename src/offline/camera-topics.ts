@@ -20,6 +20,9 @@ export const OUTPUT_TYPES = {
 
 export type OutputKind = keyof typeof OUTPUT_TYPES;
 
+/** The outputs in the order the node publishes a frame's: steering first (msg/Saliency.msg). */
+export const OUTPUT_KINDS: readonly OutputKind[] = ["steering", "saliency", "mask", "overlay"];
+
 /** One camera topic of the input and the four topics its results are written to. */
 export interface CameraPlan {
   /** Index in the plan; per-camera statistics are kept by it. */

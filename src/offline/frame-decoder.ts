@@ -1,9 +1,11 @@
 /**
- * Camera messages from a bag to RGB frames, with the same conversions the live node uses
- * (src/image/encodings.ts), so a frame that the node would drop is dropped here for the same reason.
+ * Camera messages from a bag to RGB frames: the CDR bytes decoded, then the frame path's own
+ * decode step (src/frame/frame-path.ts), so a frame that the node would drop is dropped here for
+ * the same reason.
  */
 import type { RosSerializer } from "../bag/ros-serializer";
-import { compressedToRgbFrame, ImageConversionError, imageToRgbFrame } from "../image/encodings.js";
+import { decodeCameraImage } from "../frame/frame-path.js";
+import { ImageConversionError } from "../image/encodings.js";
 import type { RgbFrame } from "../image/frame";
 import type { CompressedImageMsg, HeaderMsg, ImageMsg } from "../frame/message-types.js";
 import { COMPRESSED_IMAGE_TYPE, IMAGE_TYPE } from "./camera-topics";
@@ -41,11 +43,11 @@ export async function decodeCameraMessage(
     if (compressed) {
       const message = decode<CompressedImageMsg>(serializer, COMPRESSED_IMAGE_TYPE, data);
       header = message.header;
-      frame = await compressedToRgbFrame(message);
+      frame = await decodeCameraImage({ kind: "compressed", message });
     } else {
       const message = decode<ImageMsg>(serializer, IMAGE_TYPE, data);
       header = message.header;
-      frame = imageToRgbFrame(message);
+      frame = await decodeCameraImage({ kind: "raw", message });
     }
   } catch (error) {
     if (error instanceof FrameSkip) throw error;

@@ -1,23 +1,18 @@
 /**
- * The four messages the node publishes for one frame, built with the node's own builders
- * (src/frame/messages.ts) and serialised to CDR, so a processed bag holds what a recording of the
- * live node would hold.
+ * A frame's outputs for the output bag: the frame path's steering, saliency and images
+ * (src/frame/frame-path.ts, the node's own steps), serialised to CDR, so a processed bag holds
+ * what a recording of the live node would hold.
  */
 import type { RosSerializer } from "../bag/ros-serializer";
 import type { SaliencyMethod } from "../engine/types";
 import type { ColorMap } from "../image/colormap";
 import type { FloatImage, RgbFrame } from "../image/frame";
-import { maskToMono8, renderOverlayFromMono8 } from "../image/overlay";
-import { mapMaskToFrame, type PreprocessSpec } from "../image/preprocess";
+import type { PreprocessSpec } from "../image/preprocess";
+import { buildImageOutputs, buildSteeringOutputs } from "../frame/frame-path.js";
+import { IMAGE_OPS } from "../frame/image-ops.js";
 import type { HeaderMsg } from "../frame/message-types.js";
-import {
-  buildMono8Image,
-  buildRgb8Image,
-  buildSaliency,
-  buildSteeringCommand,
-  type FrameTiming,
-} from "../frame/messages.js";
-import { steeringWheelAngle, type SteeringGeometry } from "../frame/steering.js";
+import type { FrameTiming } from "../frame/messages.js";
+import type { SteeringGeometry } from "../frame/steering.js";
 import { type OutputKind, OUTPUT_TYPES } from "./camera-topics";
 
 /** What stays the same for every frame of a run. */
@@ -29,17 +24,24 @@ export interface OutputSettings {
   readonly geometry: SteeringGeometry;
   readonly colorMap: ColorMap;
   readonly opacity: number;
+  /** The outputs written; the others are not built. */
+  readonly outputs: readonly OutputKind[];
 }
 
 /** One frame's results: the serialised messages and the values the summary and report use. */
 export interface FrameResult {
-  readonly messages: Readonly<Record<OutputKind, Uint8Array>>;
+  /** Only the outputs asked for, in the order the node publishes them. */
+  readonly messages: Partial<Record<OutputKind, Uint8Array>>;
   readonly curvature: number;
   readonly steeringWheelAngle: number;
-  readonly overlay: RgbFrame;
+  /** With `overlay` among the outputs or `keepOverlay`. */
+  readonly overlay?: RgbFrame;
 }
 
-/** Builds and serialises a frame's mask, overlay, steering and saliency messages. */
+/**
+ * Builds and serialises a frame's outputs in the node's order: the steering command and the
+ * saliency message first, then the mask and the overlay (each only when asked for).
+ */
 export function buildFrameOutputs(
   serializer: RosSerializer,
   settings: OutputSettings,
@@ -47,37 +49,47 @@ export function buildFrameOutputs(
   frame: RgbFrame,
   mask: FloatImage,
   curvature: number,
-  /** The saliency message's timing, given the milliseconds rendering has taken so far. */
-  timing: (renderMs: number) => FrameTiming,
+  /** The saliency message's timing, asked for when that message is built. */
+  timing: () => FrameTiming,
+  keepOverlay = false,
 ): FrameResult {
-  const started = performance.now();
-  const frameMask = mapMaskToFrame(mask, settings.preprocess, frame.width, frame.height);
-  // The node's renderOverlay is exactly this; the mono8 levels are computed once for both images.
-  const mono8 = maskToMono8(frameMask);
-  const overlay = renderOverlayFromMono8(frame, mono8, {
-    colorMap: settings.colorMap,
-    opacity: settings.opacity,
-  });
-  const angle = steeringWheelAngle(curvature, settings.geometry);
-  const messages: Record<OutputKind, Uint8Array> = {
-    mask: serializer.encode(OUTPUT_TYPES.mask, buildMono8Image(header, frame.width, frame.height, mono8)),
-    overlay: serializer.encode(OUTPUT_TYPES.overlay, buildRgb8Image(header, overlay)),
-    steering: serializer.encode(
-      OUTPUT_TYPES.steering,
-      buildSteeringCommand(header, { curvature, steeringWheelAngle: angle, modelName: settings.modelName }),
-    ),
-    saliency: serializer.encode(
-      OUTPUT_TYPES.saliency,
-      buildSaliency(header, {
-        method: settings.method,
-        width: mask.width,
-        height: mask.height,
-        mask: mask.data,
-        layers: [],
-        timing: timing(performance.now() - started),
-        framesDropped: 0,
-      }),
-    ),
+  const wanted = new Set(settings.outputs);
+  const messages: Partial<Record<OutputKind, Uint8Array>> = {};
+  const steering = buildSteeringOutputs(
+    header,
+    { curvature, mask, layers: [] },
+    {
+      modelName: settings.modelName,
+      method: settings.method,
+      geometry: settings.geometry,
+      steering: wanted.has("steering"),
+      saliency: wanted.has("saliency"),
+    },
+    timing,
+    0,
+  );
+  if (steering.steering) messages.steering = serializer.encode(OUTPUT_TYPES.steering, steering.steering);
+  if (steering.saliency) messages.saliency = serializer.encode(OUTPUT_TYPES.saliency, steering.saliency);
+  const images = buildImageOutputs(
+    header,
+    frame,
+    mask,
+    {
+      preprocess: settings.preprocess,
+      colorMap: settings.colorMap,
+      opacity: settings.opacity,
+      mask: wanted.has("mask"),
+      overlay: wanted.has("overlay") || keepOverlay,
+    },
+    IMAGE_OPS,
+  );
+  if (images.mask) messages.mask = serializer.encode(OUTPUT_TYPES.mask, images.mask);
+  if (images.overlay && wanted.has("overlay"))
+    messages.overlay = serializer.encode(OUTPUT_TYPES.overlay, images.overlay);
+  const overlay = images.overlay && {
+    width: images.overlay.width,
+    height: images.overlay.height,
+    data: images.overlay.data,
   };
-  return { messages, curvature, steeringWheelAngle: angle, overlay };
+  return { messages, curvature, steeringWheelAngle: steering.steeringWheelAngle, overlay };
 }

@@ -8,9 +8,13 @@ import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { FloatImage } from "../image/frame";
 import type { FrameResult } from "./frame-outputs";
-import { FrameWork, type FrameWorkSettings, type Prepared, type Rendered } from "./frame-work";
-
-type Timing = { readonly preprocessMs: number; readonly inferenceMs: number };
+import {
+  type FrameClock,
+  FrameWork,
+  type FrameWorkSettings,
+  type Prepared,
+  type Rendered,
+} from "./frame-work";
 
 /** Messages from the main thread to a worker. */
 export type ToWorker =
@@ -20,7 +24,7 @@ export type ToWorker =
       readonly id: number;
       readonly mask: FloatImage;
       readonly curvature: number;
-      readonly timing: Timing;
+      readonly clock: FrameClock;
       readonly keepOverlay: boolean;
     }
   | { readonly type: "drop"; readonly id: number };
@@ -44,7 +48,7 @@ export interface FramePool {
     id: number,
     mask: FloatImage,
     curvature: number,
-    timing: Timing,
+    clock: FrameClock,
     keepOverlay: boolean,
   ): Promise<Rendered>;
   drop(id: number): void;
@@ -73,8 +77,14 @@ class InlinePool implements FramePool {
     return this.#work.prepare(id, compressed, data);
   }
 
-  async render(id: number, mask: FloatImage, curvature: number, timing: Timing): Promise<Rendered> {
-    return this.#work.render(id, mask, curvature, timing);
+  async render(
+    id: number,
+    mask: FloatImage,
+    curvature: number,
+    clock: FrameClock,
+    keepOverlay: boolean,
+  ): Promise<Rendered> {
+    return this.#work.render(id, mask, curvature, clock, keepOverlay);
   }
 
   drop(id: number): void {
@@ -146,7 +156,7 @@ class WorkerPool implements FramePool {
     id: number,
     mask: FloatImage,
     curvature: number,
-    timing: Timing,
+    clock: FrameClock,
     keepOverlay: boolean,
   ): Promise<Rendered> {
     const worker = this.#owner.get(id);
@@ -155,7 +165,7 @@ class WorkerPool implements FramePool {
     const reply = await this.#ask(
       worker,
       `rendered:${id}`,
-      { type: "render", id, mask, curvature, timing, keepOverlay },
+      { type: "render", id, mask, curvature, clock, keepOverlay },
       [mask.data.buffer as ArrayBuffer],
     );
     if (reply.type !== "rendered" || reply.result === undefined || reply.renderMs === undefined)

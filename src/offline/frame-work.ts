@@ -8,11 +8,13 @@ import { createSerializer } from "../bag/serializer-factory";
 import type { SaliencyMethod } from "../engine/types";
 import type { ColorMap } from "../image/colormap";
 import type { FloatImage } from "../image/frame";
-import { preprocess, type PreprocessSpec } from "../image/preprocess";
+import type { PreprocessSpec } from "../image/preprocess";
+import { prepareFrame } from "../frame/frame-path.js";
+import { IMAGE_OPS } from "../frame/image-ops.js";
 import type { HeaderMsg } from "../frame/message-types.js";
-import type { FrameTiming } from "../frame/messages.js";
 import type { SteeringGeometry } from "../frame/steering.js";
 import { type DecodedFrame, decodeCameraMessage, FrameSkip } from "./frame-decoder";
+import type { OutputKind } from "./camera-topics";
 import { buildFrameOutputs, type FrameResult } from "./frame-outputs";
 
 /** What stays the same for every frame of a run; plain data, so it can be sent to a worker. */
@@ -25,6 +27,29 @@ export interface FrameWorkSettings {
   readonly colorMap: ColorMap;
   readonly opacity: number;
   readonly geometry: SteeringGeometry;
+  /** The outputs written (OUTPUT_KINDS order). */
+  readonly outputs: readonly OutputKind[];
+}
+
+/**
+ * What the main thread knows of a frame's timing when it hands the frame over for rendering.
+ * Instants are epoch milliseconds (performance.timeOrigin + performance.now()), the one clock the
+ * main thread and the workers share.
+ */
+export interface FrameClock {
+  /** This frame's decode and preprocessing, ms. */
+  readonly preprocessMs: number;
+  /** The engine run of its batch over the frames in it, ms. */
+  readonly inferenceMs: number;
+  /** When the frame's message was read from the input. */
+  readonly arrivedAt: number;
+  /** When the engine run of its batch returned. */
+  readonly engineDoneAt: number;
+}
+
+/** Now on the clock FrameClock uses. */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 /** A frame ready for the engine, or why it is not. */
@@ -70,11 +95,8 @@ export class FrameWork {
     }
     const decodedAt = performance.now();
     try {
-      const tensor = preprocess(
-        decoded.frame,
-        this.#settings.preprocess,
-        new Float32Array(this.#settings.inputSize),
-      );
+      const tensor = new Float32Array(this.#settings.inputSize);
+      prepareFrame(decoded.frame, this.#settings.preprocess, IMAGE_OPS, tensor, 0);
       this.#frames.set(id, decoded);
       return {
         ok: true,
@@ -90,13 +112,12 @@ export class FrameWork {
     }
   }
 
-  /** Builds frame `id`'s messages from its mask and prediction, and forgets the frame. */
-  render(
-    id: number,
-    mask: FloatImage,
-    curvature: number,
-    timing: Omit<FrameTiming, "visualBackPropMs" | "totalMs">,
-  ): Rendered {
+  /**
+   * Builds frame `id`'s messages from its mask and prediction, and forgets the frame. The
+   * Saliency timing follows msg/Saliency.msg: visualbackprop_ms from the engine's return and
+   * total_ms from the frame's arrival, each to the moment the Saliency message is built.
+   */
+  render(id: number, mask: FloatImage, curvature: number, clock: FrameClock, keepOverlay = false): Rendered {
     const decoded = this.#frames.get(id);
     if (decoded === undefined) throw new Error(`frame ${id} was not prepared here`);
     this.#frames.delete(id);
@@ -108,11 +129,16 @@ export class FrameWork {
       decoded.frame,
       mask,
       curvature,
-      (renderMs) => ({
-        ...timing,
-        visualBackPropMs: renderMs,
-        totalMs: timing.preprocessMs + timing.inferenceMs + renderMs,
-      }),
+      () => {
+        const now = epochMs();
+        return {
+          preprocessMs: clock.preprocessMs,
+          inferenceMs: clock.inferenceMs,
+          visualBackPropMs: now - clock.engineDoneAt,
+          totalMs: now - clock.arrivedAt,
+        };
+      },
+      keepOverlay,
     );
     return { result, renderMs: performance.now() - started };
   }

@@ -22,7 +22,13 @@ port.on("message", (message: ToWorker) => {
       break;
     case "render":
       try {
-        const { result, renderMs } = work.render(message.id, message.mask, message.curvature, message.timing);
+        const { result, renderMs } = work.render(
+          message.id,
+          message.mask,
+          message.curvature,
+          message.clock,
+          message.keepOverlay,
+        );
         const transfer: ArrayBuffer[] = Object.values(result.messages).map((m) => m.buffer as ArrayBuffer);
         const overlay = message.keepOverlay ? result.overlay : undefined;
         if (overlay !== undefined) transfer.push(overlay.data.buffer as ArrayBuffer);

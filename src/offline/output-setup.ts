@@ -1,6 +1,6 @@
 /**
  * Opens the output bag and declares its topics: every input topic as the input declares it (type,
- * serialization, QoS, schema), then each camera's four output topics with the package's schemas.
+ * serialization, QoS, schema), then each camera's output topics with the package's schemas.
  */
 import type { MessageRegistry } from "../bag/msg-registry";
 import type { BagReader } from "../bag/rosbag2-types";
@@ -27,6 +27,8 @@ export interface OutputSetup {
   readonly options: ProcessBagOptions;
   /** Write in a worker thread. */
   readonly thread: boolean;
+  /** The outputs written per frame; only their topics are declared. */
+  readonly outputs: readonly OutputKind[];
 }
 
 /** The open output bag with all topics added; closed again if declaring a topic fails. */
@@ -65,7 +67,7 @@ export async function openOutput(setup: OutputSetup): Promise<OutputBag> {
       });
     }
     for (const camera of setup.cameras) {
-      for (const kind of Object.keys(OUTPUT_TYPES) as OutputKind[]) {
+      for (const kind of setup.outputs) {
         const type = OUTPUT_TYPES[kind];
         await writer.addTopic({ name: camera.outputs[kind], type, definition: schema(type) });
       }

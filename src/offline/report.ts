@@ -109,7 +109,9 @@ export class ReportCollector {
       sampler = new ThumbnailSampler();
       this.#samplers.set(frame.camera.index, sampler);
     }
+    // The processor renders the overlay for `onFrame` even when the bag does not get it.
     const { overlay } = frame.result;
+    if (overlay === undefined) return;
     sampler.offer(frame.index, frame.logTimeNs, overlay);
     if (this.#options.frames) {
       const folder = path.join(this.dir, "frames", frame.camera.name);

@@ -1,29 +1,31 @@
 /**
- * One batch through the whole per-frame path: convert the camera images, preprocess them into one
- * input tensor, one engine run (outputs + VisualBackProp masks), then per image the steering
- * command, the saliency message, and (only while someone subscribes) the mask and overlay images.
- * A bad image is dropped from its batch and counted; an engine failure is counted and logged; the
- * node keeps running either way.
+ * The node's side of the frame path (src/frame/frame-path.ts, shared with the bag tool): one batch
+ * through its steps (decode, preprocess into one input tensor, one engine run), then the steering
+ * command and the saliency message of every image in the batch are published, and only after those
+ * (only while someone subscribes) the mask and overlay images: a driving stack reading the steering
+ * does not wait for two frame-sized images to be rendered and serialised. A bad image is dropped
+ * from its batch and counted; an engine failure is counted and logged; the node keeps running.
  */
-import { frameNonFinite } from "../engine/finite.js";
 import { aspectWarning } from "../engine/model-spec.js";
 import type { EngineResult } from "../engine/types.js";
-import { compressedToRgbFrame, ImageConversionError, imageToRgbFrame } from "../image/encodings.js";
+import { ImageConversionError } from "../image/encodings.js";
 import type { RgbFrame } from "../image/frame.js";
 import type { NodeDiagnostics } from "./diagnostics.js";
-import type { CompressedImageMsg, HeaderMsg, ImageMsg } from "../frame/message-types.js";
+import type { HeaderMsg } from "../frame/message-types.js";
 import {
-  buildMono8Image,
-  buildRgb8Image,
-  buildSaliency,
-  buildSteeringCommand,
-  type LayerMaskValues,
-} from "../frame/messages.js";
+  buildImageOutputs,
+  buildSteeringOutputs,
+  type CameraImage,
+  decodeCameraImage,
+  type FramePrediction,
+  isNonFinite,
+  predictionOf,
+  prepareFrame,
+} from "../frame/frame-path.js";
 import type { ImageOps, LoadedModel } from "../frame/model-port.js";
 import type { RuntimeSettings } from "./parameters.js";
 import type { BatchItem } from "./pipeline.js";
 import type { RosNode, RosPublisher } from "./ros-api.js";
-import { steeringWheelAngle } from "../frame/steering.js";
 import type { ThrottledLog } from "./throttled-log.js";
 
 /** A camera message as it waits in the pipeline: narrowed, not yet decoded. */
@@ -31,9 +33,7 @@ export interface ReceivedFrame {
   readonly header: HeaderMsg;
   /** Monotonic arrival time at the node, ms. */
   readonly receivedMs: number;
-  readonly image:
-    | { readonly kind: "raw"; readonly message: ImageMsg }
-    | { readonly kind: "compressed"; readonly message: CompressedImageMsg };
+  readonly image: CameraImage;
 }
 
 /** The four publishers of one camera. */
@@ -63,23 +63,20 @@ interface DecodedItem {
   readonly receivedMs: number;
   readonly droppedBefore: number;
   readonly frame: RgbFrame;
+  /** This frame's own conversion time, ms. */
+  readonly decodeMs: number;
+}
+
+/** A frame whose engine results are in: what its steering, saliency and images are built from. */
+interface RanItem extends DecodedItem {
+  /** This frame's conversion plus preprocessing, ms (Saliency.preprocess_ms). */
+  readonly preprocessMs: number;
+  /** Index in the engine batch. */
+  readonly index: number;
 }
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Layer masks of image `index` of a batch, copied out of the batch tensors. */
-function layersOf(result: EngineResult, index: number): LayerMaskValues[] {
-  return (result.layerMasks ?? []).map((layer) => {
-    const size = layer.width * layer.height;
-    return {
-      layer: layer.layer,
-      width: layer.width,
-      height: layer.height,
-      mask: layer.data.slice(index * size, (index + 1) * size),
-    };
-  });
 }
 
 export class BatchProcessor {
@@ -95,7 +92,6 @@ export class BatchProcessor {
   async process(batch: readonly BatchItem<ReceivedFrame>[]): Promise<number> {
     const { model, imageOps, diagnostics, nowMs } = this.#options;
     const settings = this.#options.settings();
-    const startMs = nowMs();
     const decoded = (await Promise.all(batch.map((item) => this.#decode(item)))).filter(
       (item): item is DecodedItem => item !== undefined,
     );
@@ -104,7 +100,7 @@ export class BatchProcessor {
     const { channels, height, width } = model.engine.inputShape;
     const perImage = channels * height * width;
     const input = new Float32Array(decoded.length * perImage);
-    const ready: DecodedItem[] = [];
+    const ready: RanItem[] = [];
     for (const item of decoded) {
       if (!this.#aspectWarned) {
         const warning = aspectWarning(model, item.frame.width, item.frame.height);
@@ -114,16 +110,17 @@ export class BatchProcessor {
           this.#options.log.warn("aspect", `camera ${name}: ${warning} (said once per run)`);
         }
       }
+      // The one place a converted frame is checked before it reaches the model.
+      const started = nowMs();
       try {
-        imageOps.preprocess(item.frame, model.preprocess, input, ready.length * perImage);
-        ready.push(item);
+        prepareFrame(item.frame, model.preprocess, imageOps, input, ready.length * perImage);
+        ready.push({ ...item, index: ready.length, preprocessMs: item.decodeMs + nowMs() - started });
       } catch (error) {
         this.#badFrame(item.camera, "preprocess", errorText(error));
       }
     }
     if (ready.length === 0) return 0;
     const tensor = ready.length === decoded.length ? input : input.subarray(0, ready.length * perImage);
-    const preprocessMs = nowMs() - startMs;
 
     let result: EngineResult;
     const runStartMs = nowMs();
@@ -138,45 +135,54 @@ export class BatchProcessor {
       this.#options.log.error("inference", `inference failed for a batch of ${ready.length}: ${message}`);
       return 0;
     }
-    const inferenceMs = Number.isFinite(result.runMs) ? result.runMs : nowMs() - runStartMs;
-    diagnostics.engine.batchRan(ready.length, inferenceMs);
+    const batchMs = Number.isFinite(result.runMs) ? result.runMs : nowMs() - runStartMs;
+    const engineDoneMs = nowMs();
+    diagnostics.engine.batchRan(ready.length, batchMs);
 
-    let published = 0;
-    const output = result.outputs[model.outputName];
-    ready.forEach((item, index) => {
-      if (
-        output !== undefined &&
-        frameNonFinite(output.data, result.masks, result.batch, index, result.width * result.height)
-      ) {
-        this.#badFrame(item.camera, "non-finite", "the model gave a NaN or infinite prediction or mask");
-        return;
-      }
-      try {
-        this.#publish(item, index, result, { preprocessMs, inferenceMs }, settings);
-        published += 1;
-      } catch (error) {
-        this.#options.log.error(
-          `publish-${item.camera}`,
-          `publishing camera ${this.#options.publishers[item.camera].name} failed: ${errorText(error)}`,
-        );
-      }
-    });
-    return published;
+    // Steering and saliency of every frame first, then the images.
+    const published: { item: RanItem; prediction: FramePrediction }[] = [];
+    for (const item of ready) {
+      this.#guarded(item, () => {
+        const prediction = predictionOf(result, model.outputName, item.index);
+        if (isNonFinite(prediction)) {
+          this.#badFrame(item.camera, "non-finite", "the model gave a NaN or infinite prediction or mask");
+          return;
+        }
+        this.#publishSteering(item, prediction, batchMs / ready.length, engineDoneMs, settings);
+        published.push({ item, prediction });
+      });
+    }
+    for (const { item, prediction } of published)
+      this.#guarded(item, () => this.#publishImages(item, prediction, settings));
+    return published.length;
+  }
+
+  /** Runs one frame's publishing; a failure is logged and drops only that frame. */
+  #guarded(item: DecodedItem, publish: () => void): boolean {
+    try {
+      publish();
+      return true;
+    } catch (error) {
+      this.#options.log.error(
+        `publish-${item.camera}`,
+        `publishing camera ${this.#options.publishers[item.camera].name} failed: ${errorText(error)}`,
+      );
+      return false;
+    }
   }
 
   async #decode(item: BatchItem<ReceivedFrame>): Promise<DecodedItem | undefined> {
     const { payload } = item;
+    const started = this.#options.nowMs();
     try {
-      const frame =
-        payload.image.kind === "raw"
-          ? imageToRgbFrame(payload.image.message)
-          : await compressedToRgbFrame(payload.image.message);
+      const frame = await decodeCameraImage(payload.image);
       return {
         camera: item.camera,
         header: payload.header,
         receivedMs: payload.receivedMs,
         droppedBefore: item.droppedBefore,
         frame,
+        decodeMs: this.#options.nowMs() - started,
       };
     } catch (error) {
       const reason = error instanceof ImageConversionError ? error.reason : "conversion";
@@ -198,70 +204,63 @@ export class BatchProcessor {
     return this.#options.node.countSubscribers(publisher.topic) > 0;
   }
 
-  #publish(
-    item: DecodedItem,
-    index: number,
-    result: EngineResult,
-    timing: { preprocessMs: number; inferenceMs: number },
+  /** The steering command and the saliency message; the frame counts as processed here. */
+  #publishSteering(
+    item: RanItem,
+    prediction: FramePrediction,
+    inferenceMs: number,
+    engineDoneMs: number,
     settings: RuntimeSettings,
   ): void {
-    const { model, imageOps, nowMs } = this.#options;
+    const { model, nowMs } = this.#options;
     const publishers = this.#options.publishers[item.camera];
-    const startMs = nowMs();
-    const maskSize = result.width * result.height;
-    const mask = result.masks.slice(index * maskSize, (index + 1) * maskSize);
-
-    const output = result.outputs[model.outputName];
-    if (output === undefined) throw new Error(`the model has no output '${model.outputName}'`);
-    const valuesPerImage = output.data.length / result.batch;
-    const curvature = output.data[index * valuesPerImage];
-
-    const wantMask = settings.publishMask && this.#wanted(publishers.mask);
-    const wantOverlay = settings.publishOverlay && this.#wanted(publishers.overlay);
-    if (wantMask || wantOverlay) {
-      const frameMask = imageOps.mapMaskToFrame(
-        { width: result.width, height: result.height, data: mask },
-        model.preprocess,
-        item.frame.width,
-        item.frame.height,
-      );
-      // Quantised once: the mask image and the overlay's colour lookup share it.
-      const mono8 = imageOps.maskToMono8(frameMask);
-      if (wantMask) {
-        publishers.mask.publish(buildMono8Image(item.header, frameMask.width, frameMask.height, mono8));
-      }
-      if (wantOverlay) {
-        const overlay = imageOps.renderOverlay(item.frame, mono8, {
-          colorMap: settings.colorMap,
-          opacity: settings.overlayOpacity,
-        });
-        publishers.overlay.publish(buildRgb8Image(item.header, overlay));
-      }
-    }
-    if (settings.publishSteering) {
-      const angle = steeringWheelAngle(curvature, {
-        wheelbaseM: settings.wheelbaseM,
-        steeringRatio: settings.steeringRatio,
-      });
-      publishers.steering.publish(
-        buildSteeringCommand(item.header, { curvature, steeringWheelAngle: angle, modelName: model.name }),
-      );
-    }
-    const doneMs = nowMs();
-    const totalMs = doneMs - item.receivedMs;
-    if (settings.publishSaliency) {
-      publishers.saliency.publish(
-        buildSaliency(item.header, {
-          method: model.engine.method,
-          width: result.width,
-          height: result.height,
-          mask,
-          layers: layersOf(result, index),
-          timing: { ...timing, visualBackPropMs: doneMs - startMs, totalMs },
-          framesDropped: item.droppedBefore,
-        }),
-      );
-    }
+    let totalMs = 0;
+    const outputs = buildSteeringOutputs(
+      item.header,
+      prediction,
+      {
+        modelName: model.name,
+        method: model.engine.method,
+        geometry: { wheelbaseM: settings.wheelbaseM, steeringRatio: settings.steeringRatio },
+        steering: settings.publishSteering,
+        saliency: settings.publishSaliency,
+      },
+      () => {
+        const now = nowMs();
+        totalMs = now - item.receivedMs;
+        return {
+          preprocessMs: item.preprocessMs,
+          inferenceMs,
+          visualBackPropMs: now - engineDoneMs,
+          totalMs,
+        };
+      },
+      item.droppedBefore,
+    );
+    if (outputs.steering !== undefined) publishers.steering.publish(outputs.steering);
+    if (outputs.saliency !== undefined) publishers.saliency.publish(outputs.saliency);
+    else totalMs = nowMs() - item.receivedMs;
     this.#options.diagnostics.cameras[item.camera].frameProcessed(totalMs);
+  }
+
+  /** The mask and overlay images, rendered only for topics someone subscribes to. */
+  #publishImages(item: RanItem, prediction: FramePrediction, settings: RuntimeSettings): void {
+    const { model, imageOps } = this.#options;
+    const publishers = this.#options.publishers[item.camera];
+    const images = buildImageOutputs(
+      item.header,
+      item.frame,
+      prediction.mask,
+      {
+        preprocess: model.preprocess,
+        colorMap: settings.colorMap,
+        opacity: settings.overlayOpacity,
+        mask: settings.publishMask && this.#wanted(publishers.mask),
+        overlay: settings.publishOverlay && this.#wanted(publishers.overlay),
+      },
+      imageOps,
+    );
+    if (images.mask !== undefined) publishers.mask.publish(images.mask);
+    if (images.overlay !== undefined) publishers.overlay.publish(images.overlay);
   }
 }

@@ -116,6 +116,15 @@ describe("visualbackprop bag (the command)", function () {
     run = cli([input, "--model", model]);
     assert.equal(run.status, 2);
     assert.match(run.stderr, /-o\/--output DIR is required/);
+    run = cli([input, "-o", path.join(tmp.dir, "o"), "--outputs", "steering,heatmap"]);
+    assert.equal(run.status, 2);
+    assert.match(
+      run.stderr,
+      /--outputs: expected a comma-separated list of steering, saliency, mask, overlay/,
+    );
+    run = cli([input, "-o", path.join(tmp.dir, "o"), "--compression", "gzip"]);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /--compression: expected one of zstd, lz4, none, got "gzip"/);
     assert.ok(fs.existsSync(path.join(input, "metadata.yaml")));
   });
 

@@ -6,6 +6,7 @@ import type { BagMessage, BagTopic } from "../../src/bag/rosbag2-types";
 import { RosSerializer } from "../../src/bag/ros-serializer";
 import { stampToNs, type ImageMsg, type SaliencyMsg, type SteeringCommandMsg } from "../../src/bag/ros-types";
 import { createSerializer } from "../../src/bag/serializer-factory";
+import { openBag } from "../../src/bag/rosbag2-open";
 import { processBag, type ProcessBagOptions } from "../../src/offline/bag-processor";
 import type { SaliencyEngine } from "../../src/frame/model-port";
 import { maskToMono8, renderOverlay } from "../../src/image/overlay";
@@ -212,6 +213,66 @@ describe("offline/bag-processor: bags in, bags with VisualBackProp out", functio
       decodeImage("/visualbackprop/right/overlay").data,
       renderOverlay(frame, frameMask, { colorMap: "jet", opacity: 0.5 }).data,
     );
+  });
+
+  it("writes each frame's steering and saliency before its images, and only the outputs asked for", async () => {
+    const input = await testMessages({ frames: 4 });
+    const inputDir = path.join(tmp.dir, "in");
+    await writeMcapBag(inputDir, input);
+    const all = await run({ input: inputDir, output: path.join(tmp.dir, "all"), threads: 1 });
+    const { messages, bag } = await readBag(path.join(tmp.dir, "all"));
+    const kinds = messages
+      .filter((m) => m.topic.startsWith("/visualbackprop/"))
+      .map((m) => m.topic.split("/").pop());
+    assert.deepEqual(kinds, Array(4).fill(["steering", "saliency", "mask", "overlay"]).flat());
+    assert.deepEqual(all.outputs, ["steering", "saliency", "mask", "overlay"]);
+    // Saliency timing (msg/Saliency.msg): this frame's own preprocessing and share of its batch's
+    // run; visualbackprop_ms and total_ms end when the message is built, so total covers the rest.
+    const saliency = messages
+      .filter((m) => m.topic.endsWith("/saliency"))
+      .map((m) => createSerializer(bag).decode<SaliencyMsg>("visualbackprop/msg/Saliency", m.data));
+    for (const s of saliency) {
+      assert.ok(s.preprocess_ms > 0 && s.inference_ms > 0 && s.visualbackprop_ms >= 0, JSON.stringify(s));
+      assert.ok(s.total_ms >= s.visualbackprop_ms, "total from arrival includes the time since the engine");
+    }
+
+    const some = await run({
+      input: inputDir,
+      output: path.join(tmp.dir, "some"),
+      outputs: ["saliency", "steering"],
+      compression: "lz4",
+    });
+    assert.deepEqual(some.outputs, ["steering", "saliency"]);
+    const written = await readBag(path.join(tmp.dir, "some"));
+    // MCAP names each chunk's compression in the chunk record.
+    const file = fs.readFileSync(written.bag.files[0]);
+    assert.ok(file.includes("lz4") && !file.includes("zstd"), "lz4 chunks");
+    const outputTopics = written.bag.topics.filter((t) => t.name.startsWith("/visualbackprop/"));
+    assert.deepEqual(outputTopics.map((t) => t.name).sort(), [
+      `/visualbackprop/${CAMERA.split("/")[2]}/saliency`,
+      `/visualbackprop/${CAMERA.split("/")[2]}/steering`,
+    ]);
+    assert.equal(some.outputMessages, input.messages.length + 2 * 4);
+  });
+
+  it("reads an input the caller opened (the CLI opens and plans a bag once) and leaves it open", async () => {
+    const input = await testMessages({ frames: 3 });
+    const inputDir = path.join(tmp.dir, "in");
+    await writeMcapBag(inputDir, input);
+    const reader = await openBag(inputDir);
+    let closed = 0;
+    const close = reader.close.bind(reader);
+    reader.close = async () => {
+      closed += 1;
+      await close();
+    };
+    try {
+      const result = await run({ input: inputDir, reader, output: path.join(tmp.dir, "out") });
+      assert.equal(result.stats.processed, 3);
+      assert.equal(closed, 0, "the caller's reader is the caller's to close");
+    } finally {
+      await reader.close();
+    }
   });
 
   it("skips undecodable frames with their reason and reports the run as partial", async () => {

@@ -63,6 +63,7 @@ function fakeResult(status: BagRunResult["status"] = "complete"): BagRunResult {
     wallMs: 500,
     outputMessages: 60,
     inputMessages: { read: 21 },
+    outputs: ["steering", "saliency", "mask", "overlay"],
     notes: [],
   };
 }

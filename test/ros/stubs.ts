@@ -4,7 +4,7 @@
  * test chooses a frame's prediction through its pixels.
  */
 import type { EngineResult, ProviderName, SaliencyMethod } from "../../src/engine/types.js";
-import type { FloatImage, RgbFrame } from "../../src/image/frame.js";
+import type { RgbFrame } from "../../src/image/frame.js";
 import { mapMaskToFrame, preprocess, type PreprocessSpec } from "../../src/image/preprocess.js";
 import type { ImageMsg } from "../../src/frame/message-types.js";
 import type {
@@ -94,8 +94,6 @@ export function stubLoader(model: LoadedModel): ModelLoader & { requests: ModelR
 /** Real preprocessing and mapping; a plain grey overlay and mono8 that tests can predict. */
 export const STUB_IMAGE_OPS: ImageOps = {
   preprocess: (frame, spec, out, offset) => preprocess(frame, spec, out, offset),
-  mapMaskToFrame: (mask, spec, frameWidth, frameHeight) =>
-    mapMaskToFrame(mask, spec, frameWidth, frameHeight),
   renderOverlay: (frame: RgbFrame, mono8: Uint8Array, options): RgbFrame => {
     const data = new Uint8Array(frame.data.length);
     for (let p = 0; p < mono8.length; p++) {
@@ -105,7 +103,10 @@ export const STUB_IMAGE_OPS: ImageOps = {
     }
     return { width: frame.width, height: frame.height, data };
   },
-  maskToMono8: (mask: FloatImage) => Uint8Array.from(mask.data, (value) => Math.round(value * 255)),
+  mapMaskToMono8: (mask, spec, frameWidth, frameHeight) =>
+    Uint8Array.from(mapMaskToFrame(mask, spec, frameWidth, frameHeight).data, (value) =>
+      Math.round(value * 255),
+    ),
 };
 
 /** A uniform rgb8 camera image; `red` / 255 becomes the stub engine's curvature. */

@@ -1,0 +1,175 @@
+import { performance } from "node:perf_hooks";
+import { createSerializer } from "../src/bag/serializer-factory";
+import { DEFAULT_MODEL } from "../src/cli/package-paths";
+import { SyntheticDrive } from "../src/drive/drive";
+import { HELD_OUT_SEEDS } from "../src/drive/seeds";
+import { buildMono8Image, buildRgb8Image } from "../src/frame/messages";
+import { loadModel } from "../src/frame/model-loader";
+import { imageToRgbFrame } from "../src/image/encodings";
+import { renderOverlayFromMono8 } from "../src/image/overlay";
+import { mapMaskToMono8, preprocess } from "../src/image/preprocess";
+import { IMAGE_TYPE } from "../src/offline/camera-topics";
+// The kernels as they were, kept by the tests as the reference the new ones must match.
+import {
+  referenceMapMaskToFrame,
+  referenceMaskToMono8,
+  referenceOverlayFromMono8,
+  referencePreprocess,
+} from "../test/image/reference-kernels";
+import { median } from "./machine";
+
+/** One stage of the per-frame image work, before (the reference kernels) and now. */
+export interface ImageStageRow {
+  readonly stage: string;
+  readonly beforeMs: number;
+  readonly nowMs: number;
+}
+
+export interface ImageBenchResult {
+  readonly width: number;
+  readonly height: number;
+  readonly rows: ImageStageRow[];
+  readonly beforeTotalMs: number;
+  readonly nowTotalMs: number;
+  /** The engine's own ms per frame (one intra-op thread, as the bag tool runs it), by batch size. */
+  readonly engineMsPerFrame: Record<number, number>;
+}
+
+/**
+ * The per-frame image work of a 640x480 rgb8 camera frame with every output, stage by stage, with
+ * the reference (old) kernels and the current ones, interleaved in blocks so a disturbance hits
+ * both alike; and the engine's forward pass with VisualBackProp at the batch sizes the node and
+ * the bag tool use, in the same run, so the ratio of image work to engine time holds on any machine.
+ */
+export async function benchImageWork(options: { rounds?: number } = {}): Promise<ImageBenchResult> {
+  const rounds = options.rounds ?? 15;
+  const width = 640;
+  const height = 480;
+  const drive = new SyntheticDrive({ seed: HELD_OUT_SEEDS[0], width, height, rateHz: 30 });
+  const frames = [0, 40, 80, 120].map((i) => drive.frame(i).image);
+  const images = frames.map((frame) => ({
+    width,
+    height,
+    encoding: "rgb8",
+    is_bigendian: 0,
+    step: width * 3,
+    data: frame.data,
+  }));
+  const model = await loadModel({ modelPath: DEFAULT_MODEL, provider: "cpu", intraOpThreads: 1 });
+  const spec = model.preprocess;
+  const { channels, height: inH, width: inW } = model.engine.inputShape;
+  const perImage = channels * inH * inW;
+  const engineMsPerFrame: Record<number, number> = {};
+  let masks: Float32Array[] = [];
+  try {
+    const input = new Float32Array(16 * perImage);
+    for (let i = 0; i < 16; i++) preprocess(frames[i % frames.length], spec, input, i * perImage);
+    for (const batch of [3, 16]) {
+      const perFrame: number[] = [];
+      for (let run = 0; run < 3 + rounds; run++) {
+        const started = performance.now();
+        const result = await model.engine.run(input.subarray(0, batch * perImage), batch);
+        if (run >= 3) perFrame.push((performance.now() - started) / batch);
+        const size = result.width * result.height;
+        masks = frames.map((_, i) => result.masks.slice(i * size, (i + 1) * size));
+      }
+      engineMsPerFrame[batch] = median(perFrame);
+    }
+  } finally {
+    await model.engine.release();
+  }
+  const mask = (i: number) => ({ width: spec.width, height: spec.height, data: masks[i % masks.length] });
+  const serializer = createSerializer();
+  const header = { stamp: { sec: 1, nanosec: 0 }, frame_id: "front" };
+  const tensor = new Float32Array(perImage);
+  const levels = frames.map((_, i) => mapMaskToMono8(mask(i), spec, width, height));
+  const overlays = frames.map((frame, i) =>
+    renderOverlayFromMono8(frame, levels[i], { colorMap: "jet", opacity: 0.5 }),
+  );
+  type Work = (i: number) => unknown;
+  const stages: { stage: string; before: Work; now: Work }[] = [
+    {
+      stage: "decode (rgb8 message to frame)",
+      before: (i) => imageToRgbFrame(images[i]),
+      now: (i) => imageToRgbFrame(images[i]),
+    },
+    {
+      stage: "preprocess (crop, resize, YUV)",
+      before: (i) => referencePreprocess(frames[i], spec, tensor, 0),
+      now: (i) => preprocess(frames[i], spec, tensor, 0),
+    },
+    {
+      stage: "mask map-back to mono8",
+      before: (i) => referenceMaskToMono8(referenceMapMaskToFrame(mask(i), spec, width, height)),
+      now: (i) => mapMaskToMono8(mask(i), spec, width, height),
+    },
+    {
+      stage: "overlay (colour map, blend)",
+      before: (i) => referenceOverlayFromMono8(frames[i], levels[i], { colorMap: "jet", opacity: 0.5 }),
+      now: (i) => renderOverlayFromMono8(frames[i], levels[i], { colorMap: "jet", opacity: 0.5 }),
+    },
+    {
+      stage: "serialise mask + overlay (CDR)",
+      before: (i) => {
+        serializer.encode(IMAGE_TYPE, buildMono8Image(header, width, height, levels[i]));
+        serializer.encode(IMAGE_TYPE, buildRgb8Image(header, overlays[i]));
+      },
+      now: (i) => {
+        serializer.encode(IMAGE_TYPE, buildMono8Image(header, width, height, levels[i]));
+        serializer.encode(IMAGE_TYPE, buildRgb8Image(header, overlays[i]));
+      },
+    },
+  ];
+  const block = 8;
+  const timeBlock = (work: Work): number => {
+    const started = performance.now();
+    for (let i = 0; i < block; i++) work(i % frames.length);
+    return (performance.now() - started) / block;
+  };
+  const samples = stages.map(() => ({ before: [] as number[], now: [] as number[] }));
+  for (let round = 0; round < 2 + rounds; round++) {
+    stages.forEach((s, k) => {
+      const before = timeBlock(s.before);
+      const now = timeBlock(s.now);
+      if (round >= 2) {
+        samples[k].before.push(before);
+        samples[k].now.push(now);
+      }
+    });
+  }
+  const rows = stages.map((s, k) => ({
+    stage: s.stage,
+    beforeMs: median(samples[k].before),
+    nowMs: median(samples[k].now),
+  }));
+  return {
+    width,
+    height,
+    rows,
+    beforeTotalMs: rows.reduce((sum, r) => sum + r.beforeMs, 0),
+    nowTotalMs: rows.reduce((sum, r) => sum + r.nowMs, 0),
+    engineMsPerFrame,
+  };
+}
+
+/** The table `npm run bench` prints. */
+export function formatImageWork(result: ImageBenchResult): string {
+  const f = (n: number, w = 8) => n.toFixed(3).padStart(w);
+  const lines = [
+    `Image work per ${result.width}x${result.height} rgb8 frame, every output, one thread (median ms; "before" is the reference kernels in test/image)`,
+    `${"stage".padEnd(34)}  ${"before".padStart(8)}  ${"now".padStart(8)}  speed-up`,
+  ];
+  for (const r of result.rows)
+    lines.push(
+      `${r.stage.padEnd(34)}  ${f(r.beforeMs)}  ${f(r.nowMs)}  ${(r.beforeMs / r.nowMs).toFixed(2).padStart(7)}x`,
+    );
+  lines.push(
+    `${"image work".padEnd(34)}  ${f(result.beforeTotalMs)}  ${f(result.nowTotalMs)}  ${(result.beforeTotalMs / result.nowTotalMs).toFixed(2).padStart(7)}x`,
+  );
+  for (const [batch, ms] of Object.entries(result.engineMsPerFrame))
+    lines.push(
+      `engine (forward + VisualBackProp), batch ${batch}: ${ms.toFixed(3)} ms/frame; image work / engine: before ${(result.beforeTotalMs / ms).toFixed(2)}, now ${(result.nowTotalMs / ms).toFixed(2)}`,
+    );
+  lines.push("target on a 2-core CPU: image work per frame at most the engine's per-frame time (ratio <= 1)");
+  return lines.join("\n");
+}

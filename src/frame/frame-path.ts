@@ -1,0 +1,195 @@
+/**
+ * The one frame path of the node and the bag tool, with no ROS dependency: a camera image in (any
+ * supported encoding, or a compressed image) -> decode -> check and preprocess into the batch's
+ * input tensor -> one engine run for the batch -> per frame, first the steering command and the
+ * saliency message, then (only when wanted) the mask and overlay images, as message objects.
+ *
+ * The node (src/ros/batch-processor.ts) calls these steps in order on its event loop and publishes
+ * what they return; the bag tool (src/offline) calls the same steps, decode, preprocess and the
+ * outputs in its frame workers, the engine in the main thread, and serialises what they return.
+ * Saliency's timing fields mean the same in both (msg/Saliency.msg).
+ */
+import { firstNonFinite } from "../engine/finite.js";
+import type { EngineResult, SaliencyMethod } from "../engine/types.js";
+import type { ColorMap } from "../image/colormap.js";
+import {
+  type CompressedImage,
+  compressedToRgbFrame,
+  imageToRgbFrame,
+  type RawImage,
+} from "../image/encodings.js";
+import type { FloatImage, RgbFrame } from "../image/frame.js";
+import type { PreprocessSpec } from "../image/preprocess.js";
+import type { HeaderMsg, ImageMsg, SaliencyMsg, SteeringCommandMsg } from "./message-types.js";
+import {
+  buildMono8Image,
+  buildRgb8Image,
+  buildSaliency,
+  buildSteeringCommand,
+  type FrameTiming,
+  type LayerMaskValues,
+} from "./messages.js";
+import type { ImageOps } from "./model-port.js";
+import { type SteeringGeometry, steeringWheelAngle } from "./steering.js";
+
+/** A camera message's image part, as it arrives: raw (sensor_msgs/Image) or compressed. */
+export type CameraImage =
+  | { readonly kind: "raw"; readonly message: RawImage }
+  | { readonly kind: "compressed"; readonly message: CompressedImage };
+
+/**
+ * Step 1: the camera image as an RGB frame. Rejects with an ImageConversionError (its `reason`
+ * is what the node's and the bag tool's bad-frame counters count by).
+ */
+export async function decodeCameraImage(image: CameraImage): Promise<RgbFrame> {
+  return image.kind === "raw" ? imageToRgbFrame(image.message) : compressedToRgbFrame(image.message);
+}
+
+/**
+ * Step 2, and the one place a decoded frame is checked before it reaches the model: writes its
+ * model input at `offset` of `input`. Throws (the frame is then dropped and counted as bad, reason
+ * "preprocess") for a frame that cannot be preprocessed.
+ */
+export function prepareFrame(
+  frame: RgbFrame,
+  spec: PreprocessSpec,
+  imageOps: Pick<ImageOps, "preprocess">,
+  input: Float32Array,
+  offset: number,
+): void {
+  imageOps.preprocess(frame, spec, input, offset);
+}
+
+/** What the engine said about one frame of a batch. */
+export interface FramePrediction {
+  /** The model's steering output, 1/m. */
+  readonly curvature: number;
+  /** The mask at the model's input resolution: a view into the batch's masks. */
+  readonly mask: FloatImage;
+  /** Intermediate masks, copied out of the batch (empty unless the run asked for them). */
+  readonly layers: readonly LayerMaskValues[];
+}
+
+/** Step 3 (after the batch's engine run): frame `index`'s prediction. */
+export function predictionOf(result: EngineResult, outputName: string, index: number): FramePrediction {
+  const output = result.outputs[outputName];
+  if (output === undefined)
+    throw new Error(
+      `the model has no output '${outputName}' (it has ${Object.keys(result.outputs).join(", ")})`,
+    );
+  const valuesPerImage = output.data.length / result.batch;
+  const size = result.width * result.height;
+  const layers = (result.layerMasks ?? []).map((layer) => {
+    const layerSize = layer.width * layer.height;
+    return {
+      layer: layer.layer,
+      width: layer.width,
+      height: layer.height,
+      mask: layer.data.slice(index * layerSize, (index + 1) * layerSize),
+    };
+  });
+  return {
+    curvature: output.data[index * valuesPerImage],
+    mask: {
+      width: result.width,
+      height: result.height,
+      data: result.masks.subarray(index * size, (index + 1) * size),
+    },
+    layers,
+  };
+}
+
+/**
+ * Whether the engine gave a frame a NaN or infinite prediction or mask (ONNX Runtime passes them
+ * through silently): such a frame is dropped as bad, not published as a null steering value and a
+ * black mask.
+ */
+export function isNonFinite(prediction: FramePrediction): boolean {
+  return !Number.isFinite(prediction.curvature) || firstNonFinite(prediction.mask.data) >= 0;
+}
+
+/** What stays the same for a frame's steering and saliency. */
+export interface SteeringSettings {
+  readonly modelName: string;
+  readonly method: SaliencyMethod;
+  readonly geometry: SteeringGeometry;
+  readonly steering: boolean;
+  readonly saliency: boolean;
+}
+
+export interface SteeringOutputs {
+  readonly curvature: number;
+  readonly steeringWheelAngle: number;
+  readonly steering?: SteeringCommandMsg;
+  readonly saliency?: SaliencyMsg;
+}
+
+/**
+ * Step 4, as soon as the engine returns: the steering command and the saliency message (each
+ * when asked for), before any image is rendered. `timing` is asked for when the saliency message
+ * is built, so its clock-based fields end there.
+ */
+export function buildSteeringOutputs(
+  header: HeaderMsg,
+  prediction: FramePrediction,
+  settings: SteeringSettings,
+  timing: () => FrameTiming,
+  framesDropped: number,
+): SteeringOutputs {
+  const { curvature, mask } = prediction;
+  const angle = steeringWheelAngle(curvature, settings.geometry);
+  const steering = settings.steering
+    ? buildSteeringCommand(header, { curvature, steeringWheelAngle: angle, modelName: settings.modelName })
+    : undefined;
+  const saliency = settings.saliency
+    ? buildSaliency(header, {
+        method: settings.method,
+        width: mask.width,
+        height: mask.height,
+        // A copy: the message outlives the batch's buffers.
+        mask: mask.data.slice(),
+        layers: prediction.layers,
+        timing: timing(),
+        framesDropped,
+      })
+    : undefined;
+  return { curvature, steeringWheelAngle: angle, steering, saliency };
+}
+
+/** What stays the same for a frame's images. */
+export interface ImageSettings {
+  readonly preprocess: PreprocessSpec;
+  readonly colorMap: ColorMap;
+  readonly opacity: number;
+  readonly mask: boolean;
+  readonly overlay: boolean;
+}
+
+export interface ImageOutputs {
+  readonly mask?: ImageMsg;
+  readonly overlay?: ImageMsg;
+}
+
+/**
+ * Step 5, after steering and saliency: the mask on the camera frame (mono8) and the heat map over
+ * it (rgb8), each only when asked for; the mask is quantised once for both.
+ */
+export function buildImageOutputs(
+  header: HeaderMsg,
+  frame: RgbFrame,
+  mask: FloatImage,
+  settings: ImageSettings,
+  imageOps: Pick<ImageOps, "mapMaskToMono8" | "renderOverlay">,
+): ImageOutputs {
+  if (!settings.mask && !settings.overlay) return {};
+  const mono8 = imageOps.mapMaskToMono8(mask, settings.preprocess, frame.width, frame.height);
+  return {
+    mask: settings.mask ? buildMono8Image(header, frame.width, frame.height, mono8) : undefined,
+    overlay: settings.overlay
+      ? buildRgb8Image(
+          header,
+          imageOps.renderOverlay(frame, mono8, { colorMap: settings.colorMap, opacity: settings.opacity }),
+        )
+      : undefined,
+  };
+}
