@@ -32,7 +32,9 @@ describe("/diagnostics of visualbackprop_node on a real graph", function () {
     });
     const messages = result.received["/diagnostics"] ?? [];
     assert.ok(messages.length >= 4, `${messages.length} /diagnostics messages in ~6.5 s`);
-    const engine = messages.flatMap((message) => message.status ?? []).filter((status) => ENGINE.test(status.name));
+    const engine = messages
+      .flatMap((message) => message.status ?? [])
+      .filter((status) => ENGINE.test(status.name));
     assert.ok(engine.length > 0, "an engine status");
     assert.match(engine[0].values.provider ?? "", /cpu|cuda|webgpu|tensorrt/);
     const statuses = cameraStatuses(messages);

@@ -107,11 +107,18 @@ export class RosProcess {
         if (match !== null) return finish(() => resolve(match));
         if (this.#exit !== undefined)
           return finish(() =>
-            reject(new Error(`${this.name} exited (${JSON.stringify(this.#exit)}) before ${pattern}\n${this.tail()}`)),
+            reject(
+              new Error(
+                `${this.name} exited (${JSON.stringify(this.#exit)}) before ${pattern}\n${this.tail()}`,
+              ),
+            ),
           );
       };
       const timer = setTimeout(
-        () => finish(() => reject(new Error(`${this.name}: no ${pattern} within ${timeoutMs} ms\n${this.tail()}`))),
+        () =>
+          finish(() =>
+            reject(new Error(`${this.name}: no ${pattern} within ${timeoutMs} ms\n${this.tail()}`)),
+          ),
         timeoutMs,
       );
       const finish = (settle: () => void): void => {

@@ -10,7 +10,12 @@ import { outputsOf, probe, rawCamera } from "./probe";
 const STOP_WITHIN_MS = 2000;
 
 async function launch(file: string, args: readonly string[]): Promise<RosProcess> {
-  const process = RosProcess.start(`ros2 launch ${file}`, "ros2", ["launch", "visualbackprop", file, ...args]);
+  const process = RosProcess.start(`ros2 launch ${file}`, "ros2", [
+    "launch",
+    "visualbackprop",
+    file,
+    ...args,
+  ]);
   await process.waitFor(NODE_READY, 120_000);
   return process;
 }
@@ -34,7 +39,12 @@ describe("launch files on a real graph", function () {
     it(`${file} camera_topic:=/cameras/front/image_raw publishes under /visualbackprop/front/`, async () => {
       const launched = await launch(file, ["camera_topic:=/cameras/front/image_raw"]);
       const camera = rawCamera("/cameras/front/image_raw", { frameId: "front" });
-      const result = await probe({ publish: [camera], subscribe: outputsOf("front"), rate_hz: 10, frames: 20 });
+      const result = await probe({
+        publish: [camera],
+        subscribe: outputsOf("front"),
+        rate_hz: 10,
+        frames: 20,
+      });
       checkCameraOutputs(result, camera, "front", { minShare: 0.8 });
       await ctrlC(launched);
     });
@@ -58,7 +68,10 @@ describe("launch files on a real graph", function () {
 
   it("visualbackprop.launch.xml image_topics:=a,b serves two cameras, namespace:= moves the node", async () => {
     const topics = ["/cameras/front/image_raw", "/cameras/rear/image_raw"];
-    const launched = await launch("visualbackprop.launch.xml", [`image_topics:=${topics.join(",")}`, "namespace:=car"]);
+    const launched = await launch("visualbackprop.launch.xml", [
+      `image_topics:=${topics.join(",")}`,
+      "namespace:=car",
+    ]);
     const cameras = topics.map((topic) => rawCamera(topic));
     const result = await probe({
       publish: cameras,

@@ -36,7 +36,12 @@ describe("visualbackprop_node on a real ROS 2 graph (ros2 run)", function () {
   it("answers a 640x480 rgb8 camera at 15 Hz with all four outputs per frame, stamps and frame_id copied", async () => {
     const node = await startNode();
     const camera = rawCamera("/camera/image_raw", { frameId: "front_camera_optical" });
-    const result = await probe({ publish: [camera], subscribe: outputsOf("camera"), rate_hz: 15, frames: 45 });
+    const result = await probe({
+      publish: [camera],
+      subscribe: outputsOf("camera"),
+      rate_hz: 15,
+      frames: 45,
+    });
     assert.ok(result.graph_ready, "the node subscribed and advertised its outputs");
     checkCameraOutputs(result, camera, "camera", { minShare: 0.95 });
     const interfaces = await ros2(["interface", "show", "visualbackprop/msg/SteeringCommand"]);

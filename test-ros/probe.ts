@@ -104,7 +104,8 @@ function encode(rgb: Uint8Array, width: number, height: number, encoding: Encodi
     }
     case "mono8": {
       const out = new Uint8Array(pixels);
-      for (let p = 0; p < pixels; p++) out[p] = Math.round((rgb[p * 3] + rgb[p * 3 + 1] + rgb[p * 3 + 2]) / 3);
+      for (let p = 0; p < pixels; p++)
+        out[p] = Math.round((rgb[p * 3] + rgb[p * 3 + 1] + rgb[p * 3 + 2]) / 3);
       return out;
     }
     case "yuv422": {

@@ -39,7 +39,8 @@ function loopbackDds(): string {
 export function findRos(): RosEnvironment | { reason: string } {
   const sharedNs = path.join(SHARED_ROS, "rosns");
   const sharedEnv = path.join(SHARED_ROS, "env.sh");
-  if (!canUnshare()) return { reason: "cannot create a network namespace (unshare -n) to keep DDS on loopback" };
+  if (!canUnshare())
+    return { reason: "cannot create a network namespace (unshare -n) to keep DDS on loopback" };
   const ownNamespace = (setup: string): string[] => [
     "unshare",
     "-n",
@@ -51,17 +52,27 @@ export function findRos(): RosEnvironment | { reason: string } {
   const sourced = process.env.ROS_DISTRO !== undefined && process.env.AMENT_PREFIX_PATH !== undefined;
   if (sourced) {
     const setup = loopbackDds();
-    return { setup, namespacePrefix: ownNamespace(setup), source: `the sourced ROS 2 ${process.env.ROS_DISTRO}` };
+    return {
+      setup,
+      namespacePrefix: ownNamespace(setup),
+      source: `the sourced ROS 2 ${process.env.ROS_DISTRO}`,
+    };
   }
   if (fs.existsSync(sharedNs) && fs.existsSync(sharedEnv) && fs.existsSync("/opt/ros/humble/setup.bash")) {
-    return { setup: `source ${sharedEnv}`, namespacePrefix: [sharedNs], source: `${SHARED_ROS} (/opt/ros/humble)` };
+    return {
+      setup: `source ${sharedEnv}`,
+      namespacePrefix: [sharedNs],
+      source: `${SHARED_ROS} (/opt/ros/humble)`,
+    };
   }
   if (fs.existsSync("/opt/ros/humble/setup.bash")) {
     const setup = `set +u && source /opt/ros/humble/setup.bash && ${loopbackDds()}`;
     return { setup, namespacePrefix: ownNamespace(setup), source: "/opt/ros/humble" };
   }
   if (fs.existsSync(sharedNs)) {
-    return { reason: `${SHARED_ROS} is there but not installed: run bash ${path.join(SHARED_ROS, "install.sh")}` };
+    return {
+      reason: `${SHARED_ROS} is there but not installed: run bash ${path.join(SHARED_ROS, "install.sh")}`,
+    };
   }
   return { reason: "no ROS 2 sourced, none in /opt/ros/humble, no ../shared/ros2" };
 }

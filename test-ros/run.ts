@@ -35,8 +35,13 @@ function main(): number {
     console.log(`colcon build: ${((Date.now() - started) / 1000).toFixed(0)} s`);
     const mocha = path.join(REPO_ROOT, "node_modules", "mocha", "bin", "mocha.js");
     const config = path.join(REPO_ROOT, "test-ros", ".mocharc.json");
-    return inRosNamespace(ros, workspace, `node "$1" --config "$2" "\${@:3}"`, [mocha, config, ...process.argv.slice(2)])
-      .status ?? 1;
+    return (
+      inRosNamespace(ros, workspace, `node "$1" --config "$2" "\${@:3}"`, [
+        mocha,
+        config,
+        ...process.argv.slice(2),
+      ]).status ?? 1
+    );
   } finally {
     if (kept === undefined) fs.rmSync(workspace, { recursive: true, force: true });
   }

@@ -31,7 +31,8 @@ async function assertStops(process: RosProcess): Promise<void> {
   assert.ok(exit !== undefined, `still running ${STOP_WITHIN_MS} ms after the signal\n${process.tail()}`);
   assert.deepEqual(exit, { code: 0, signal: null }, process.tail());
   // Nothing of the group may outlive it (ros2 run's child included).
-  while (process.groupAlive() && Date.now() - started < STOP_WITHIN_MS) await new Promise((r) => setTimeout(r, 50));
+  while (process.groupAlive() && Date.now() - started < STOP_WITHIN_MS)
+    await new Promise((r) => setTimeout(r, 50));
   assert.ok(!process.groupAlive(), `a process of ${process.name}'s group outlived it`);
 }
 
@@ -71,5 +72,4 @@ describe("stopping visualbackprop_node on a real graph", function () {
     await assertStops(node);
     await camera;
   });
-
 });

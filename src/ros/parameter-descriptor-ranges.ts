@@ -38,14 +38,20 @@ export function describeRangesInMessageShape(descriptorClass: { prototype: unkno
     const message = original.call(this);
     const range = this.range;
     const empty = (ranges: unknown[] | undefined): boolean => ranges === undefined || ranges.length === 0;
-    if (range !== undefined && range !== null && empty(message.floating_point_range) && empty(message.integer_range)) {
+    if (
+      range !== undefined &&
+      range !== null &&
+      empty(message.floating_point_range) &&
+      empty(message.integer_range)
+    ) {
       // rcl_interfaces ParameterType: 2 integer, 3 double, 7 integer array, 8 double array.
       if (this.type === 2 || this.type === 7) message.integer_range = [asRangeMessage(range)];
       if (this.type === 3 || this.type === 8) message.floating_point_range = [asRangeMessage(range)];
     }
     if (Array.isArray(message.floating_point_range))
       message.floating_point_range = message.floating_point_range.map(asRangeMessage);
-    if (Array.isArray(message.integer_range)) message.integer_range = message.integer_range.map(asRangeMessage);
+    if (Array.isArray(message.integer_range))
+      message.integer_range = message.integer_range.map(asRangeMessage);
     return message;
   };
   prototype.__visualbackpropRanges = true;

@@ -63,7 +63,8 @@ export function parameterRefusal(
     return `${parameter.name} is read-only; restart the node to change it`;
   }
   if (descriptor.type !== parameter.type) {
-    const hint = descriptor.type === 3 && parameter.type === 2 ? "; write doubles with a decimal point, e.g. 1.0" : "";
+    const hint =
+      descriptor.type === 3 && parameter.type === 2 ? "; write doubles with a decimal point, e.g. 1.0" : "";
     return `${parameter.name} must be a ${typeName(descriptor.type)} (got ${typeName(parameter.type)}${hint})`;
   }
   try {

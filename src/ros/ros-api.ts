@@ -173,7 +173,12 @@ export interface RclApi {
   regenerateAll(): Promise<void>;
   /** Loads a generated message class; throws when it has not been generated. */
   require(name: string): unknown;
-  readonly Node: new (nodeName: string, namespace?: string, context?: undefined, options?: RosNodeOptions) => RosNode;
+  readonly Node: new (
+    nodeName: string,
+    namespace?: string,
+    context?: undefined,
+    options?: RosNodeOptions,
+  ) => RosNode;
   readonly QoS: QoSClass;
   readonly Parameter: new (name: string, type: number, value?: unknown) => RosParameter;
   readonly ParameterDescriptor: new (

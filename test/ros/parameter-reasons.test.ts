@@ -7,14 +7,16 @@ const STRING = 4;
 
 /** The shape of rclnodejs 2.2.0's ParameterDescriptor for a double in [from, to]. */
 function descriptor(options: { readOnly?: boolean; type?: number; range?: [number, number] }) {
-  const range = options.range === undefined ? null : { fromValue: options.range[0], toValue: options.range[1] };
+  const range =
+    options.range === undefined ? null : { fromValue: options.range[0], toValue: options.range[1] };
   return {
     readOnly: options.readOnly ?? false,
     type: options.type ?? DOUBLE,
     range,
     validateParameter(parameter: { value: unknown }) {
       const value = parameter.value as number;
-      if (range !== null && (value < range.fromValue || value > range.toValue)) throw new Error("out of range");
+      if (range !== null && (value < range.fromValue || value > range.toValue))
+        throw new Error("out of range");
     },
   };
 }
@@ -31,10 +33,17 @@ describe("parameter refusals (rclnodejs says 'does not  readonly')", () => {
       "overlay_opacity must be a double (got integer; write doubles with a decimal point, e.g. 1.0)",
     );
     assert.equal(
-      parameterRefusal(descriptor({ readOnly: true, type: STRING }), { name: "model", type: STRING, value: "x" }, false),
+      parameterRefusal(
+        descriptor({ readOnly: true, type: STRING }),
+        { name: "model", type: STRING, value: "x" },
+        false,
+      ),
       "model is read-only; restart the node to change it",
     );
-    assert.equal(parameterRefusal(opacity, { name: "overlay_opacity", type: DOUBLE, value: 0.3 }, false), undefined);
+    assert.equal(
+      parameterRefusal(opacity, { name: "overlay_opacity", type: DOUBLE, value: 0.3 }, false),
+      undefined,
+    );
   });
 
   it("wraps a Node class's _validateParameters once, keeping its successes", () => {
