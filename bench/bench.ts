@@ -4,11 +4,12 @@ import { benchBag } from "./bag-bench";
 import { allocatorLine } from "./allocator";
 import { machineLine } from "./machine";
 import { benchMemory, benchMethods, disturbedPairs, formatMemory, formatMethodsTable } from "./methods-bench";
+import { benchGraph, formatGraph } from "./graph-bench";
 import { benchLevels, formatLevels } from "./levels-bench";
 import { benchNode } from "./node-bench";
 import { formatProfile, profileVbp } from "./profile-bench";
 
-const SECTIONS = ["methods", "levels", "profile", "memory", "node", "bag"] as const;
+const SECTIONS = ["methods", "levels", "profile", "memory", "node", "bag", "graph"] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `npm run bench`: measured figures, each with the machine it ran on. `--json` for tracking. */
@@ -97,6 +98,18 @@ async function main(): Promise<void> {
     say(
       `${bag.fps.toFixed(1)} frames/s in ${bag.seconds.toFixed(2)} s: ${bag.realTimeMultiple.toFixed(2)}x real time (target on a 2-core CPU: 3x)`,
     );
+  }
+
+  if (only.has("graph")) {
+    const graph = benchGraph({ seconds: Number(values.seconds) });
+    results.graph = graph;
+    if ("skipped" in graph) say(`\nReal ROS 2 graph: skipped (${graph.skipped})`);
+    else {
+      say(
+        "\nReal ROS 2 graph (colcon install, rmw_cyclonedds, loopback): 640x480 rgb8, latency from the camera stamp, ms",
+      );
+      say(formatGraph(graph));
+    }
   }
 
   if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -24,7 +24,7 @@ export interface CameraSpec {
   readonly format?: string;
 }
 
-export type OutputKind = "image" | "steering" | "saliency" | "diagnostics" | "compressed";
+export type OutputKind = "image" | "steering" | "saliency" | "diagnostics" | "compressed" | "header";
 
 export interface ProbeSpec {
   readonly publish?: readonly CameraSpec[];
@@ -35,6 +35,8 @@ export interface ProbeSpec {
   readonly graph_timeout_s?: number;
   /** Stamps from this time (s) on, one period apart, instead of the wall clock. */
   readonly stamp_start?: number;
+  /** Record only stamps and receive times (latency runs: no per-message statistics in Python). */
+  readonly light?: boolean;
 }
 
 export interface Received {

@@ -3,11 +3,11 @@
 
   probe.py SPEC_JSON_FILE
 
-The spec (written by the TypeScript tests) says which camera topics to publish (frames read from
+The spec (written by the TypeScript tests and the graph benchmark) says which camera topics to publish (frames read from
 files the test prepared: raw pixels, or JPEG/PNG bytes), at what rate and for how long, and which
 topics to record. At the end one JSON object goes to stdout: per published topic the stamps sent,
 per subscribed topic a summary of every message received (stamp, frame_id, sizes, value ranges,
-receive time). Logs go to stderr.
+receive time; with "light", only stamps and receive times, for latency runs). Logs go to stderr.
 """
 import json
 import sys
@@ -19,6 +19,7 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy, HistoryPolicy, DurabilityPo
 from builtin_interfaces.msg import Time
 from sensor_msgs.msg import Image, CompressedImage
 from diagnostic_msgs.msg import DiagnosticArray
+from std_msgs.msg import Header
 
 
 def now_ns():
@@ -29,13 +30,15 @@ def stamp_ns(stamp):
     return stamp.sec * 1_000_000_000 + stamp.nanosec
 
 
-def summarize(topic, msg, received_ns):
+def summarize(topic, msg, received_ns, light=False):
     out = {'received_ns': received_ns}
-    header = getattr(msg, 'header', None)
+    header = msg if isinstance(msg, Header) else getattr(msg, 'header', None)
     if header is not None:
         out['stamp'] = [header.stamp.sec, header.stamp.nanosec]
         out['frame_id'] = header.frame_id
         out['latency_ms'] = (received_ns - stamp_ns(header.stamp)) / 1e6
+    if light:
+        return out
     if isinstance(msg, Image):
         data = bytes(msg.data)
         out.update(width=msg.width, height=msg.height, encoding=msg.encoding, step=msg.step,
@@ -65,6 +68,8 @@ def message_class(kind):
         return CompressedImage
     if kind == 'diagnostics':
         return DiagnosticArray
+    if kind == 'header':
+        return Header
     if kind == 'steering':
         from visualbackprop.msg import SteeringCommand
         return SteeringCommand
@@ -101,7 +106,7 @@ class Probe(Node):
             self.sent[camera['topic']] = []
 
     def on_message(self, topic, msg):
-        self.received[topic].append(summarize(topic, msg, now_ns()))
+        self.received[topic].append(summarize(topic, msg, now_ns(), self.spec.get('light', False)))
 
     def publish_all(self, stamp):
         for camera, data, publisher, compressed in self.cameras:
