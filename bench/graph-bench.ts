@@ -1,9 +1,9 @@
 /**
  * `npm run bench -- --only=graph`: visualbackprop_node on a real ROS 2 graph against the transport
  * floor (the same camera images answered by a bare rclnodejs relay), 640x480 rgb8 at 30 Hz, 1 and
- * 3 cameras. Needs ROS 2 (test-ros/ros-env.ts finds it) and builds the package with colcon in a
- * kept workspace (VBP_ROS_WS, else a fixed directory under the temp dir; incremental after the
- * first build). Without ROS it returns the reason it was skipped.
+ * 3 cameras. Needs ROS 2 (test-ros/ros-env.ts finds it) and the package built with colcon: the
+ * workspace in VBP_ROS_WS as it is, else one kept under the temp dir and built (incrementally
+ * after the first time). Without ROS it returns the reason it was skipped.
  */
 import * as os from "node:os";
 import * as path from "node:path";
@@ -16,8 +16,10 @@ export type GraphBenchResult = { rows: GraphRow[] } | { skipped: string };
 export function benchGraph(options: { seconds: number }): GraphBenchResult {
   const ros = findRos();
   if ("reason" in ros) return { skipped: ros.reason };
-  const workspace = process.env.VBP_ROS_WS ?? path.join(os.tmpdir(), "visualbackprop-bench-ws");
-  const failure = colconBuild(ros, workspace);
+  // A workspace given in VBP_ROS_WS is used as built; otherwise the kept one is (re)built.
+  const given = process.env.VBP_ROS_WS;
+  const workspace = given ?? path.join(os.tmpdir(), "visualbackprop-bench-ws");
+  const failure = given === undefined ? colconBuild(ros, workspace) : undefined;
   if (failure !== undefined) return { skipped: `colcon build failed:\n${failure}` };
   const driver = path.join(__dirname, "graph-driver.js");
   const run = inRosNamespace(ros, workspace, `node "$1" "$2"`, [driver, String(options.seconds)], {

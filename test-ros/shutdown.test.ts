@@ -72,4 +72,14 @@ describe("stopping visualbackprop_node on a real graph", function () {
     await assertStops(node);
     await camera;
   });
+
+  it("SIGTERM right after Ctrl-C (a user who insists, or a supervisor escalating): exit 0 within 2 s", async () => {
+    const node = await startExecutable();
+    const camera = streamCamera();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    node.signalGroup("SIGINT");
+    node.signalGroup("SIGTERM");
+    await assertStops(node);
+    await camera;
+  });
 });
