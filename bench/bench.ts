@@ -4,12 +4,13 @@ import { benchBag, formatBagStages } from "./bag-bench";
 import { allocatorLine } from "./allocator";
 import { machineLine } from "./machine";
 import { benchMemory, benchMethods, disturbedPairs, formatMemory, formatMethodsTable } from "./methods-bench";
+import { benchGraph, formatGraph } from "./graph-bench";
 import { benchLevels, formatLevels } from "./levels-bench";
 import { benchNode, formatNodeStages } from "./node-bench";
 import { benchImageWork, formatImageWork } from "./image-bench";
 import { formatProfile, profileVbp } from "./profile-bench";
 
-const SECTIONS = ["methods", "levels", "profile", "memory", "image", "node", "bag"] as const;
+const SECTIONS = ["methods", "levels", "profile", "memory", "image", "node", "bag", "graph"] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `npm run bench`: measured figures, each with the machine it ran on. `--json` for tracking. */
@@ -113,6 +114,18 @@ async function main(): Promise<void> {
       );
     say(formatBagStages(bags));
     say("target on a 2-core CPU: 8x real time with every output");
+  }
+
+  if (only.has("graph")) {
+    const graph = benchGraph({ seconds: Number(values.seconds) });
+    results.graph = graph;
+    if ("skipped" in graph) say(`\nReal ROS 2 graph: skipped (${graph.skipped})`);
+    else {
+      say(
+        "\nReal ROS 2 graph (colcon install, rmw_cyclonedds, loopback): 640x480 rgb8, latency from the camera stamp, ms",
+      );
+      say(formatGraph(graph));
+    }
   }
 
   if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);

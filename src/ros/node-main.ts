@@ -1,12 +1,15 @@
 /**
  * The life of the visualbackprop_node process: load rclnodejs, init, start the node, spin, and on
- * SIGINT/SIGTERM let the frame in flight finish, close the topics and exit 0. Any start-up failure
+ * SIGINT/SIGTERM let the frame in flight finish, close the topics and exit 0 (at once on a second
+ * signal, and within 2 s in any case; see stop-signals.ts). Any start-up failure
  * is one log line and exit code 1. Dependencies come in as arguments so tests run it on a fake.
  */
 import type { EventEmitter } from "node:events";
 import type { ImageOps, ModelLoader } from "../frame/model-port.js";
 import { NODE_NAME } from "../frame/node-name.js";
 import { VisualBackPropNode } from "./node.js";
+import { nodeOptions } from "./rclnodejs-adapter.js";
+import { StopSignals } from "./stop-signals.js";
 import type { RclApi, RosNode } from "./ros-api.js";
 
 export { NODE_NAME };
@@ -21,24 +24,15 @@ export interface NodeMainDependencies {
   readonly signals: EventEmitter;
   /** For messages before a ROS logger exists. */
   readonly writeError: (line: string) => void;
+  /** Longest wait for the frame in flight and the close after a stop signal; 1500 ms by default. */
+  readonly shutdownTimeoutMs?: number;
 }
+
+/** A frame takes tens of milliseconds: the process ends within 2 s of Ctrl-C or SIGTERM. */
+const SHUTDOWN_TIMEOUT_MS = 1500;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function nextSignal(signals: EventEmitter): Promise<string> {
-  return new Promise((resolve) => {
-    const handlers = new Map<string, () => void>();
-    for (const name of ["SIGINT", "SIGTERM"]) {
-      const handler = (): void => {
-        for (const [signal, registered] of handlers) signals.removeListener(signal, registered);
-        resolve(name);
-      };
-      handlers.set(name, handler);
-      signals.on(name, handler);
-    }
-  });
 }
 
 function shutdownQuietly(rcl: RclApi, node: RosNode | undefined): void {
@@ -52,6 +46,7 @@ function shutdownQuietly(rcl: RclApi, node: RosNode | undefined): void {
 
 /** Runs the node until SIGINT/SIGTERM; resolves with the process exit code. */
 export async function runNodeMain(dependencies: NodeMainDependencies): Promise<number> {
+  const shutdownTimeoutMs = dependencies.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS;
   let rcl: RclApi;
   try {
     rcl = dependencies.loadRcl();
@@ -62,12 +57,12 @@ export async function runNodeMain(dependencies: NodeMainDependencies): Promise<n
   }
   // rclnodejs's own SIGINT handler would destroy the node under the frame in flight.
   rcl.removeSignalHandlers();
-  const stopRequested = nextSignal(dependencies.signals);
+  const stop = new StopSignals(dependencies.signals);
 
   let node: RosNode | undefined;
   let vbp: VisualBackPropNode;
   try {
-    node = new rcl.Node(NODE_NAME);
+    node = new rcl.Node(NODE_NAME, "", undefined, nodeOptions());
     vbp = await VisualBackPropNode.start(node, {
       rcl,
       loadModel: dependencies.loadModel,
@@ -79,17 +74,26 @@ export async function runNodeMain(dependencies: NodeMainDependencies): Promise<n
     if (node !== undefined) node.getLogger().fatal(message);
     else dependencies.writeError(message);
     shutdownQuietly(rcl, node);
+    stop.dispose();
     return 1;
   }
   node.spin();
 
-  const signal = await stopRequested;
+  const signal = await stop.requested;
   const logger = node.getLogger();
   logger.info(`${signal}: finishing the frame in flight and shutting down`);
-  // A second signal while closing means the user wants out now.
-  const forced = nextSignal(dependencies.signals).then((second) => {
-    logger.warn(`${second} again: exiting without waiting`);
-    return 1;
+  // A second Ctrl-C, or SIGTERM after Ctrl-C, means the user wants out now; so does a close that
+  // takes longer than any frame should. Either is a stop the user asked for: exit code 0.
+  const forced = stop.forced.then((second) => {
+    logger.warn(`${second}: exiting without waiting for the frame in flight`);
+    return 0;
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const overdue = new Promise<number>((resolve) => {
+    timer = setTimeout(() => {
+      logger.warn(`shutdown took over ${shutdownTimeoutMs} ms: exiting without waiting`);
+      resolve(0);
+    }, shutdownTimeoutMs);
   });
   const closed = vbp.shutdown().then(
     () => 0,
@@ -98,7 +102,9 @@ export async function runNodeMain(dependencies: NodeMainDependencies): Promise<n
       return 1;
     },
   );
-  const code = await Promise.race([closed, forced]);
+  const code = await Promise.race([closed, forced, overdue]);
+  clearTimeout(timer);
   shutdownQuietly(rcl, node);
+  stop.dispose();
   return code;
 }

@@ -56,6 +56,8 @@ export class VisualBackPropNode {
   readonly #node: RosNode;
   readonly #model: LoadedModel;
   readonly #cameras: readonly CameraSource[];
+  /** The camera topics as given (before remapping), in camera order. */
+  readonly #topics: readonly string[];
   readonly #settings: NodeSettings;
   readonly #runtime: RuntimeParameters;
   readonly #diagnostics: NodeDiagnostics;
@@ -75,6 +77,7 @@ export class VisualBackPropNode {
     node: RosNode,
     model: LoadedModel,
     cameras: readonly CameraSource[],
+    topics: readonly string[],
     settings: NodeSettings,
     runtime: RuntimeParameters,
     nowMs: () => number,
@@ -82,6 +85,7 @@ export class VisualBackPropNode {
     this.#node = node;
     this.#model = model;
     this.#cameras = cameras;
+    this.#topics = topics;
     this.#settings = settings;
     this.#runtime = runtime;
     this.#nowMs = nowMs;
@@ -106,10 +110,28 @@ export class VisualBackPropNode {
     let settings: NodeSettings;
     let cameras: CameraSource[];
     let runtime: RuntimeParameters;
+    let topics: string[];
     try {
       const declared = declareNodeParameters(rcl, node);
       settings = declared.settings;
-      cameras = resolveCameras(settings.startup.imageTopics, settings.startup.cameraNames);
+      // Named after the topic each camera really comes from: a remapped /camera/image_raw
+      // (`-r /camera/image_raw:=/cameras/front/image_raw`, camera_topic:= in the launch files)
+      // is camera "front", as the docs promise.
+      // A topic name has no commas: an entry holding several, comma-separated, is split (what
+      // launch_xml makes of image_topics:=/a,/b).
+      topics = settings.startup.imageTopics.flatMap((entry) =>
+        entry.includes(",") ? entry.split(",").map((topic) => topic.trim()) : [entry],
+      );
+      const resolved = topics.map((topic, index) => {
+        try {
+          return node.resolveTopicName?.(topic) ?? topic;
+        } catch (error) {
+          throw new Error(`image_topics[${index}] "${topic}" is not a topic name: ${errorText(error)}`, {
+            cause: error,
+          });
+        }
+      });
+      cameras = resolveCameras(resolved, settings.startup.cameraNames);
       runtime = new RuntimeParameters(rcl, node, declared.values);
     } catch (error) {
       throw new StartupError(`invalid parameters: ${errorText(error)}`, { cause: error });
@@ -135,7 +157,7 @@ export class VisualBackPropNode {
     } catch (error) {
       throw new StartupError(`cannot load model '${modelPath}': ${errorText(error)}`, { cause: error });
     }
-    const instance = new VisualBackPropNode(node, model, cameras, settings, runtime, nowMs);
+    const instance = new VisualBackPropNode(node, model, cameras, topics, settings, runtime, nowMs);
     instance.#open(rcl, dependencies);
     return instance;
   }
@@ -200,7 +222,8 @@ export class VisualBackPropNode {
       this.#subscriptions.push(
         node.createSubscription(
           camera.messageType,
-          camera.topic,
+          // The topic as given: rcl applies the remapping rules to it once, as to any name.
+          this.#topics[camera.index],
           { qos: inputQos, enableTypedArray: true },
           (message) => this.#receive(camera, message),
         ),

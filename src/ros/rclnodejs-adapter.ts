@@ -3,7 +3,10 @@
  * where ROS 2 is sourced, so it is required lazily, on first use, and checked against the shape
  * this package relies on (ros-api.ts); everything else runs, and is tested, without it.
  */
-import type { RclApi } from "./ros-api.js";
+import { describeRangesInMessageShape } from "./parameter-descriptor-ranges.js";
+import { explainParameterRefusals } from "./parameter-reasons.js";
+import { readFullyQualifiedParameterSections } from "./parameter-sections.js";
+import type { RclApi, RosNodeOptions } from "./ros-api.js";
 
 const INSTALL_HINT =
   "source ROS 2 (Humble or Jazzy: source /opt/ros/$ROS_DISTRO/setup.bash) and run npm install " +
@@ -120,5 +123,18 @@ export function loadRclnodejs(load: (name: string) => unknown = (name) => requir
   if (!isRclApi(module)) {
     throw new Error(`rclnodejs lacks ${missing.join(", ")}: this package needs rclnodejs 2.2.0`);
   }
+  explainParameterRefusals(module.Node);
+  readFullyQualifiedParameterSections(module.Node);
+  describeRangesInMessageShape(module.ParameterDescriptor);
   return module;
+}
+
+/**
+ * Options for every node of the package. Humble's rcl_node_init registers the node's /rosout
+ * publisher itself; rclnodejs 2.2.0 (written for the rcl of Jazzy, which does not) registers it
+ * again, and rcl logs "Publisher already registered for provided node name" at every start. On
+ * Humble rclnodejs is told to leave /rosout to rcl, which still sends the logs there.
+ */
+export function nodeOptions(distro: string | undefined = process.env.ROS_DISTRO): RosNodeOptions {
+  return distro === "humble" ? { enableRosout: false } : {};
 }

@@ -143,11 +143,22 @@ export interface RosNode {
   addPostSetParametersCallback(callback: (parameters: RosParameter[]) => void): void;
   removePostSetParametersCallback(callback: (parameters: RosParameter[]) => void): void;
   countSubscribers(topic: string): number;
+  /**
+   * The fully qualified name `topic` stands for, after namespace expansion and the remapping rules
+   * (`--ros-args -r`, a launch file's remappings). Optional: fakes may leave it out.
+   */
+  resolveTopicName?(topic: string): string;
   destroyPublisher(publisher: RosPublisher): void;
   destroySubscription(subscription: RosSubscription): void;
   destroyTimer(timer: RosTimer): void;
   spin(timeout?: number): void;
   destroy(): void;
+}
+
+/** The part of rclnodejs `NodeOptions` the package sets (a plain object is accepted). */
+export interface RosNodeOptions {
+  /** Whether rclnodejs registers the node's /rosout publisher (default true). */
+  enableRosout?: boolean;
 }
 
 /** The rclnodejs module as this package uses it. */
@@ -162,7 +173,12 @@ export interface RclApi {
   regenerateAll(): Promise<void>;
   /** Loads a generated message class; throws when it has not been generated. */
   require(name: string): unknown;
-  readonly Node: new (nodeName: string, namespace?: string) => RosNode;
+  readonly Node: new (
+    nodeName: string,
+    namespace?: string,
+    context?: undefined,
+    options?: RosNodeOptions,
+  ) => RosNode;
   readonly QoS: QoSClass;
   readonly Parameter: new (name: string, type: number, value?: unknown) => RosParameter;
   readonly ParameterDescriptor: new (

@@ -3,8 +3,9 @@
  * failure is one line and exit code 1. bin/synthetic_camera runs this file.
  */
 import type { EventEmitter } from "node:events";
-import { loadRclnodejs } from "./rclnodejs-adapter.js";
+import { loadRclnodejs, nodeOptions } from "./rclnodejs-adapter.js";
 import type { RclApi, RosNode } from "./ros-api.js";
+import { StopSignals } from "./stop-signals.js";
 import { SyntheticCamera } from "./synthetic-camera.js";
 
 export interface SyntheticCameraMainDependencies {
@@ -30,7 +31,7 @@ export async function runSyntheticCameraMain(dependencies: SyntheticCameraMainDe
   let node: RosNode | undefined;
   let camera: SyntheticCamera;
   try {
-    node = new rcl.Node("synthetic_camera");
+    node = new rcl.Node("synthetic_camera", "", undefined, nodeOptions());
     camera = SyntheticCamera.start(rcl, node);
   } catch (error) {
     const message = `synthetic_camera: ${errorText(error)}`;
@@ -40,13 +41,14 @@ export async function runSyntheticCameraMain(dependencies: SyntheticCameraMainDe
     return 1;
   }
   node.spin();
-  await new Promise<void>((resolve) => {
-    dependencies.signals.once("SIGINT", resolve);
-    dependencies.signals.once("SIGTERM", resolve);
-  });
+  // Listening until the end: under ros2 launch a Ctrl-C arrives twice (terminal and launch), and a
+  // repeat without a listener would kill the process with the signal.
+  const stop = new StopSignals(dependencies.signals);
+  await stop.requested;
   camera.stop();
   node.getLogger().info(`published ${camera.published} frames; shutting down`);
   if (!rcl.isShutdown()) rcl.shutdown();
+  stop.dispose();
   return 0;
 }
 

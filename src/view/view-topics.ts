@@ -57,12 +57,14 @@ export function cameraViews(options: ViewOptions): CameraView[] {
   const nodeName = options.nodeName ?? NODE_NAME;
   const qualify = (name: string): string => qualifyTopic(name, namespace, nodeName);
   const remaps = new Map((options.remaps ?? []).map(([from, to]) => [qualify(from), qualify(to)]));
-  return resolveCameras(options.topics, options.names ?? []).map((camera) => {
-    const received = qualify(camera.topic);
+  // The node names each camera after the topic it really subscribes to, after namespace expansion
+  // and remapping (camera_topic:=/cameras/front/image_raw is camera "front"): so does the viewer.
+  const received = options.topics.map((topic) => remaps.get(qualify(topic)) ?? qualify(topic));
+  return resolveCameras(received, options.names ?? []).map((camera) => {
     const outputs = outputTopics(camera);
     return {
       name: camera.name,
-      camera: remaps.get(received) ?? received,
+      camera: camera.topic,
       mask: qualify(outputs.mask),
       overlay: qualify(outputs.overlay),
       steering: qualify(outputs.steering),

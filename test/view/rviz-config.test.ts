@@ -40,13 +40,13 @@ describe("RViz configuration for the launched cameras", () => {
     ]);
   });
 
-  it("shows the remapped camera topic under the name the node gives the parameter's topic", () => {
-    // camera_topic:=/cameras/front/image_raw remaps /camera/image_raw: the node still names it "camera".
+  it("names a remapped camera after the topic it comes from, as the node does", () => {
+    // camera_topic:=/cameras/front/image_raw remaps /camera/image_raw: the node names it "front".
     const text = configFromArgs(["--remap", "/camera/image_raw:=/cameras/front/image_raw"]);
     assert.deepEqual(displays(text), [
-      ["camera image", "/cameras/front/image_raw", BE, 1],
-      ["camera overlay", "/visualbackprop/camera/overlay", R, 5],
-      ["camera mask", "/visualbackprop/camera/mask", R, 5],
+      ["front image", "/cameras/front/image_raw", BE, 1],
+      ["front overlay", "/visualbackprop/front/overlay", R, 5],
+      ["front mask", "/visualbackprop/front/mask", R, 5],
     ]);
   });
 
@@ -145,13 +145,14 @@ describe("RViz configuration for the launched cameras", () => {
     assert.equal(qualifyTopic("/abs/topic", "/ns", "node"), "/abs/topic");
     assert.equal(qualifyTopic("rel/topic", "ns/", "node"), "/ns/rel/topic");
     assert.equal(qualifyTopic("~/front/mask", "", "visualbackprop"), "/visualbackprop/front/mask");
+    // A relative camera topic is named after its expanded name, as the node names it.
     assert.deepEqual(cameraViews({ topics: ["image_raw"], namespace: "/robot" }), [
       {
-        name: "camera",
+        name: "robot",
         camera: "/robot/image_raw",
-        mask: "/robot/visualbackprop/camera/mask",
-        overlay: "/robot/visualbackprop/camera/overlay",
-        steering: "/robot/visualbackprop/camera/steering",
+        mask: "/robot/visualbackprop/robot/mask",
+        overlay: "/robot/visualbackprop/robot/overlay",
+        steering: "/robot/visualbackprop/robot/steering",
       },
     ]);
   });

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { REPO_ROOT, tempDir } from "../support/paths";
+import { REPO_ROOT, tempDir } from "../test/support/paths";
 
 const SHARED = process.env.VISUALBACKPROP_SHARED ?? path.resolve(REPO_ROOT, "..", "shared");
 const ENV_SH = path.join(SHARED, "ros2", "env.sh");
@@ -129,15 +129,15 @@ describe("launch files with rviz:=true (real ros2 launch)", function () {
       true,
     );
     assert.equal(run.status, 0, run.output);
-    // The node gets the camera by remapping /camera/image_raw, so it names the camera "camera".
+    // The node gets the camera by remapping /camera/image_raw and names it after the remapped topic.
     assert.match(
       run.output,
       /visualbackprop_node args: .*-r \/camera\/image_raw:=\/cameras\/front\/image_raw/,
     );
     assert.deepEqual(topics(run.config), [
-      ["camera image", "/cameras/front/image_raw", "Best Effort"],
-      ["camera overlay", "/visualbackprop/camera/overlay", "Reliable"],
-      ["camera mask", "/visualbackprop/camera/mask", "Reliable"],
+      ["front image", "/cameras/front/image_raw", "Best Effort"],
+      ["front overlay", "/visualbackprop/front/overlay", "Reliable"],
+      ["front mask", "/visualbackprop/front/mask", "Reliable"],
     ]);
     // The temporary configuration is gone once RViz exits.
     const given = /rviz2 args: -d (\S+)/.exec(run.output);

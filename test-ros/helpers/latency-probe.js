@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// Camera and timer of the graph benchmark, in one rclnodejs process (rclpy cannot publish 640x480
+// at 90 frames/s on a small machine): publishes rgb8 frames stamped with the wall clock on each
+// camera topic at RATE Hz for SECONDS, and records, per answer topic, the delay from the stamp to
+// the arrival. Prints one JSON line. Usage:
+//   latency-probe.js RATE SECONDS CAMERA_TOPIC,... ANSWER_TOPIC=TYPE,...
+"use strict";
+/* global setTimeout, performance */
+const path = require("node:path");
+const rclnodejs = require(
+  path.join(
+    process.env.VBP_ROS_WS,
+    "install",
+    "visualbackprop",
+    "share",
+    "visualbackprop",
+    "node_modules",
+    "rclnodejs",
+  ),
+);
+
+const [rate, seconds, cameraList, answerList] = process.argv.slice(2);
+const WIDTH = 640;
+const HEIGHT = 480;
+
+function nowStamp() {
+  const ns = BigInt(Date.now()) * 1000000n + (process.hrtime.bigint() % 1000000n);
+  return { sec: Number(ns / 1000000000n), nanosec: Number(ns % 1000000000n) };
+}
+
+async function main() {
+  await rclnodejs.init();
+  const node = new rclnodejs.Node("visualbackprop_latency_probe", "", undefined, { enableRosout: false });
+  const data = new Uint8Array(WIDTH * HEIGHT * 3);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 255;
+  const cameras = cameraList.split(",").map((topic) => node.createPublisher("sensor_msgs/msg/Image", topic));
+  const answers = {};
+  for (const entry of answerList.split(",")) {
+    const [topic, type] = entry.split("=");
+    answers[topic] = [];
+    node.createSubscription(type, topic, { enableTypedArray: true }, (message) => {
+      const stamp = message.header === undefined ? message.stamp : message.header.stamp;
+      const arrived = Date.now() + Number(process.hrtime.bigint() % 1000000n) / 1e6;
+      answers[topic].push(arrived - (stamp.sec * 1000 + stamp.nanosec / 1e6));
+    });
+  }
+  node.spin();
+  // Until every camera has a subscriber and every answer topic a publisher.
+  const deadline = Date.now() + 60000;
+  while (Date.now() < deadline) {
+    const ready =
+      cameras.every((publisher) => node.countSubscribers(publisher.topic) > 0) &&
+      Object.keys(answers).every((topic) => node.countPublishers(topic) > 0);
+    if (ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const frames = Math.round(Number(rate) * Number(seconds));
+  let sent = 0;
+  const periodMs = 1000 / Number(rate);
+  const start = performance.now();
+  await new Promise((resolve) => {
+    const tick = () => {
+      if (sent >= frames) return resolve();
+      const stamp = nowStamp();
+      cameras.forEach((publisher, index) =>
+        publisher.publish({
+          header: { stamp, frame_id: `camera_${index}` },
+          height: HEIGHT,
+          width: WIDTH,
+          encoding: "rgb8",
+          is_bigendian: 0,
+          step: WIDTH * 3,
+          data,
+        }),
+      );
+      sent++;
+      setTimeout(tick, Math.max(0, start + sent * periodMs - performance.now()));
+    };
+    tick();
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  process.stdout.write(`${JSON.stringify({ sent: sent * cameras.length, answers })}\n`);
+  rclnodejs.shutdown();
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
