@@ -234,6 +234,8 @@ async function createSession(
     intraOpNumThreads: settings.intraOpThreads ?? 0,
     interOpNumThreads: settings.interOpThreads ?? 0,
     executionMode: "sequential",
+    // Session config entry session.intra_op.allow_spinning.
+    ...(settings.spinWait === false ? { extra: { session: { intra_op: { allow_spinning: "0" } } } } : {}),
   };
   try {
     return await ort().InferenceSession.create(bytes, options);
