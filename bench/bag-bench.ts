@@ -49,9 +49,9 @@ export function formatBagStages(runs: readonly BagBenchResult[]): string {
     `${"image work / engine".padEnd(26)}${runs.map((r) => (image(r) / r.stages.engine).toFixed(2).padStart(16)).join("")}`,
   );
   lines.push(
-    "decode, preprocess and render (mask, overlay, CDR) run in the frame workers, write (CDR copy, " +
-      "compression, file) in the writer thread, beside the main thread's read and engine; wait is the " +
-      "main thread waiting for them",
+    "decode, preprocess and render (mask, overlay, CDR) run in the frame workers and, for one frame in " +
+      "2 x workers + 1, in the main thread beside its read and engine; write (CDR copy, compression, " +
+      "file) in the writer thread; wait is the main thread waiting for them",
   );
   return lines.join("\n");
 }

@@ -15,6 +15,8 @@ import { overrides } from "../test/ros/harness";
 import { percentile } from "../src/ros/diagnostics";
 
 export interface NodeBenchRow {
+  /** Whether ONNX Runtime's threads spin while waiting (its default) or not (the node's setting). */
+  readonly spinWait: boolean;
   readonly cameras: number;
   readonly rateHz: number;
   readonly seconds: number;
@@ -73,6 +75,7 @@ export async function runOnce(
   cameras: number,
   rateHz: number,
   seconds: number,
+  spinWait = false,
 ): Promise<NodeBenchRow & { provider: string }> {
   const topics = Array.from({ length: cameras }, (_, i) => `/cameras/cam${i}/image_raw`);
   const rcl = createFakeRcl({
@@ -101,7 +104,8 @@ export async function runOnce(
   };
   const vbp = await VisualBackPropNode.start(node, {
     rcl,
-    loadModel,
+    // The node asks for no spinning; ONNX Runtime's default is the comparison.
+    loadModel: (request) => loadModel(spinWait ? { ...request, spinWait: undefined } : request),
     imageOps,
     defaultModelPath: modelPath,
   });
@@ -158,6 +162,7 @@ export async function runOnce(
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
     provider,
+    spinWait,
     cameras,
     rateHz,
     seconds: elapsed,
@@ -181,12 +186,12 @@ export async function runOnce(
 /** The node's stage table, ms per frame, with the ratio of image work to the engine. */
 export function formatNodeStages(rows: readonly NodeBenchRow[]): string {
   const f = (n: number) => n.toFixed(2).padStart(7);
-  const lines = ["cameras  rate Hz   decode  preproc   engine  map-back  overlay  image/engine"];
+  const lines = ["spin  cameras  rate Hz   decode  preproc   engine  map-back  overlay  image/engine"];
   for (const r of rows) {
     const s = r.stages;
     const image = s.decode + s.preprocess + s.maskMapBack + s.overlay;
     lines.push(
-      `${String(r.cameras).padStart(7)}  ${String(r.rateHz).padStart(7)}  ${f(s.decode)}  ${f(s.preprocess)}  ${f(s.engine)}  ${f(s.maskMapBack)}   ${f(s.overlay)}  ${(image / s.engine).toFixed(2).padStart(12)}`,
+      `${(r.spinWait ? "yes" : "no").padStart(4)}  ${String(r.cameras).padStart(7)}  ${String(r.rateHz).padStart(7)}  ${f(s.decode)}  ${f(s.preprocess)}  ${f(s.engine)}  ${f(s.maskMapBack)}   ${f(s.overlay)}  ${(image / s.engine).toFixed(2).padStart(12)}`,
     );
   }
   return lines.join("\n");
@@ -206,10 +211,13 @@ export async function benchNode(options: {
   try {
     const rows: NodeBenchRow[] = [];
     let provider = "";
+    // Paired per camera count: ONNX Runtime's spinning threads (its default), then the node's.
     for (const cameras of [1, 3]) {
-      const row = await runOnce(modelPath, cameras, 30, options.seconds);
-      provider = row.provider;
-      rows.push(row);
+      for (const spinWait of [true, false]) {
+        const row = await runOnce(modelPath, cameras, 30, options.seconds, spinWait);
+        provider = row.provider;
+        rows.push(row);
+      }
     }
     const maxRateHz: Record<number, number> = {};
     for (const cameras of [1, 3]) {

@@ -49,6 +49,8 @@ export interface McapMessageInput {
 
 /** A full chunk waiting to be written. */
 interface SealedChunk {
+  /** The builder that holds `records`; it is reused for a later chunk once they are written. */
+  readonly builder: ByteBuilder;
   readonly records: Uint8Array;
   readonly index: Map<number, [bigint, bigint][]>;
   readonly start: bigint;
@@ -86,6 +88,11 @@ export class McapWriter {
   #endTime: bigint | undefined;
 
   #chunk = new ByteBuilder(64 * 1024);
+  /**
+   * A written chunk's builder, kept for the next chunk: a new one per chunk would allocate, fault
+   * in and, when the last message overshoots chunkSize, regrow and copy megabytes per chunk.
+   */
+  #spareChunk: ByteBuilder | undefined;
   #chunkIndex = new Map<number, [bigint, bigint][]>();
   #chunkStart: bigint | undefined;
   #chunkEnd: bigint | undefined;
@@ -291,12 +298,14 @@ export class McapWriter {
     if (this.#chunk.length === 0 || this.#chunkStart === undefined || this.#chunkEnd === undefined)
       return undefined;
     const sealed: SealedChunk = {
+      builder: this.#chunk,
       records: this.#chunk.bytes,
       index: this.#chunkIndex,
       start: this.#chunkStart,
       end: this.#chunkEnd,
     };
-    this.#chunk = new ByteBuilder(Math.min(this.#chunkSize + 1024, 64 << 20));
+    this.#chunk = this.#spareChunk ?? new ByteBuilder(Math.min(this.#chunkSize + 1024, 64 << 20));
+    this.#spareChunk = undefined;
     this.#chunkIndex = new Map();
     this.#chunkStart = undefined;
     this.#chunkEnd = undefined;
@@ -342,6 +351,9 @@ export class McapWriter {
       compressedSize: BigInt(compressed.byteLength),
       uncompressedSize: BigInt(records.byteLength),
     });
+    // The records are in the file (and in no other buffer); their memory can take the next chunk.
+    sealed.builder.reset();
+    this.#spareChunk ??= sealed.builder;
   }
 
   async #writeSummary(): Promise<void> {

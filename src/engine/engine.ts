@@ -248,6 +248,8 @@ async function createSession(
     interOpNumThreads: settings.interOpThreads ?? 0,
     executionMode: "sequential",
     logSeverityLevel: settings.verbose !== undefined ? 2 : 3,
+    // Session config entry session.intra_op.allow_spinning.
+    ...(settings.spinWait === false ? { extra: { session: { intra_op: { allow_spinning: "0" } } } } : {}),
   };
   try {
     return await ort().InferenceSession.create(bytes, options);

@@ -17,6 +17,12 @@ export interface SessionSettings {
   /** Threads across operators; 0 lets ONNX Runtime choose. */
   readonly interOpThreads?: number;
   readonly graphOptimizationLevel?: GraphOptimizationLevel;
+  /**
+   * Whether ONNX Runtime's intra-op threads spin while they wait for work (its default). Off where
+   * the process does CPU work beside the engine (the node): spinning threads hold the cores that
+   * work needs, and a shared machine's cores, between runs.
+   */
+  readonly spinWait?: boolean;
   /** Receives the one line that says a requested provider failed and which one is used instead. */
   readonly log?: (line: string) => void;
   /**

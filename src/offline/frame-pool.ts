@@ -1,7 +1,8 @@
 /**
  * Where the per-frame work (decode, preprocess, mask and overlay rendering, CDR encoding) runs:
- * in worker threads beside the main thread, which then only reads, runs the engine and writes
- * (zstd), or in the main thread itself. A frame is rendered by the thread that prepared it.
+ * in worker threads beside the main thread, which reads, runs the engine and hands the writer
+ * its messages and, with the time that leaves, takes a share of the frames itself; or in the main
+ * thread alone. A frame is rendered by the thread that prepared it.
  */
 import * as os from "node:os";
 import * as path from "node:path";
@@ -99,16 +100,22 @@ interface Waiting {
   readonly reject: (error: Error) => void;
 }
 
+const MAIN = -1;
+
 class WorkerPool implements FramePool {
   readonly threads: number;
   readonly #workers: Worker[];
+  /** The worker that holds each prepared frame; MAIN for the main thread's own share. */
   readonly #owner = new Map<number, number>();
+  /** The main thread's share of the frames: it only reads, runs the engine and waits otherwise. */
+  readonly #main: FrameWork;
   readonly #waiting = new Map<string, Waiting>();
   #next = 0;
   #failure: Error | undefined;
 
   constructor(settings: FrameWorkSettings, threads: number) {
     this.threads = threads;
+    this.#main = new FrameWork(settings);
     this.#workers = Array.from({ length: threads }, (_, k) => {
       const worker = new Worker(path.join(__dirname, "frame-worker.js"), { workerData: settings });
       worker.on("message", (message: FromWorker) => {
@@ -139,8 +146,16 @@ class WorkerPool implements FramePool {
   }
 
   async prepare(id: number, compressed: boolean, data: Uint8Array): Promise<Prepared> {
-    const worker = this.#next;
-    this.#next = (this.#next + 1) % this.#workers.length;
+    // Of every 2 * threads + 1 frames, each worker takes two and the main thread one.
+    const slot = this.#next;
+    this.#next = (this.#next + 1) % (2 * this.#workers.length + 1);
+    if (slot === 2 * this.#workers.length) {
+      this.#owner.set(id, MAIN);
+      const prepared = await this.#main.prepare(id, compressed, data);
+      if (!prepared.ok) this.#owner.delete(id);
+      return prepared;
+    }
+    const worker = slot % this.#workers.length;
     this.#owner.set(id, worker);
     const copy = data.slice();
     const reply = await this.#ask(worker, `prepared:${id}`, { type: "prepare", id, compressed, data: copy }, [
@@ -162,6 +177,7 @@ class WorkerPool implements FramePool {
     const worker = this.#owner.get(id);
     if (worker === undefined) throw new Error(`frame ${id} was not prepared`);
     this.#owner.delete(id);
+    if (worker === MAIN) return this.#main.render(id, mask, curvature, clock, keepOverlay);
     const reply = await this.#ask(
       worker,
       `rendered:${id}`,
@@ -178,6 +194,7 @@ class WorkerPool implements FramePool {
   drop(id: number): void {
     const worker = this.#owner.get(id);
     this.#owner.delete(id);
+    if (worker === MAIN) return this.#main.drop(id);
     if (worker !== undefined && !this.#failure) this.#workers[worker].postMessage({ type: "drop", id });
   }
 

@@ -150,6 +150,7 @@ export class VisualBackPropNode {
         method: settings.startup.method,
         epsilon: settings.startup.lrpEpsilon,
         intraOpThreads: settings.startup.intraOpThreads,
+        spinWait: false,
         interOpThreads: settings.startup.interOpThreads,
         graphOptimizationLevel: settings.startup.graphOptimizationLevel,
         log: (line) => logger.warn(line),

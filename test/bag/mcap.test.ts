@@ -89,6 +89,32 @@ describe("bag/mcap: writer and reader", () => {
     });
   }
 
+  it("keeps every chunk's bytes when chunks are sealed while earlier ones are still being written", async () => {
+    // The writer reuses a written chunk's buffer; messages added without waiting seal chunk after
+    // chunk while the first are still on their way to the file.
+    const file = path.join(tmp.dir, "reuse.mcap");
+    const writer = await McapWriter.create(file, { compression: "", chunkSize: 1000, library: "test" });
+    const schema = await writer.addSchema({ name: "s", encoding: "ros2msg", data: new Uint8Array() });
+    const channelId = await writer.addChannel({ schemaId: schema, topic: "/x", messageEncoding: "cdr" });
+    const written: Written[] = [];
+    const adding: Promise<void>[] = [];
+    for (let i = 0; i < 40; i++) {
+      const data = new Uint8Array(300 + ((i * 53) % 900)).fill((i * 7) % 256);
+      const logTime = 1_000n + BigInt(i);
+      adding.push(writer.addMessage({ channelId, logTime, data, sequence: i }));
+      written.push({ channelId, logTime, data });
+    }
+    await Promise.all(adding);
+    await writer.close();
+    const reader = await McapReader.open(file);
+    try {
+      assert.deepEqual(reader.problems, []);
+      sameMessages(await collect(reader.messages()), written);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it("returns messages in log-time order when they were written out of order", async () => {
     const file = path.join(tmp.dir, "order.mcap");
     const writer = await McapWriter.create(file, { chunkSize: 200 });

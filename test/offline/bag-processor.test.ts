@@ -215,6 +215,23 @@ describe("offline/bag-processor: bags in, bags with VisualBackProp out", functio
     );
   });
 
+  it("writes the same steering, masks and overlays whichever thread (worker or main) took a frame", async () => {
+    // With worker threads the main thread takes a share of the frames too.
+    const input = await testMessages({ frames: 7 });
+    const inputDir = path.join(tmp.dir, "in");
+    await writeMcapBag(inputDir, input);
+    const outputsOf = async (name: string, threads: number) => {
+      await run({ input: inputDir, output: path.join(tmp.dir, name), threads });
+      const { messages } = await readBag(path.join(tmp.dir, name));
+      return messages
+        .filter((m) => /^\/visualbackprop\/.*\/(steering|mask|overlay)$/.test(m.topic))
+        .map((m) => `${m.topic} ${Buffer.from(m.data).toString("base64")}`);
+    };
+    const inline = await outputsOf("inline", 0);
+    assert.equal(inline.length, 7 * 3);
+    assert.deepEqual(await outputsOf("pooled", 1), inline);
+  });
+
   it("writes each frame's steering and saliency before its images, and only the outputs asked for", async () => {
     const input = await testMessages({ frames: 4 });
     const inputDir = path.join(tmp.dir, "in");

@@ -164,6 +164,8 @@ describe("visualbackprop_node: topics, QoS and parameters", () => {
     assert.equal(request.modelPath, "/share/visualbackprop/models/pilotnet.onnx");
     assert.equal(request.provider, "cuda");
     assert.equal(request.intraOpThreads, 2);
+    // The node's image work runs beside the engine: ONNX Runtime's threads must not spin.
+    assert.equal(request.spinWait, false);
     assert.equal(request.graphOptimizationLevel, "all");
     assert.equal(request.method, "vbp");
     await vbp.shutdown();
