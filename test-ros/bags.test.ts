@@ -134,9 +134,11 @@ describe("rosbags and visualbackprop_node on a real graph", function () {
       "use_sim_time:=true",
     ]);
     await launched.waitFor(NODE_READY, 120_000);
+    // Long enough for `ros2 bag play` to start (seconds on a loaded 2-core machine) and play its
+    // 2 s of frames; the count below is checked only after the player has finished.
     const listening = probe({
       subscribe: outputsOf("camera"),
-      linger_s: 6,
+      linger_s: 15,
     });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const player = RosProcess.start("ros2 bag play", "ros2", [
