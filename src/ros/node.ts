@@ -3,7 +3,7 @@
  * and a Saliency message out; /diagnostics once a second. Wires parameters, topics, the frame
  * pipeline and the engine on an rclnodejs node given from outside (the real one or a test fake).
  */
-import { type SchedulerLike, Subject, type Subscription } from "rxjs";
+import { asyncScheduler, interval, type SchedulerLike, Subject, type Subscription } from "rxjs";
 import { BatchProcessor, type CameraPublishers, type ReceivedFrame } from "./batch-processor.js";
 import { type CameraSource, outputTopics, resolveCameras } from "../frame/cameras.js";
 import { NodeDiagnostics } from "./diagnostics.js";
@@ -16,7 +16,7 @@ import { RuntimeParameters } from "./parameter-updates.js";
 import { declareNodeParameters, type NodeSettings } from "./parameters.js";
 import { type FrameArrival, latestFrameBatches } from "./pipeline.js";
 import { createQos, DIAGNOSTICS_QOS } from "./qos.js";
-import type { RclApi, RosNode, RosPublisher, RosSubscription, RosTimer } from "./ros-api.js";
+import type { RclApi, RosNode, RosPublisher, RosSubscription } from "./ros-api.js";
 import { ThrottledLog } from "./throttled-log.js";
 
 /** What the node is built from; tests pass fakes and stubs for every entry. */
@@ -40,7 +40,12 @@ export class StartupError extends Error {
   }
 }
 
-const DIAGNOSTICS_PERIOD_NS = 1_000_000_000n;
+/**
+ * /diagnostics goes out once a second of the steady clock, not of ROS time: under `use_sim_time`
+ * an rcl timer waits for /clock, which rclnodejs 2.2.0 does not wake on, so the node went silent
+ * exactly when a user replays a bag to debug it. The message's stamp is still ROS time.
+ */
+const DIAGNOSTICS_PERIOD_MS = 1000;
 const LOG_THROTTLE_MS = 5000;
 
 function fullyQualifiedName(node: RosNode): string {
@@ -67,7 +72,7 @@ export class VisualBackPropNode {
   readonly #publishers: CameraPublishers[] = [];
   readonly #subscriptions: RosSubscription[] = [];
   #diagnosticsPublisher: RosPublisher | undefined;
-  #timer: RosTimer | undefined;
+  #diagnosticsTimer: Subscription | undefined;
   #pipeline: Subscription | undefined;
   #drained: Promise<void> = Promise.resolve();
   #closing = false;
@@ -231,7 +236,10 @@ export class VisualBackPropNode {
       );
     }
     this.#runtime.attach();
-    this.#timer = node.createTimer(DIAGNOSTICS_PERIOD_NS, () => this.#publishDiagnostics());
+    this.#diagnosticsTimer = interval(
+      DIAGNOSTICS_PERIOD_MS,
+      dependencies.scheduler ?? asyncScheduler,
+    ).subscribe(() => this.#publishDiagnostics());
 
     const provider = this.#model.engine.provider;
     const cameraList = this.#cameras.map((camera) => `${camera.name} <- ${camera.topic}`).join(", ");
@@ -295,8 +303,8 @@ export class VisualBackPropNode {
     this.#arrivals.complete();
     await this.#drained;
     this.#pipeline?.unsubscribe();
-    if (this.#timer !== undefined) node.destroyTimer(this.#timer);
-    this.#timer = undefined;
+    this.#diagnosticsTimer?.unsubscribe();
+    this.#diagnosticsTimer = undefined;
     this.#runtime.detach();
     for (const publishers of this.#publishers.splice(0)) {
       for (const publisher of [
