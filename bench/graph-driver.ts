@@ -5,6 +5,7 @@
  * each answer against the camera stamp. Prints one JSON line: latency percentiles and drops per setup.
  */
 import * as path from "node:path";
+import { applyDdsReceiveBuffer } from "../src/ros/dds-receive-buffer";
 import { percentile } from "../src/ros/diagnostics";
 import { killAll, NODE_READY, RosProcess, run } from "../test-ros/graph";
 import { REPO_ROOT } from "../test-ros/ros-env";
@@ -90,6 +91,10 @@ async function measure(setup: "floor" | "node", cameras: number, frames: number)
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? "5");
   const frames = Math.round(seconds * RATE_HZ);
+  // The relay and the probe get the DDS receive buffer the node gives itself, so the floor is
+  // the same transport and the probe's own socket does not drop the masks it times.
+  const dds = applyDdsReceiveBuffer(process.env);
+  process.stderr.write(`${dds.info ?? "DDS configuration as the environment has it"}\n`);
   const rows: GraphRow[] = [];
   // Floor and node alternate per camera count, so a disturbance of the machine hits both alike.
   for (const cameras of [1, 3]) {

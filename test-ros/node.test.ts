@@ -4,8 +4,10 @@
  * cameras, encodings and compressed topics.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { RECEIVE_BUFFER_BYTES } from "../src/ros/dds-receive-buffer";
 import { checkCameraOutputs, assertCleanLog, startNode } from "./checks";
 import { installed, killAll, requireRosGraph, ros2 } from "./graph";
 import { compressedCamera, outputsOf, probe, rawCamera } from "./probe";
@@ -48,6 +50,28 @@ describe("visualbackprop_node on a real ROS 2 graph (ros2 run)", function () {
     const interfaces = await ros2(["interface", "show", "visualbackprop/msg/SteeringCommand"]);
     assert.match(interfaces, /float32 curvature/);
     assertCleanLog(node);
+  });
+
+  it("asks Cyclone DDS for a receive buffer that holds camera images, and says so in its log", async () => {
+    const node = await startNode();
+    assert.match(node.output, /socket receive buffer of [\d.]+ MiB for camera images/, node.tail());
+    const rmemMax = Number(fs.readFileSync("/proc/sys/net/core/rmem_max", "utf8"));
+    // The kernel reports twice the size a socket asked for; Cyclone's own default is 1 MiB.
+    const expected = 2 * Math.min(rmemMax, RECEIVE_BUFFER_BYTES);
+    const group = new Set(
+      execFileSync("pgrep", ["-g", String(node.pid)], { encoding: "utf8" })
+        .trim()
+        .split("\n"),
+    );
+    const sockets = execFileSync("ss", ["-uamnp"], { encoding: "utf8" })
+      .split(/\n(?=\S)/)
+      .filter((entry) => [...entry.matchAll(/pid=(\d+)/g)].some((match) => group.has(match[1])));
+    assert.ok(sockets.length > 0, "the node's UDP sockets");
+    const buffers = sockets.map((entry) => Number(/rb(\d+)/.exec(entry)?.[1]));
+    assert.ok(
+      buffers.some((size) => size === expected),
+      `a socket with rb${expected} (net.core.rmem_max ${rmemMax}); the node's: ${buffers.join(", ")}`,
+    );
   });
 
   it("names a camera remapped with --ros-args -r after the topic it really reads (/visualbackprop/front/...)", async () => {

@@ -5,6 +5,7 @@
 import { DEFAULT_MODEL } from "../cli/package-paths.js";
 import { IMAGE_OPS } from "../frame/image-ops.js";
 import { loadModel } from "../frame/model-loader.js";
+import { applyDdsReceiveBuffer } from "./dds-receive-buffer.js";
 import { runNodeMain } from "./node-main.js";
 import { loadRclnodejs } from "./rclnodejs-adapter.js";
 
@@ -12,6 +13,7 @@ import { loadRclnodejs } from "./rclnodejs-adapter.js";
 export function main(): void {
   void runNodeMain({
     loadRcl: () => loadRclnodejs(),
+    prepareDds: () => applyDdsReceiveBuffer(process.env),
     loadModel,
     imageOps: IMAGE_OPS,
     defaultModelPath: DEFAULT_MODEL,

@@ -5,6 +5,7 @@
  * is one log line and exit code 1. Dependencies come in as arguments so tests run it on a fake.
  */
 import type { EventEmitter } from "node:events";
+import type { DdsTuning } from "./dds-receive-buffer.js";
 import type { ImageOps, ModelLoader } from "../frame/model-port.js";
 import { NODE_NAME } from "../frame/node-name.js";
 import { VisualBackPropNode } from "./node.js";
@@ -24,6 +25,11 @@ export interface NodeMainDependencies {
   readonly signals: EventEmitter;
   /** For messages before a ROS logger exists. */
   readonly writeError: (line: string) => void;
+  /**
+   * Adjusts the DDS configuration in the environment before rcl starts DDS, and says what it did
+   * (logged once the node's logger exists); nothing by default.
+   */
+  readonly prepareDds?: () => DdsTuning;
   /** Longest wait for the frame in flight and the close after a stop signal; 1500 ms by default. */
   readonly shutdownTimeoutMs?: number;
 }
@@ -48,8 +54,10 @@ function shutdownQuietly(rcl: RclApi, node: RosNode | undefined): void {
 export async function runNodeMain(dependencies: NodeMainDependencies): Promise<number> {
   const shutdownTimeoutMs = dependencies.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS;
   let rcl: RclApi;
+  let dds: DdsTuning = {};
   try {
     rcl = dependencies.loadRcl();
+    dds = dependencies.prepareDds?.() ?? {};
     await rcl.init();
   } catch (error) {
     dependencies.writeError(`visualbackprop_node: ${errorText(error)}`);
@@ -63,6 +71,8 @@ export async function runNodeMain(dependencies: NodeMainDependencies): Promise<n
   let vbp: VisualBackPropNode;
   try {
     node = new rcl.Node(NODE_NAME, "", undefined, nodeOptions());
+    if (dds.info !== undefined) node.getLogger().info(dds.info);
+    if (dds.warning !== undefined) node.getLogger().warn(dds.warning);
     vbp = await VisualBackPropNode.start(node, {
       rcl,
       loadModel: dependencies.loadModel,
