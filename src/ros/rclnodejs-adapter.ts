@@ -3,6 +3,7 @@
  * where ROS 2 is sourced, so it is required lazily, on first use, and checked against the shape
  * this package relies on (ros-api.ts); everything else runs, and is tested, without it.
  */
+import { subscribeClockBestEffort } from "./clock-qos.js";
 import { describeRangesInMessageShape } from "./parameter-descriptor-ranges.js";
 import { explainParameterRefusals } from "./parameter-reasons.js";
 import { readFullyQualifiedParameterSections } from "./parameter-sections.js";
@@ -126,6 +127,17 @@ export function loadRclnodejs(load: (name: string) => unknown = (name) => requir
   explainParameterRefusals(module.Node);
   readFullyQualifiedParameterSections(module.Node);
   describeRangesInMessageShape(module.ParameterDescriptor);
+  const { QoS } = module;
+  subscribeClockBestEffort(
+    (module as unknown as { TimeSource?: { prototype: unknown } }).TimeSource,
+    () =>
+      new QoS(
+        QoS.HistoryPolicy.RMW_QOS_POLICY_HISTORY_KEEP_LAST,
+        1,
+        QoS.ReliabilityPolicy.RMW_QOS_POLICY_RELIABILITY_BEST_EFFORT,
+        QoS.DurabilityPolicy.RMW_QOS_POLICY_DURABILITY_VOLATILE,
+      ),
+  );
   return module;
 }
 
