@@ -54,7 +54,7 @@ function shutdownQuietly(rcl: RclApi, node: RosNode | undefined): void {
 export async function runNodeMain(dependencies: NodeMainDependencies): Promise<number> {
   const shutdownTimeoutMs = dependencies.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS;
   let rcl: RclApi;
-  let dds: DdsTuning = {};
+  let dds: DdsTuning;
   try {
     rcl = dependencies.loadRcl();
     dds = dependencies.prepareDds?.() ?? {};
