@@ -12,6 +12,7 @@ export type {
   HeaderMsg,
   ImageMsg,
   LayerMaskMsg,
+  SaliencyComparisonMsg,
   SaliencyMsg,
   SteeringCommandMsg,
   TimeMsg,
@@ -46,6 +47,7 @@ export const MessageTypes = {
   float32: "std_msgs/msg/Float32",
   steeringCommand: "visualbackprop/msg/SteeringCommand",
   saliency: "visualbackprop/msg/Saliency",
+  saliencyComparison: "visualbackprop/msg/SaliencyComparison",
   diagnosticArray: "diagnostic_msgs/msg/DiagnosticArray",
 } as const;
 
