@@ -9,6 +9,9 @@ import { loadModel } from "../../src/frame/model-loader.js";
 import type { LoadedModel } from "../../src/frame/model-port.js";
 import { processBag, type ProcessBagOptions } from "../../src/offline/bag-processor";
 import { summaryLines } from "../../src/offline/summary";
+import { ReportCollector } from "../../src/offline/report";
+import { comparisonParagraph, correlation } from "../../src/offline/comparison-report";
+import { largest, type ComparisonRun } from "../../src/offline/comparison-stats";
 import { CAMERA, readBag, tempDir, testMessages, testModel, testModelPath, writeMcapBag } from "./helpers";
 
 const CAM = `/visualbackprop/${CAMERA.split("/")[2]}`;
@@ -151,5 +154,90 @@ describe("offline/bag-processor --compare: two models on the same recording", fu
       second.cameras.map((c) => c.topic),
       [CAMERA],
     );
+  });
+
+  it("the report: both steerings, disagreement over time, the top frames with three pictures each, a paragraph", async () => {
+    const report = new ReportCollector({ dir: path.join(tmp.dir, "report") });
+    const result = await run({
+      input,
+      output: path.join(tmp.dir, "reported"),
+      compare: cropped,
+      threads: 1,
+      steeringTopic: "/vehicle/steering",
+      onFrame: report.onFrame,
+    });
+    const html = fs.readFileSync(await report.write(result), "utf8");
+    assert.match(html, /<h1>VisualBackProp on in: pilotnet compared with cropped<\/h1>/);
+    assert.match(html, /<h2>Comparison: pilotnet and cropped<\/h2>/);
+    assert.match(
+      html,
+      /Over 6 frames, cropped steers on average [0-9.]+ 1\/m more to the (left|right) than pilotnet/,
+    );
+    for (const heading of [
+      "Steering of both over time",
+      "Disagreement over time",
+      "Where they steer most differently",
+      "Where they look most differently",
+    ])
+      assert.ok(html.includes(`<h3>${heading}</h3>`), heading);
+    // Both models and the recorded steering in the first chart; 6 frames kept of each kind, 3 pictures each.
+    assert.match(html, /recorded \/vehicle\/steering/);
+    assert.equal((html.match(/<div class="cmp">/g) ?? []).length, 12);
+    assert.equal((html.match(/alt="difference"/g) ?? []).length, 12);
+  });
+
+  describe("the comparison's figures", () => {
+    const sample = (i: number, curvature: number, compareCurvature: number, maskDifference: number) => ({
+      logTimeNs: BigInt(i) * 1_000_000_000n,
+      index: i,
+      curvature,
+      compareCurvature,
+      steeringWheelAngle: 0,
+      compareSteeringWheelAngle: 0,
+      maskDifference,
+      topIou: 1 - maskDifference,
+    });
+    const run: ComparisonRun = {
+      modelName: "b",
+      provider: "cpu",
+      sharedInput: true,
+      cameras: [
+        [
+          sample(0, 0, 0.001, 0.01),
+          sample(1, 0, 0.01, 0.2),
+          sample(2, 0, 0.002, 0.02),
+          sample(3, 0, 0.004, 0.05),
+        ],
+      ],
+    };
+    it("the largest first, ties to the earlier frame, non-finite left out", () => {
+      assert.deepEqual(
+        largest([3, NaN, 5, 5, 1], (x) => x, 3),
+        [5, 5, 3],
+      );
+      assert.deepEqual(
+        largest(run.cameras[0], (s) => s.maskDifference, 2).map((s) => s.index),
+        [1, 3],
+      );
+    });
+    it("correlation: +1, -1, and NaN for a constant series", () => {
+      assert.ok(Math.abs(correlation([1, 2, 3, 4], [2, 4, 6, 8]) - 1) < 1e-12);
+      assert.ok(Math.abs(correlation([1, 2, 3, 4], [8, 6, 4, 2]) + 1) < 1e-12);
+      assert.ok(Number.isNaN(correlation([1, 1, 1], [1, 2, 3])));
+    });
+    it("the paragraph says which way, how much, where, and whether steering and look go together", () => {
+      const text = comparisonParagraph("a", run, ["front"], 0n);
+      assert.match(text, /^Over 4 frames, b steers on average 0\.00425 1\/m more to the left than a /);
+      assert.match(
+        text,
+        /largest 0\.01000 1\/m\); they disagree most in steering at 1\.0 s, 3\.0 s, 2\.0 s\./,
+      );
+      assert.match(text, /they look most differently at 1\.0 s, 3\.0 s, 2\.0 s\./);
+      assert.match(text, /Steering and look disagreement go together \(correlation 1\.00\)/);
+      assert.equal(
+        comparisonParagraph("a", { ...run, cameras: [[]] }, ["front"], 0n),
+        "No frame was compared between a and b.",
+      );
+    });
   });
 });
