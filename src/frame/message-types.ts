@@ -52,4 +52,8 @@ export const MessageTypes = {
 } as const;
 
 /** The package's own types: they exist in rclnodejs only after colcon build and generation. */
-export const OWN_MESSAGE_TYPES: readonly string[] = [MessageTypes.steeringCommand, MessageTypes.saliency];
+export const OWN_MESSAGE_TYPES: readonly string[] = [
+  MessageTypes.steeringCommand,
+  MessageTypes.saliency,
+  MessageTypes.saliencyComparison,
+];

@@ -4,7 +4,13 @@
  * node name, so a processed bag carries exactly the topics `visualbackprop_node` would publish.
  */
 import type { BagTopic } from "../bag/rosbag2-types";
-import { outputTopics, resolveCameras } from "../frame/cameras.js";
+import {
+  COMPARE_OUTPUTS,
+  type CompareOutput,
+  compareOutputTopics,
+  outputTopics,
+  resolveCameras,
+} from "../frame/cameras.js";
 import { NODE_NAME } from "../frame/node-name.js";
 
 export const IMAGE_TYPE = "sensor_msgs/msg/Image";
@@ -28,7 +34,7 @@ export const OUTPUT_KINDS: readonly OutputKind[] = ["steering", "saliency", "mas
  * model's outputs of the kinds asked for, a SaliencyComparison per frame, and the difference image
  * (whenever images are written), all under `/visualbackprop/<camera>/compare/`.
  */
-export type CompareKind = OutputKind | "comparison" | "diff";
+export type CompareKind = CompareOutput;
 
 export const COMPARE_TYPES: Readonly<Record<CompareKind, string>> = {
   ...OUTPUT_TYPES,
@@ -37,7 +43,7 @@ export const COMPARE_TYPES: Readonly<Record<CompareKind, string>> = {
 };
 
 /** The compared model's outputs, then the comparison and the difference image. */
-export const COMPARE_KINDS: readonly CompareKind[] = [...OUTPUT_KINDS, "comparison", "diff"];
+export const COMPARE_KINDS: readonly CompareKind[] = COMPARE_OUTPUTS;
 
 /** The comparison's kinds written for the main outputs `outputs`: diff only with images. */
 export function compareKinds(outputs: readonly OutputKind[]): CompareKind[] {
@@ -133,15 +139,10 @@ export function planCameras(
         saliency: expandPrivate(relative.saliency),
       },
       compare: Object.fromEntries(
-        COMPARE_KINDS.map((kind) => [kind, expandPrivate(compareTopic(source.name, kind))]),
+        Object.entries(compareOutputTopics(source)).map(([kind, topic]) => [kind, expandPrivate(topic)]),
       ) as Record<CompareKind, string>,
     };
   });
-}
-
-/** `~/<camera>/compare/<kind>`, relative to the node as the node's own topics are. */
-export function compareTopic(camera: string, kind: CompareKind): string {
-  return `~/${camera}/compare/${kind}`;
 }
 
 /**
