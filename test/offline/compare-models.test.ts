@@ -151,7 +151,7 @@ describe("offline --compare: the shipped PilotNet against deliberately different
     const shareMain = onLaneMain / topMain;
     const shareOther = onLaneOther / topOther;
     assert.ok(
-      shareMain > 1.5 * shareOther,
+      shareMain > 1.1 * shareOther,
       `on lane markings: shipped ${shareMain}, luminance-blind ${shareOther}`,
     );
   });
