@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { ProviderChoice } from "../src/engine/types";
 import { benchBag, formatBagStages } from "./bag-bench";
+import { benchCompare, formatCompare } from "./compare-bench";
 import { allocatorLine } from "./allocator";
 import { machineLine } from "./machine";
 import { benchMemory, benchMethods, disturbedPairs, formatMemory, formatMethodsTable } from "./methods-bench";
@@ -10,7 +11,17 @@ import { benchNode, formatNodeStages } from "./node-bench";
 import { benchImageWork, formatImageWork } from "./image-bench";
 import { formatProfile, profileVbp } from "./profile-bench";
 
-const SECTIONS = ["methods", "levels", "profile", "memory", "image", "node", "bag", "graph"] as const;
+const SECTIONS = [
+  "methods",
+  "levels",
+  "profile",
+  "memory",
+  "image",
+  "node",
+  "bag",
+  "compare",
+  "graph",
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** `npm run bench`: measured figures, each with the machine it ran on. `--json` for tracking. */
@@ -115,6 +126,15 @@ async function main(): Promise<void> {
       );
     say(formatBagStages(bags));
     say("target on a 2-core CPU: 8x real time with every output");
+  }
+
+  if (only.has("compare")) {
+    const compare = await benchCompare();
+    results.compare = compare;
+    say(
+      `\nOffline comparison: visualbackprop bag --compare against bag on the same ${compare.frames}-frame 640x480 drive, every output, runs alternated`,
+    );
+    say(formatCompare(compare));
   }
 
   if (only.has("graph")) {

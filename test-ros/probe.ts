@@ -24,7 +24,8 @@ export interface CameraSpec {
   readonly format?: string;
 }
 
-export type OutputKind = "image" | "steering" | "saliency" | "diagnostics" | "compressed" | "header";
+export type OutputKind =
+  "image" | "steering" | "saliency" | "diagnostics" | "compressed" | "header" | "comparison";
 
 export interface ProbeSpec {
   readonly publish?: readonly CameraSpec[];
@@ -60,6 +61,12 @@ export interface Received {
   readonly mask_max?: number;
   readonly layers?: number;
   readonly frames_dropped?: number;
+  /** SaliencyComparison (kind "comparison"). */
+  readonly compare_curvature?: number;
+  readonly curvature_difference?: number;
+  readonly mask_difference?: number;
+  readonly top_iou?: number;
+  readonly compare_model_name?: string;
   readonly status?: { level: number; name: string; message: string; values: Record<string, string> }[];
 }
 

@@ -74,6 +74,7 @@ export const PACKAGE_MSG_FILES: Readonly<Record<string, string>> = {
   "visualbackprop/msg/SteeringCommand": "SteeringCommand.msg",
   "visualbackprop/msg/Saliency": "Saliency.msg",
   "visualbackprop/msg/LayerMask": "LayerMask.msg",
+  "visualbackprop/msg/SaliencyComparison": "SaliencyComparison.msg",
 };
 
 /**

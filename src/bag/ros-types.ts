@@ -72,6 +72,22 @@ export interface SaliencyMsg {
   frames_dropped: number;
 }
 
+/** visualbackprop/msg/SaliencyComparison */
+export interface SaliencyComparisonMsg {
+  header: HeaderMsg;
+  model_name: string;
+  compare_model_name: string;
+  curvature: number;
+  compare_curvature: number;
+  curvature_difference: number;
+  steering_wheel_angle: number;
+  compare_steering_wheel_angle: number;
+  steering_wheel_angle_difference: number;
+  mask_difference: number;
+  top_iou: number;
+  top_fraction: number;
+}
+
 /** Nanoseconds since the epoch of a header stamp, for comparing with bag log times. */
 export function stampToNs(stamp: TimeMsg): bigint {
   return BigInt(stamp.sec) * 1_000_000_000n + BigInt(stamp.nanosec);

@@ -39,6 +39,11 @@ layout for those topics (Layouts > Import from file). The input is never modifie
 options:
   -o, --output DIR      the output bag directory (required; must not exist unless --force)
   --model FILE          ONNX model (default: the package's models/pilotnet.onnx)
+  --compare FILE        a second ONNX model (with its own spec) to run on every frame beside
+                        --model: its outputs go to /visualbackprop/<camera>/compare/..., with a
+                        SaliencyComparison per frame on .../compare/comparison (steering of both,
+                        mean mask difference, IoU of the top 5 %) and, when images are written,
+                        the difference image on .../compare/diff (--model magenta, --compare green)
   --topics T,...        camera topics (default: every Image and CompressedImage topic)
   --provider P          cpu, cuda, tensorrt, webgpu or auto (default auto)
   --threads N           ONNX Runtime intra-op threads, 0 = its choice (default 1: the workers
@@ -71,6 +76,8 @@ export interface BagJob {
   readonly input: string;
   readonly output: string;
   readonly model: string;
+  /** A second model to compare with (`--compare`). */
+  readonly compare?: string;
   readonly topics?: readonly string[];
   readonly provider: ProviderChoice;
   readonly threads: number;
@@ -98,6 +105,7 @@ export function parseBagArgs(argv: readonly string[]): BagJob {
     options: {
       output: { type: "string", short: "o" },
       model: { type: "string", default: DEFAULT_MODEL },
+      compare: { type: "string" },
       topics: { type: "string" },
       provider: { type: "string", default: "auto" },
       threads: { type: "string", default: "1" },
@@ -131,6 +139,7 @@ export function parseBagArgs(argv: readonly string[]): BagJob {
     input: parsed.positionals[0],
     output: v.output,
     model: v.model as string,
+    compare: v.compare === "" ? emptyCompare() : v.compare,
     topics,
     provider: providerOption(v.provider as string),
     threads: integer("threads", v.threads as string, 0),
@@ -146,6 +155,10 @@ export function parseBagArgs(argv: readonly string[]): BagJob {
     force: v.force as boolean,
     verbose: v.verbose as boolean,
   };
+}
+
+function emptyCompare(): never {
+  throw new UsageError("--compare: expected an ONNX model file, got ''");
 }
 
 type OutputCompression = "zstd" | "lz4" | "none";
@@ -269,6 +282,22 @@ async function runOpened(
     log,
     verbose: job.verbose ? log : undefined,
   });
+  let compare;
+  try {
+    compare =
+      job.compare === undefined
+        ? undefined
+        : await loadModel({
+            modelPath: job.compare,
+            provider: job.provider,
+            intraOpThreads: job.threads,
+            log,
+            verbose: job.verbose ? log : undefined,
+          });
+  } catch (error) {
+    await model.engine.release();
+    throw new Error(`--compare: ${(error as Error).message}`, { cause: error });
+  }
   const controller = new AbortController();
   const signals = new Map<NodeJS.Signals, () => void>();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -291,7 +320,7 @@ async function runOpened(
     columns: process.stderr.columns,
   });
   log(
-    `visualbackprop bag: ${job.input} -> ${job.output} (model ${model.name}, ${model.engine.provider}, batch ${job.batch})`,
+    `visualbackprop bag: ${job.input} -> ${job.output} (model ${model.name}${compare ? ` compared with ${compare.name}` : ""}, ${model.engine.provider}, batch ${job.batch})`,
   );
   let result: BagRunResult;
   try {
@@ -303,6 +332,7 @@ async function runOpened(
       output: job.output,
       force: job.force,
       model,
+      compare,
       topics: job.topics,
       batch: job.batch,
       threads: job.workers,
@@ -318,6 +348,7 @@ async function runOpened(
     progress.finish();
     for (const [signal, handler] of signals) process.removeListener(signal, handler);
     await model.engine.release();
+    await compare?.engine.release();
   }
   for (const line of summaryLines(result)) stdout(line);
   stdout(`foxglove layout: ${writeBagLayout(result)}`);

@@ -6,6 +6,7 @@ import { evaluateMasks, MaskEvaluation } from "../eval/evaluate-masks";
 import { DEFAULT_MODEL } from "./package-paths";
 import { integerOption, providerOption, parseCommandLine } from "./options";
 import { UsageError } from "./usage-error";
+import { formatEvaluationComparison } from "./eval-compare";
 
 export const EVAL_USAGE = `usage: visualbackprop eval [options]
 
@@ -14,6 +15,8 @@ lane and distractor focus, the paper's shift test, and deletion curves.
 
 options:
   --model FILE      ONNX model with its spec file (default: the package's models/pilotnet.onnx)
+  --compare FILE    a second model (with its own spec) scored on the same drives and frames: both
+                    models' figures side by side, with B - A and which is better
   --seeds LIST      drives, comma-separated integers or words (default: the held-out drives
                     ${HELD_OUT_SEEDS[0]}..${HELD_OUT_SEEDS[HELD_OUT_SEEDS.length - 1]})
   --frames N        frames per drive (default 40)
@@ -55,6 +58,7 @@ export async function runEval(
     args: [...argv],
     options: {
       model: { type: "string", default: DEFAULT_MODEL },
+      compare: { type: "string" },
       seeds: { type: "string" },
       frames: { type: "string", default: "40" },
       stride: { type: "string", default: "8" },
@@ -81,23 +85,29 @@ export async function runEval(
       throw new UsageError(`--methods: expected vbp, lrp or gradient, got '${method}'`);
     }
   }
-  const results: MaskEvaluation[] = [];
-  for (const method of methods) {
-    results.push(
-      await evaluateMasks({
-        modelPath: v.model as string,
-        seeds,
-        framesPerSeed: integer("frames", v.frames, 2) as number,
-        stride: integer("stride", v.stride, 1),
-        frameWidth: integer("width", v.width, 1),
-        frameHeight: integer("height", v.height, 1),
-        provider: providerOption(v.provider as string),
-        threads: integer("threads", v.threads, 0),
-        method,
-        log,
-      }),
-    );
-  }
+  if (v.compare === "") throw new UsageError("--compare: expected an ONNX model file, got ''");
+  const evaluate = async (modelPath: string): Promise<MaskEvaluation[]> => {
+    const results: MaskEvaluation[] = [];
+    for (const method of methods) {
+      results.push(await evaluateOne(modelPath, method));
+    }
+    return results;
+  };
+  const evaluateOne = (modelPath: string, method: SaliencyMethod): Promise<MaskEvaluation> =>
+    evaluateMasks({
+      modelPath,
+      seeds,
+      framesPerSeed: integer("frames", v.frames, 2) as number,
+      stride: integer("stride", v.stride, 1),
+      frameWidth: integer("width", v.width, 1),
+      frameHeight: integer("height", v.height, 1),
+      provider: providerOption(v.provider as string),
+      threads: integer("threads", v.threads, 0),
+      method,
+      log,
+    });
+  const results = await evaluate(v.model as string);
+  const compared = v.compare === undefined ? undefined : await evaluate(v.compare);
   if (v.json) {
     const { model, provider, frames, steering } = results[0];
     const masks = Object.fromEntries(
@@ -122,11 +132,36 @@ export async function runEval(
         steering,
         methods: masks,
         targets: EVAL_TARGETS,
+        ...(compared && { compare: jsonFigures(compared, v.compare as string) }),
       }),
     );
+  } else if (compared !== undefined) {
+    const paths = { main: v.model as string, compare: v.compare as string };
+    for (const line of formatEvaluationComparison(results, compared, paths, seeds.length)) stdout(line);
   } else {
     for (const line of formatEvaluation(results, v.model as string, seeds.length)) stdout(line);
   }
+}
+
+/** A model's figures as the JSON output gives them. */
+function jsonFigures(results: readonly MaskEvaluation[], modelPath: string): object {
+  return {
+    model: results[0].model,
+    modelPath,
+    steering: results[0].steering,
+    methods: Object.fromEntries(
+      results.map((r) => [
+        r.method,
+        {
+          laneFocus: r.laneFocus,
+          distractorFocus: r.distractorFocus,
+          shift: r.shift,
+          deletion: r.deletion,
+          seconds: r.seconds,
+        },
+      ]),
+    ),
+  };
 }
 
 /** The table `visualbackprop eval` prints: steering once, then one row of mask figures per method. */

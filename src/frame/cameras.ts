@@ -96,3 +96,18 @@ export function outputTopics(camera: CameraSource): {
     saliency: `~/${camera.name}/saliency`,
   };
 }
+
+/**
+ * What a comparison with a second model (the node's compare_model, `visualbackprop bag --compare`)
+ * publishes per camera: the compared model's four outputs, the SaliencyComparison and the
+ * difference image, in the order a frame's are published.
+ */
+export const COMPARE_OUTPUTS = ["steering", "saliency", "mask", "overlay", "comparison", "diff"] as const;
+export type CompareOutput = (typeof COMPARE_OUTPUTS)[number];
+
+/** A comparison's topics of one camera, relative to the node: `~/<camera>/compare/<output>`. */
+export function compareOutputTopics(camera: Pick<CameraSource, "name">): Record<CompareOutput, string> {
+  return Object.fromEntries(
+    COMPARE_OUTPUTS.map((output) => [output, `~/${camera.name}/compare/${output}`]),
+  ) as Record<CompareOutput, string>;
+}

@@ -180,9 +180,11 @@ export function buildImageOutputs(
   mask: FloatImage,
   settings: ImageSettings,
   imageOps: Pick<ImageOps, "mapMaskToMono8" | "renderOverlay">,
+  /** The mask already mapped onto the frame (a comparison needs it anyway); computed when absent. */
+  frameMask?: Uint8Array,
 ): ImageOutputs {
   if (!settings.mask && !settings.overlay) return {};
-  const mono8 = imageOps.mapMaskToMono8(mask, settings.preprocess, frame.width, frame.height);
+  const mono8 = frameMask ?? imageOps.mapMaskToMono8(mask, settings.preprocess, frame.width, frame.height);
   return {
     mask: settings.mask ? buildMono8Image(header, frame.width, frame.height, mono8) : undefined,
     overlay: settings.overlay

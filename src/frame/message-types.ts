@@ -12,6 +12,7 @@ export type {
   HeaderMsg,
   ImageMsg,
   LayerMaskMsg,
+  SaliencyComparisonMsg,
   SaliencyMsg,
   SteeringCommandMsg,
   TimeMsg,
@@ -46,8 +47,13 @@ export const MessageTypes = {
   float32: "std_msgs/msg/Float32",
   steeringCommand: "visualbackprop/msg/SteeringCommand",
   saliency: "visualbackprop/msg/Saliency",
+  saliencyComparison: "visualbackprop/msg/SaliencyComparison",
   diagnosticArray: "diagnostic_msgs/msg/DiagnosticArray",
 } as const;
 
 /** The package's own types: they exist in rclnodejs only after colcon build and generation. */
-export const OWN_MESSAGE_TYPES: readonly string[] = [MessageTypes.steeringCommand, MessageTypes.saliency];
+export const OWN_MESSAGE_TYPES: readonly string[] = [
+  MessageTypes.steeringCommand,
+  MessageTypes.saliency,
+  MessageTypes.saliencyComparison,
+];

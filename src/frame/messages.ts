@@ -12,6 +12,7 @@ import type {
   ImageMsg,
   KeyValueMsg,
   LayerMaskMsg,
+  SaliencyComparisonMsg,
   SaliencyMsg,
   SteeringCommandMsg,
   TimeMsg,
@@ -141,6 +142,36 @@ export function buildSaliency(header: HeaderMsg, values: SaliencyValues): Salien
     visualbackprop_ms: values.timing.visualBackPropMs,
     total_ms: values.timing.totalMs,
     frames_dropped: values.framesDropped,
+  };
+}
+
+/** One frame's figures of two models compared (msg/SaliencyComparison.msg). */
+export interface ComparisonValues {
+  readonly modelName: string;
+  readonly compareModelName: string;
+  readonly curvature: number;
+  readonly compareCurvature: number;
+  readonly steeringWheelAngle: number;
+  readonly compareSteeringWheelAngle: number;
+  readonly maskDifference: number;
+  readonly topIou: number;
+  readonly topFraction: number;
+}
+
+export function buildSaliencyComparison(header: HeaderMsg, values: ComparisonValues): SaliencyComparisonMsg {
+  return {
+    header: copyHeader(header),
+    model_name: values.modelName,
+    compare_model_name: values.compareModelName,
+    curvature: values.curvature,
+    compare_curvature: values.compareCurvature,
+    curvature_difference: values.compareCurvature - values.curvature,
+    steering_wheel_angle: values.steeringWheelAngle,
+    compare_steering_wheel_angle: values.compareSteeringWheelAngle,
+    steering_wheel_angle_difference: values.compareSteeringWheelAngle - values.steeringWheelAngle,
+    mask_difference: values.maskDifference,
+    top_iou: values.topIou,
+    top_fraction: values.topFraction,
   };
 }
 

@@ -19,7 +19,13 @@ import { createSerializer } from "../bag/serializer-factory";
 import type { ColorMap } from "../image/colormap";
 import type { LoadedModel } from "../frame/model-port.js";
 import type { SteeringGeometry } from "../frame/steering.js";
-import { type CameraPlan, type OutputKind, OUTPUT_KINDS, planCameras } from "./camera-topics";
+import {
+  type CameraPlan,
+  type CompareKind,
+  type OutputKind,
+  OUTPUT_KINDS,
+  planCameras,
+} from "./camera-topics";
 import type { FrameResult } from "./frame-outputs";
 import { createFramePool, defaultFrameThreads, type FramePool } from "./frame-pool";
 import { epochMs, type Prepared, type Rendered } from "./frame-work";
@@ -28,6 +34,8 @@ import type { OutputBag } from "./output-bag";
 import { openOutput } from "./output-setup";
 import { RecordedSteering } from "./recorded-steering";
 import { RunStats } from "./run-stats";
+import type { ComparisonRun } from "./comparison-stats";
+import { sameSpec } from "./frame-work";
 
 export interface ProcessBagOptions {
   readonly input: string;
@@ -38,6 +46,11 @@ export interface ProcessBagOptions {
   readonly force?: boolean;
   /** A loaded model (src/frame/model-loader.ts); the caller owns and releases it. */
   readonly model: LoadedModel;
+  /**
+   * A second model to run on every frame beside `model` (`--compare`): its outputs go to
+   * `/visualbackprop/<camera>/compare/...` with a SaliencyComparison per frame. The caller owns it.
+   */
+  readonly compare?: LoadedModel;
   /** Camera topics; default every Image and CompressedImage topic. */
   readonly topics?: readonly string[];
   /** Frames per engine run, default 16. */
@@ -111,6 +124,8 @@ export interface BagRunResult {
   readonly outputs: readonly OutputKind[];
   /** Things worth telling that did not stop the run. */
   readonly notes: readonly string[];
+  /** With `compare`: the compared model and every frame's comparison. */
+  readonly comparison?: ComparisonRun;
 }
 
 interface PendingFrame {
@@ -160,6 +175,8 @@ class BagRun {
   #batches = 0;
   #nextId = 0;
   #input: Float32Array = new Float32Array(0);
+  #compareInput: Float32Array = new Float32Array(0);
+  readonly #comparison: ComparisonRun | undefined;
   #writer: OutputBag | undefined;
   #startMs = 0;
   #handled = 0;
@@ -173,6 +190,12 @@ class BagRun {
     this.#serializer = createSerializer(reader);
     this.#cameras = planCameras(reader.topics, options.topics, reader.path);
     this.#byTopic = new Map(this.#cameras.map((c) => [c.topic, c]));
+    this.#comparison = options.compare && {
+      modelName: options.compare.name,
+      provider: options.compare.engine.provider,
+      sharedInput: sameSpec(options.compare.preprocess, options.model.preprocess),
+      cameras: this.#cameras.map(() => []),
+    };
     this.#recorded =
       options.steeringTopic !== undefined
         ? RecordedSteering.forTopic(this.#serializer, reader.topics, options.steeringTopic)
@@ -180,7 +203,12 @@ class BagRun {
     this.#stats = new RunStats(this.#cameras.length);
     const asked = new Set(options.outputs ?? OUTPUT_KINDS);
     this.#outputs = OUTPUT_KINDS.filter((kind) => asked.has(kind));
-    const outputs = new Set(this.#cameras.flatMap((c) => Object.values(c.outputs)));
+    const outputs = new Set(
+      this.#cameras.flatMap((c) => [
+        ...Object.values(c.outputs),
+        ...(options.compare ? Object.values(c.compare) : []),
+      ]),
+    );
     this.#skipTopics = new Set(reader.topics.filter((t) => outputs.has(t.name)).map((t) => t.name));
     for (const name of this.#skipTopics)
       this.#notes.push(
@@ -214,6 +242,12 @@ class BagRun {
           opacity: options.opacity,
           geometry: options.geometry,
           outputs: run.#outputs,
+          compare: options.compare && {
+            modelName: options.compare.name,
+            method: options.compare.engine.method,
+            preprocess: options.compare.preprocess,
+            inputSize: elements(options.compare.engine.inputShape),
+          },
         },
         threads,
       );
@@ -283,6 +317,7 @@ class BagRun {
       inputMessages: { read: this.#messagesRead, listed: this.#reader.listedMessageCount },
       outputs: this.#outputs,
       notes: this.#notes,
+      comparison: this.#comparison,
     };
   }
 
@@ -345,6 +380,7 @@ class BagRun {
       stats.addTime("decode", item.decodeMs);
       stats.addTime("preprocess", item.preprocessMs);
       this.#input.set(item.tensor, ready.length * perImage);
+      if (item.compareTensor !== undefined) this.#setCompareInput(item.compareTensor, ready.length);
       ready.push({ frame, preprocessMs: item.decodeMs + item.preprocessMs });
     });
     if (ready.length > 0) {
@@ -359,8 +395,10 @@ class BagRun {
       stats.addTime("engine", performance.now() - engineStart);
       const engineDoneAt = epochMs();
       let predictions: FramePrediction[];
+      let compared: ComparedBatch | undefined;
       try {
         predictions = ready.map((_, i) => predictionOf(result, model.outputName, i));
+        compared = await this.#runCompare(ready.length, perImage);
       } catch (error) {
         for (const { frame } of ready) pool.drop(frame.id);
         throw error;
@@ -376,12 +414,18 @@ class BagRun {
           arrivedAt: frame.arrivedAt,
           engineDoneAt,
         };
-        if (isNonFinite(predictions[i])) {
+        const other = compared?.predictions[i];
+        if (isNonFinite(predictions[i]) || (other !== undefined && isNonFinite(other))) {
           stats.skip(frame.camera.index, "non-finite");
           pool.drop(frame.id);
           return;
         }
-        frame.rendered = pool.render(frame.id, own, curvature, clock, keepOverlay);
+        const compare = other && {
+          mask: { width: other.mask.width, height: other.mask.height, data: other.mask.data.slice() },
+          curvature: other.curvature,
+          inferenceMs: (compared as ComparedBatch).runMs / ready.length,
+        };
+        frame.rendered = pool.render(frame.id, own, curvature, clock, keepOverlay, compare);
         frame.rendered.catch(() => undefined);
       });
     }
@@ -390,6 +434,35 @@ class BagRun {
       total: this.#cameras.reduce((n, c) => n + c.messageCount, 0),
       elapsedMs: performance.now() - this.#startMs,
     });
+  }
+
+  /** Frame `slot`'s input for the compared model, when its spec differs from the main model's. */
+  #setCompareInput(tensor: Float32Array, slot: number): void {
+    const perImage = tensor.length;
+    if (this.#compareInput.length < (slot + 1) * perImage)
+      this.#compareInput = new Float32Array(this.#batchSize * perImage);
+    this.#compareInput.set(tensor, slot * perImage);
+  }
+
+  /**
+   * The compared model's run over the batch just run: on the main model's input when the two
+   * share the spec, else on its own. A second engine run, not one merged graph, so either model
+   * may be any ONNX file; its time counts as engine time.
+   */
+  async #runCompare(frames: number, mainPerImage: number): Promise<ComparedBatch | undefined> {
+    const compare = this.#options.compare;
+    if (compare === undefined || this.#comparison === undefined) return undefined;
+    const perImage = elements(compare.engine.inputShape);
+    const input = this.#comparison.sharedInput
+      ? this.#input.subarray(0, frames * mainPerImage)
+      : this.#compareInput.subarray(0, frames * perImage);
+    const started = performance.now();
+    const result = await compare.engine.run(input, frames);
+    this.#stats.addTime("engine", performance.now() - started);
+    return {
+      runMs: result.runMs,
+      predictions: Array.from({ length: frames }, (_, i) => predictionOf(result, compare.outputName, i)),
+    };
   }
 
   /**
@@ -437,9 +510,24 @@ class BagRun {
       if (data !== undefined)
         await writer.write(frame.camera.outputs[kind], frame.message.logTimeNs, data, true);
     }
+    if (result.compare !== undefined) {
+      for (const [kind, data] of Object.entries(result.compare.messages) as [CompareKind, Uint8Array][])
+        await writer.write(frame.camera.compare[kind], frame.message.logTimeNs, data, true);
+    }
     this.#stats.addTime("write", performance.now() - started);
     this.#stats.addTime("render", rendered.renderMs);
     const cameraStats = this.#stats.cameras[frame.camera.index];
+    if (result.compare !== undefined)
+      this.#comparison?.cameras[frame.camera.index].push({
+        logTimeNs: frame.message.logTimeNs,
+        index: cameraStats.processed,
+        curvature: result.curvature,
+        compareCurvature: result.compare.curvature,
+        steeringWheelAngle: result.steeringWheelAngle,
+        compareSteeringWheelAngle: result.compare.steeringWheelAngle,
+        maskDifference: result.compare.maskDifference,
+        topIou: result.compare.topIou,
+      });
     this.#stats.processedFrame(frame.camera.index, {
       logTimeNs: frame.message.logTimeNs,
       curvature: result.curvature,
@@ -459,6 +547,16 @@ class BagRun {
     this.#stats.copied += 1;
     this.#stats.addTime("write", performance.now() - started);
   }
+}
+
+/** The compared model's predictions for a batch. */
+interface ComparedBatch {
+  readonly runMs: number;
+  readonly predictions: FramePrediction[];
+}
+
+function elements(shape: { channels: number; height: number; width: number }): number {
+  return shape.channels * shape.height * shape.width;
 }
 
 function reasonText(reason: unknown): string {

@@ -4,7 +4,13 @@
  * node name, so a processed bag carries exactly the topics `visualbackprop_node` would publish.
  */
 import type { BagTopic } from "../bag/rosbag2-types";
-import { outputTopics, resolveCameras } from "../frame/cameras.js";
+import {
+  COMPARE_OUTPUTS,
+  type CompareOutput,
+  compareOutputTopics,
+  outputTopics,
+  resolveCameras,
+} from "../frame/cameras.js";
 import { NODE_NAME } from "../frame/node-name.js";
 
 export const IMAGE_TYPE = "sensor_msgs/msg/Image";
@@ -23,6 +29,28 @@ export type OutputKind = keyof typeof OUTPUT_TYPES;
 /** The outputs in the order the node publishes a frame's: steering first (msg/Saliency.msg). */
 export const OUTPUT_KINDS: readonly OutputKind[] = ["steering", "saliency", "mask", "overlay"];
 
+/**
+ * What a comparison (`--compare`) writes per camera besides the main model's outputs: the compared
+ * model's outputs of the kinds asked for, a SaliencyComparison per frame, and the difference image
+ * (whenever images are written), all under `/visualbackprop/<camera>/compare/`.
+ */
+export type CompareKind = CompareOutput;
+
+export const COMPARE_TYPES: Readonly<Record<CompareKind, string>> = {
+  ...OUTPUT_TYPES,
+  comparison: "visualbackprop/msg/SaliencyComparison",
+  diff: IMAGE_TYPE,
+};
+
+/** The compared model's outputs, then the comparison and the difference image. */
+export const COMPARE_KINDS: readonly CompareKind[] = COMPARE_OUTPUTS;
+
+/** The comparison's kinds written for the main outputs `outputs`: diff only with images. */
+export function compareKinds(outputs: readonly OutputKind[]): CompareKind[] {
+  const images = outputs.includes("mask") || outputs.includes("overlay");
+  return [...outputs, "comparison", ...(images ? (["diff"] as const) : [])];
+}
+
 /** One camera topic of the input and the four topics its results are written to. */
 export interface CameraPlan {
   /** Index in the plan; per-camera statistics are kept by it. */
@@ -34,6 +62,8 @@ export interface CameraPlan {
   /** Messages the bag says the topic holds (0 when the bag does not say). */
   readonly messageCount: number;
   readonly outputs: Readonly<Record<OutputKind, string>>;
+  /** Where a comparison's outputs go (written only with `--compare`). */
+  readonly compare: Readonly<Record<CompareKind, string>>;
 }
 
 function isImageType(type: string): boolean {
@@ -108,14 +138,22 @@ export function planCameras(
         steering: expandPrivate(relative.steering),
         saliency: expandPrivate(relative.saliency),
       },
+      compare: Object.fromEntries(
+        Object.entries(compareOutputTopics(source)).map(([kind, topic]) => [kind, expandPrivate(topic)]),
+      ) as Record<CompareKind, string>,
     };
   });
 }
 
-/** `/visualbackprop/<camera>/mask` or `.../overlay`: what this tool and the node write. */
+/**
+ * `/visualbackprop/<camera>/mask` or `.../overlay`, and a comparison's `.../compare/mask`,
+ * `overlay` and `diff`: what this tool and the node write.
+ */
 function isOutputTopic(name: string): boolean {
   const parts = name.split("/");
-  return parts.length === 4 && parts[1] === NODE_NAME && (parts[3] === "mask" || parts[3] === "overlay");
+  if (parts[1] !== NODE_NAME) return false;
+  if (parts.length === 4) return parts[3] === "mask" || parts[3] === "overlay";
+  return parts.length === 5 && parts[3] === "compare" && ["mask", "overlay", "diff"].includes(parts[4]);
 }
 
 function listImageTopics(topics: readonly BagTopic[]): string {

@@ -13,7 +13,7 @@ import { IMAGE_OPS } from "../frame/image-ops.js";
 import type { HeaderMsg } from "../frame/message-types.js";
 import type { FrameTiming } from "../frame/messages.js";
 import type { SteeringGeometry } from "../frame/steering.js";
-import { type OutputKind, OUTPUT_TYPES } from "./camera-topics";
+import { type CompareKind, type OutputKind, OUTPUT_TYPES } from "./camera-topics";
 
 /** What stays the same for every frame of a run. */
 export interface OutputSettings {
@@ -36,6 +36,22 @@ export interface FrameResult {
   readonly steeringWheelAngle: number;
   /** With `overlay` among the outputs or `keepOverlay`. */
   readonly overlay?: RgbFrame;
+  /** The compared model's side and the comparison, with `--compare` (compare-outputs.ts). */
+  readonly compare?: CompareResult;
+}
+
+/** A compared frame's second half: the compared model's messages and the comparison's figures. */
+export interface CompareResult {
+  readonly messages: Partial<Record<CompareKind, Uint8Array>>;
+  readonly curvature: number;
+  readonly steeringWheelAngle: number;
+  /** Mean absolute mask difference at camera resolution, [0, 1]. */
+  readonly maskDifference: number;
+  /** IoU of the two masks' most salient pixels. */
+  readonly topIou: number;
+  /** The compared model's overlay and the difference image, with `keepOverlay`. */
+  readonly overlay?: RgbFrame;
+  readonly diff?: RgbFrame;
 }
 
 /**
@@ -52,6 +68,8 @@ export function buildFrameOutputs(
   /** The saliency message's timing, asked for when that message is built. */
   timing: () => FrameTiming,
   keepOverlay = false,
+  /** The mask already on the frame (mono8), when the caller has it. */
+  frameMask?: Uint8Array,
 ): FrameResult {
   const wanted = new Set(settings.outputs);
   const messages: Partial<Record<OutputKind, Uint8Array>> = {};
@@ -82,6 +100,7 @@ export function buildFrameOutputs(
       overlay: wanted.has("overlay") || keepOverlay,
     },
     IMAGE_OPS,
+    frameMask,
   );
   if (images.mask) messages.mask = serializer.encode(OUTPUT_TYPES.mask, images.mask);
   if (images.overlay && wanted.has("overlay"))

@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { FloatImage } from "../image/frame";
+import type { ComparePrediction } from "./compare-outputs";
 import type { FrameResult } from "./frame-outputs";
 import {
   type FrameClock,
@@ -27,6 +28,7 @@ export type ToWorker =
       readonly curvature: number;
       readonly clock: FrameClock;
       readonly keepOverlay: boolean;
+      readonly compare?: ComparePrediction;
     }
   | { readonly type: "drop"; readonly id: number };
 
@@ -51,6 +53,8 @@ export interface FramePool {
     curvature: number,
     clock: FrameClock,
     keepOverlay: boolean,
+    /** The compared model's prediction, with `--compare`. */
+    compare?: ComparePrediction,
   ): Promise<Rendered>;
   drop(id: number): void;
   close(): Promise<void>;
@@ -84,8 +88,9 @@ class InlinePool implements FramePool {
     curvature: number,
     clock: FrameClock,
     keepOverlay: boolean,
+    compare?: ComparePrediction,
   ): Promise<Rendered> {
-    return this.#work.render(id, mask, curvature, clock, keepOverlay);
+    return this.#work.render(id, mask, curvature, clock, keepOverlay, compare);
   }
 
   drop(id: number): void {
@@ -173,16 +178,19 @@ class WorkerPool implements FramePool {
     curvature: number,
     clock: FrameClock,
     keepOverlay: boolean,
+    compare?: ComparePrediction,
   ): Promise<Rendered> {
     const worker = this.#owner.get(id);
     if (worker === undefined) throw new Error(`frame ${id} was not prepared`);
     this.#owner.delete(id);
-    if (worker === MAIN) return this.#main.render(id, mask, curvature, clock, keepOverlay);
+    if (worker === MAIN) return this.#main.render(id, mask, curvature, clock, keepOverlay, compare);
+    const transfer = [mask.data.buffer as ArrayBuffer];
+    if (compare !== undefined) transfer.push(compare.mask.data.buffer as ArrayBuffer);
     const reply = await this.#ask(
       worker,
       `rendered:${id}`,
-      { type: "render", id, mask, curvature, clock, keepOverlay },
-      [mask.data.buffer as ArrayBuffer],
+      { type: "render", id, mask, curvature, clock, keepOverlay, compare },
+      transfer,
     );
     if (reply.type !== "rendered" || reply.result === undefined || reply.renderMs === undefined)
       throw new Error(

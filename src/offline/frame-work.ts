@@ -12,10 +12,12 @@ import type { PreprocessSpec } from "../image/preprocess";
 import { prepareFrame } from "../frame/frame-path.js";
 import { IMAGE_OPS } from "../frame/image-ops.js";
 import type { HeaderMsg } from "../frame/message-types.js";
+import type { FrameTiming } from "../frame/messages.js";
 import type { SteeringGeometry } from "../frame/steering.js";
 import { type DecodedFrame, decodeCameraMessage, FrameSkip } from "./frame-decoder";
 import type { OutputKind } from "./camera-topics";
 import { buildFrameOutputs, type FrameResult } from "./frame-outputs";
+import { buildCompareOutputs, type ComparePrediction, type CompareSettings } from "./compare-outputs";
 
 /** What stays the same for every frame of a run; plain data, so it can be sent to a worker. */
 export interface FrameWorkSettings {
@@ -29,6 +31,8 @@ export interface FrameWorkSettings {
   readonly geometry: SteeringGeometry;
   /** The outputs written (OUTPUT_KINDS order). */
   readonly outputs: readonly OutputKind[];
+  /** A second model to run on every frame and compare with (`--compare`). */
+  readonly compare?: CompareSettings;
 }
 
 /**
@@ -47,6 +51,11 @@ export interface FrameClock {
   readonly engineDoneAt: number;
 }
 
+/** Whether two preprocessing specs make the same model input (then one tensor feeds both models). */
+export function sameSpec(a: PreprocessSpec, b: PreprocessSpec): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** Now on the clock FrameClock uses. */
 export function epochMs(): number {
   return performance.timeOrigin + performance.now();
@@ -59,6 +68,11 @@ export type Prepared =
       readonly header: HeaderMsg;
       /** One image of model input. */
       readonly tensor: Float32Array;
+      /**
+       * The compared model's input, when its preprocessing differs from the main model's (the
+       * same spec feeds both from `tensor`).
+       */
+      readonly compareTensor?: Float32Array;
       /** The camera frame's size, for the aspect-ratio check against the model's spec. */
       readonly width: number;
       readonly height: number;
@@ -97,11 +111,13 @@ export class FrameWork {
     try {
       const tensor = new Float32Array(this.#settings.inputSize);
       prepareFrame(decoded.frame, this.#settings.preprocess, IMAGE_OPS, tensor, 0);
+      const compareTensor = this.#compareInput(decoded);
       this.#frames.set(id, decoded);
       return {
         ok: true,
         header: decoded.header,
         tensor,
+        compareTensor,
         width: decoded.frame.width,
         height: decoded.frame.height,
         decodeMs: decodedAt - started,
@@ -117,30 +133,60 @@ export class FrameWork {
    * Saliency timing follows msg/Saliency.msg: visualbackprop_ms from the engine's return and
    * total_ms from the frame's arrival, each to the moment the Saliency message is built.
    */
-  render(id: number, mask: FloatImage, curvature: number, clock: FrameClock, keepOverlay = false): Rendered {
+  render(
+    id: number,
+    mask: FloatImage,
+    curvature: number,
+    clock: FrameClock,
+    keepOverlay = false,
+    compare?: ComparePrediction,
+  ): Rendered {
     const decoded = this.#frames.get(id);
     if (decoded === undefined) throw new Error(`frame ${id} was not prepared here`);
     this.#frames.delete(id);
     const started = performance.now();
-    const result = buildFrameOutputs(
-      this.#serializer,
-      this.#settings,
-      decoded.header,
-      decoded.frame,
-      mask,
-      curvature,
-      () => {
-        const now = epochMs();
-        return {
-          preprocessMs: clock.preprocessMs,
-          inferenceMs: clock.inferenceMs,
-          visualBackPropMs: now - clock.engineDoneAt,
-          totalMs: now - clock.arrivedAt,
-        };
-      },
-      keepOverlay,
-    );
+    const timing = (): FrameTiming => {
+      const now = epochMs();
+      return {
+        preprocessMs: clock.preprocessMs,
+        inferenceMs: clock.inferenceMs,
+        visualBackPropMs: now - clock.engineDoneAt,
+        totalMs: now - clock.arrivedAt,
+      };
+    };
+    const { compare: compareSettings } = this.#settings;
+    const result =
+      compare !== undefined && compareSettings !== undefined
+        ? buildCompareOutputs(
+            this.#serializer,
+            this.#settings,
+            compareSettings,
+            decoded.header,
+            decoded.frame,
+            { mask, curvature, timing },
+            compare,
+            keepOverlay,
+          )
+        : buildFrameOutputs(
+            this.#serializer,
+            this.#settings,
+            decoded.header,
+            decoded.frame,
+            mask,
+            curvature,
+            timing,
+            keepOverlay,
+          );
     return { result, renderMs: performance.now() - started };
+  }
+
+  /** The compared model's own input, when its spec differs from the main model's. */
+  #compareInput(decoded: DecodedFrame): Float32Array | undefined {
+    const compare = this.#settings.compare;
+    if (compare === undefined || sameSpec(compare.preprocess, this.#settings.preprocess)) return undefined;
+    const tensor = new Float32Array(compare.inputSize);
+    prepareFrame(decoded.frame, compare.preprocess, IMAGE_OPS, tensor, 0);
+    return tensor;
   }
 
   /** Forgets a prepared frame that will not be rendered (a failed batch, a stopped run). */

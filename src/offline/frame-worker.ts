@@ -5,6 +5,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { FrameWork, type FrameWorkSettings } from "./frame-work";
 import type { ToWorker } from "./frame-pool";
+import type { CompareResult } from "./frame-outputs";
 
 const port = parentPort;
 if (port === null) throw new Error("frame-worker.js runs as a worker thread of the bag tool");
@@ -16,7 +17,7 @@ port.on("message", (message: ToWorker) => {
       void work.prepare(message.id, message.compressed, message.data).then((prepared) => {
         port.postMessage(
           { type: "prepared", id: message.id, prepared },
-          prepared.ok ? [prepared.tensor.buffer as ArrayBuffer] : [],
+          prepared.ok ? transferables(prepared.tensor, prepared.compareTensor) : [],
         );
       });
       break;
@@ -28,10 +29,12 @@ port.on("message", (message: ToWorker) => {
           message.curvature,
           message.clock,
           message.keepOverlay,
+          message.compare,
         );
         const transfer: ArrayBuffer[] = Object.values(result.messages).map((m) => m.buffer as ArrayBuffer);
         const overlay = message.keepOverlay ? result.overlay : undefined;
         if (overlay !== undefined) transfer.push(overlay.data.buffer as ArrayBuffer);
+        if (result.compare !== undefined) transfer.push(...compareTransferables(result.compare));
         port.postMessage({ type: "rendered", id: message.id, result: { ...result, overlay }, renderMs }, [
           ...new Set(transfer),
         ]);
@@ -44,3 +47,15 @@ port.on("message", (message: ToWorker) => {
       break;
   }
 });
+
+function transferables(...arrays: (Float32Array | undefined)[]): ArrayBuffer[] {
+  return arrays.filter((a) => a !== undefined).map((a) => a.buffer as ArrayBuffer);
+}
+
+/** A comparison's buffers, moved rather than copied back to the main thread. */
+function compareTransferables(compare: CompareResult): ArrayBuffer[] {
+  const out = Object.values(compare.messages).map((m) => m.buffer as ArrayBuffer);
+  for (const image of [compare.overlay, compare.diff])
+    if (image !== undefined) out.push(image.data.buffer as ArrayBuffer);
+  return out;
+}

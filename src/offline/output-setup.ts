@@ -5,7 +5,7 @@
 import type { MessageRegistry } from "../bag/msg-registry";
 import type { BagReader } from "../bag/rosbag2-types";
 import type { ProcessBagOptions } from "./bag-processor";
-import { type CameraPlan, type OutputKind, OUTPUT_TYPES } from "./camera-topics";
+import { type CameraPlan, COMPARE_TYPES, compareKinds, type OutputKind, OUTPUT_TYPES } from "./camera-topics";
 import { type OutputBag, openOutputBag } from "./output-bag";
 
 /**
@@ -70,6 +70,11 @@ export async function openOutput(setup: OutputSetup): Promise<OutputBag> {
       for (const kind of setup.outputs) {
         const type = OUTPUT_TYPES[kind];
         await writer.addTopic({ name: camera.outputs[kind], type, definition: schema(type) });
+      }
+      if (options.compare === undefined) continue;
+      for (const kind of compareKinds(setup.outputs)) {
+        const type = COMPARE_TYPES[kind];
+        await writer.addTopic({ name: camera.compare[kind], type, definition: schema(type) });
       }
     }
   } catch (error) {

@@ -13,6 +13,7 @@ import { recordedComparison, summaryLines, throughput } from "./summary";
 import { STAGES } from "./run-stats";
 import { type Thumbnail, ThumbnailSampler } from "./thumbnails";
 import { foxgloveHowToHtml } from "../view/bag-layout.js";
+import { DisagreementCollector, renderComparisonSection } from "./comparison-report";
 
 export interface ReportOptions {
   readonly dir: string;
@@ -94,6 +95,8 @@ export class ReportCollector {
   readonly dir: string;
   readonly #options: ReportOptions;
   readonly #samplers = new Map<number, ThumbnailSampler>();
+  /** The frames of largest disagreement, with `--compare`. */
+  readonly #disagreements = new DisagreementCollector();
   #pngFrames = 0;
 
   /** Prepares `options.dir` (see prepareReportDir); throws before anything is processed. */
@@ -109,6 +112,7 @@ export class ReportCollector {
       sampler = new ThumbnailSampler();
       this.#samplers.set(frame.camera.index, sampler);
     }
+    this.#disagreements.offer(frame);
     // The processor renders the overlay for `onFrame` even when the bag does not get it.
     const { overlay } = frame.result;
     if (overlay === undefined) return;
@@ -128,7 +132,8 @@ export class ReportCollector {
     for (const [camera, sampler] of this.#samplers) thumbnails.set(camera, await sampler.thumbnails());
     const file = path.join(this.dir, "index.html");
     const temp = `${file}.partial-${process.pid}`;
-    fs.writeFileSync(temp, renderReport(result, thumbnails, this.#pngFrames));
+    const comparison = await renderComparisonSection(result, this.#disagreements);
+    fs.writeFileSync(temp, renderReport(result, thumbnails, this.#pngFrames, comparison));
     fs.renameSync(temp, file);
     return file;
   }
@@ -143,6 +148,8 @@ export function renderReport(
   result: BagRunResult,
   thumbnails: ReadonlyMap<number, readonly Thumbnail[]>,
   pngFrames: number,
+  /** The comparison section (comparison-report.ts), with `--compare`. */
+  comparisonHtml = "",
 ): string {
   const { stats } = result;
   const origin = stats.firstLogTimeNs ?? 0n;
@@ -198,14 +205,17 @@ table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 10px;text
 td:first-child,th:first-child{text-align:left}
 pre{background:#f5f5f5;padding:10px;overflow-x:auto;font-size:12px}
 small{color:#777;font-weight:normal}
+.cmp p{margin:14px 0 4px;font-size:13px}
+.summary{background:#f5f8ff;padding:10px;border-left:3px solid #1f77b4}
 </style></head><body>
-<h1>VisualBackProp on ${escapeXml(path.basename(result.input))}</h1>
+<h1>VisualBackProp on ${escapeXml(path.basename(result.input))}${result.comparison ? `: ${escapeXml(result.modelName)} compared with ${escapeXml(result.comparison.modelName)}` : ""}</h1>
 <p>Input <code>${escapeXml(result.input)}</code>, output <code>${escapeXml(result.output)}</code>, model <code>${escapeXml(result.modelName)}</code> (${escapeXml(result.provider)}), status <b>${status}</b>: ${stats.processed} frames processed, ${stats.skipped} skipped.</p>
 <h2>Overlays</h2>
 ${strips}
 <h2>Steering over time</h2>
 ${chart}
 ${comparison ? `<p>Mean |predicted &minus; recorded|: ${comparison.mae.toFixed(4)} ${comparison.unit} over ${comparison.pairs} frames.</p>` : ""}
+${comparisonHtml}
 ${foxgloveHowToHtml(result.output, escapeXml)}
 <h2>Timing</h2>
 <table><tr><th>measure</th><th>value</th></tr>

@@ -7,6 +7,7 @@ import { countSkipped } from "../bag/problems";
 import type { BagRunResult } from "./bag-processor";
 import { meanAbsoluteDifference } from "./recorded-steering";
 import { seriesStats, STAGES } from "./run-stats";
+import { comparisonLines } from "./comparison-stats";
 
 const RAD_TO_DEG = 180 / Math.PI;
 
@@ -80,6 +81,8 @@ export function summaryLines(result: BagRunResult): string[] {
         (r.undecodable > 0 ? `; ${r.undecodable} did not decode` : ""),
     );
   }
+  if (result.comparison !== undefined)
+    lines.push(...comparisonLines(result.modelName, result.comparison).map((line) => `  ${line}`));
   if (result.problems.length > 0) {
     lines.push(`  input damage: ${plural(result.problems.length, "problem")}, ${lostText(result)}`);
     for (const p of result.problems) lines.push(`    ${p.kind}: ${path.basename(p.file)}: ${p.message}`);

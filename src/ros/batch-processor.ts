@@ -24,6 +24,7 @@ import {
 } from "../frame/frame-path.js";
 import type { ImageOps, LoadedModel } from "../frame/model-port.js";
 import type { RuntimeSettings } from "./parameters.js";
+import type { CompareProcessor } from "./compare-processor.js";
 import type { BatchItem } from "./pipeline.js";
 import type { RosNode, RosPublisher } from "./ros-api.js";
 import type { ThrottledLog } from "./throttled-log.js";
@@ -55,6 +56,8 @@ export interface BatchProcessorOptions {
   readonly settings: () => RuntimeSettings;
   readonly log: ThrottledLog;
   readonly nowMs: () => number;
+  /** With compare_model: runs after the batch's own outputs are published. */
+  readonly compare?: CompareProcessor;
 }
 
 interface DecodedItem {
@@ -154,6 +157,12 @@ export class BatchProcessor {
     }
     for (const { item, prediction } of published)
       this.#guarded(item, () => this.#publishImages(item, prediction, settings));
+    if (this.#options.compare !== undefined && published.length > 0)
+      await this.#options.compare.process(
+        published.map(({ item, prediction }) => ({ ...item, prediction })),
+        tensor,
+        settings,
+      );
     return published.length;
   }
 

@@ -190,6 +190,8 @@ export class EngineStatistics {
 export class NodeDiagnostics {
   readonly cameras: readonly CameraStatistics[];
   readonly engine: EngineStatistics;
+  /** With compare_model: the comparison's status, reported after the cameras'. */
+  comparison: { report(nodeName: string): DiagnosticStatusValues } | undefined;
   readonly #nodeName: string;
   #windowStartMs: number;
   readonly #startMs: number;
@@ -216,6 +218,7 @@ export class NodeDiagnostics {
       ...this.cameras.map((camera) =>
         camera.report(this.#nodeName, nowMs, windowS, silentAfterS, this.#startMs),
       ),
+      ...(this.comparison !== undefined ? [this.comparison.report(this.#nodeName)] : []),
     ];
   }
 }

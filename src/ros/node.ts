@@ -5,7 +5,15 @@
  */
 import { asyncScheduler, interval, type SchedulerLike, Subject, type Subscription } from "rxjs";
 import { BatchProcessor, type CameraPublishers, type ReceivedFrame } from "./batch-processor.js";
-import { type CameraSource, outputTopics, resolveCameras } from "../frame/cameras.js";
+import {
+  type CameraSource,
+  COMPARE_OUTPUTS,
+  compareOutputTopics,
+  outputTopics,
+  resolveCameras,
+} from "../frame/cameras.js";
+import { ComparisonStatistics } from "./comparison-diagnostics.js";
+import { CompareProcessor, type ComparePublishers } from "./compare-processor.js";
 import { NodeDiagnostics } from "./diagnostics.js";
 import { ensureMessageTypes } from "./message-availability.js";
 import { toCompressedImageMsg, toImageMsg } from "./message-guards.js";
@@ -16,7 +24,7 @@ import { RuntimeParameters } from "./parameter-updates.js";
 import { declareNodeParameters, type NodeSettings } from "./parameters.js";
 import { type FrameArrival, latestFrameBatches } from "./pipeline.js";
 import { createQos, DIAGNOSTICS_QOS } from "./qos.js";
-import type { RclApi, RosNode, RosPublisher, RosSubscription } from "./ros-api.js";
+import type { RclApi, RosNode, RosPublisher, RosQoS, RosSubscription } from "./ros-api.js";
 import { ThrottledLog } from "./throttled-log.js";
 
 /** What the node is built from; tests pass fakes and stubs for every entry. */
@@ -60,6 +68,9 @@ function errorText(error: unknown): string {
 export class VisualBackPropNode {
   readonly #node: RosNode;
   readonly #model: LoadedModel;
+  /** compare_model, loaded; undefined without one. */
+  readonly #compare: LoadedModel | undefined;
+  readonly #comparePublishers: ComparePublishers[] = [];
   readonly #cameras: readonly CameraSource[];
   /** The camera topics as given (before remapping), in camera order. */
   readonly #topics: readonly string[];
@@ -86,9 +97,11 @@ export class VisualBackPropNode {
     settings: NodeSettings,
     runtime: RuntimeParameters,
     nowMs: () => number,
+    compare: LoadedModel | undefined,
   ) {
     this.#node = node;
     this.#model = model;
+    this.#compare = compare;
     this.#cameras = cameras;
     this.#topics = topics;
     this.#settings = settings;
@@ -142,7 +155,11 @@ export class VisualBackPropNode {
       throw new StartupError(`invalid parameters: ${errorText(error)}`, { cause: error });
     }
     try {
-      await ensureMessageTypes(rcl, Object.values(MessageTypes), logger);
+      // SaliencyComparison only with compare_model: a workspace built before it existed still runs.
+      const types = Object.values(MessageTypes).filter(
+        (type) => type !== MessageTypes.saliencyComparison || settings.startup.compareModel !== "",
+      );
+      await ensureMessageTypes(rcl, types, logger);
     } catch (error) {
       throw new StartupError(errorText(error), { cause: error });
     }
@@ -163,7 +180,29 @@ export class VisualBackPropNode {
     } catch (error) {
       throw new StartupError(`cannot load model '${modelPath}': ${errorText(error)}`, { cause: error });
     }
-    const instance = new VisualBackPropNode(node, model, cameras, topics, settings, runtime, nowMs);
+    let compare: LoadedModel | undefined;
+    if (settings.startup.compareModel !== "") {
+      try {
+        compare = await dependencies.loadModel({
+          modelPath: settings.startup.compareModel,
+          provider: settings.startup.provider,
+          method: settings.startup.method,
+          epsilon: settings.startup.lrpEpsilon,
+          intraOpThreads: settings.startup.intraOpThreads,
+          spinWait: false,
+          interOpThreads: settings.startup.interOpThreads,
+          graphOptimizationLevel: settings.startup.graphOptimizationLevel,
+          log: (line) => logger.warn(line),
+        });
+      } catch (error) {
+        await model.engine.release();
+        throw new StartupError(
+          `cannot load compare_model '${settings.startup.compareModel}': ${errorText(error)}`,
+          { cause: error },
+        );
+      }
+    }
+    const instance = new VisualBackPropNode(node, model, cameras, topics, settings, runtime, nowMs, compare);
     instance.#open(rcl, dependencies);
     return instance;
   }
@@ -175,6 +214,11 @@ export class VisualBackPropNode {
 
   get model(): LoadedModel {
     return this.#model;
+  }
+
+  /** The compared model (compare_model), when there is one. */
+  get compareModel(): LoadedModel | undefined {
+    return this.#compare;
   }
 
   get diagnostics(): NodeDiagnostics {
@@ -194,6 +238,7 @@ export class VisualBackPropNode {
         saliency: node.createPublisher(MessageTypes.saliency, topics.saliency, { qos: outputQos }),
       });
     }
+    const compare = this.#openComparison(outputQos, dependencies);
     this.#diagnosticsPublisher = node.createPublisher(MessageTypes.diagnosticArray, "/diagnostics", {
       qos: createQos(rcl, DIAGNOSTICS_QOS),
     });
@@ -207,6 +252,7 @@ export class VisualBackPropNode {
       settings: () => this.#runtime.current,
       log: this.#log,
       nowMs: this.#nowMs,
+      compare,
     });
     this.#drained = new Promise<void>((resolve) => {
       this.#pipeline = this.#arrivals
@@ -246,6 +292,55 @@ export class VisualBackPropNode {
     node
       .getLogger()
       .info(`model ${this.#model.name} on ${provider}; cameras: ${cameraList}; outputs under ~/<camera>/`);
+  }
+
+  /** compare_model's topics per camera, its /diagnostics status and its processor. */
+  #openComparison(outputQos: RosQoS, dependencies: NodeDependencies): CompareProcessor | undefined {
+    const compare = this.#compare;
+    if (compare === undefined) return undefined;
+    const node = this.#node;
+    const types: Record<(typeof COMPARE_OUTPUTS)[number], string> = {
+      steering: MessageTypes.steeringCommand,
+      saliency: MessageTypes.saliency,
+      mask: MessageTypes.image,
+      overlay: MessageTypes.image,
+      comparison: MessageTypes.saliencyComparison,
+      diff: MessageTypes.image,
+    };
+    for (const camera of this.#cameras) {
+      const topics = compareOutputTopics(camera);
+      const publishers = Object.fromEntries(
+        COMPARE_OUTPUTS.map((output) => [
+          output,
+          node.createPublisher(types[output], topics[output], { qos: outputQos }),
+        ]),
+      ) as Record<(typeof COMPARE_OUTPUTS)[number], RosPublisher>;
+      this.#comparePublishers.push({ name: camera.name, ...publishers });
+    }
+    const statistics = new ComparisonStatistics(this.#model.name, compare.name);
+    this.#diagnostics.comparison = {
+      report: (nodeName) =>
+        statistics.report(nodeName, {
+          steering: this.#runtime.current.compareSteeringThreshold,
+          mask: this.#runtime.current.compareMaskThreshold,
+        }),
+    };
+    const processor = new CompareProcessor({
+      node,
+      model: this.#model,
+      compare,
+      imageOps: dependencies.imageOps,
+      publishers: this.#comparePublishers,
+      statistics,
+      log: this.#log,
+      nowMs: this.#nowMs,
+    });
+    node
+      .getLogger()
+      .info(
+        `comparing with ${compare.name} (${processor.sharedInput ? "one input for both" : "its own input"}) while someone subscribes to ~/<camera>/compare/`,
+      );
+    return processor;
   }
 
   #receive(camera: CameraSource, message: unknown): void {
@@ -316,8 +411,11 @@ export class VisualBackPropNode {
         node.destroyPublisher(publisher);
       }
     }
+    for (const publishers of this.#comparePublishers.splice(0))
+      for (const output of COMPARE_OUTPUTS) node.destroyPublisher(publishers[output]);
     if (this.#diagnosticsPublisher !== undefined) node.destroyPublisher(this.#diagnosticsPublisher);
     this.#diagnosticsPublisher = undefined;
     await this.#model.engine.release();
+    await this.#compare?.engine.release();
   }
 }

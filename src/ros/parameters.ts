@@ -67,6 +67,15 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: true,
   },
   {
+    name: "compare_model",
+    kind: "string",
+    defaultValue: "",
+    description:
+      "A second ONNX steering model (its <model>.json beside it) compared with model on the same frames, " +
+      "while someone subscribes to ~/<camera>/compare/...; empty: no comparison",
+    readOnly: true,
+  },
+  {
     name: "provider",
     kind: "string",
     defaultValue: "auto",
@@ -237,6 +246,24 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: false,
     range: { from: 0.1, to: 60 },
   },
+  {
+    name: "compare_steering_threshold",
+    kind: "double",
+    defaultValue: 0.005,
+    description:
+      "With compare_model: a frame whose two curvatures differ by more than this, 1/m, counts as a steering disagreement on /diagnostics",
+    readOnly: false,
+    range: { from: 0, to: 1 },
+  },
+  {
+    name: "compare_mask_threshold",
+    kind: "double",
+    defaultValue: 0.1,
+    description:
+      "With compare_model: a frame whose masks differ by more than this (mean absolute difference, 0..1) counts as a look disagreement on /diagnostics",
+    readOnly: false,
+    range: { from: 0, to: 1 },
+  },
 ];
 
 /** Settings fixed at start-up. */
@@ -245,6 +272,8 @@ export interface StartupSettings {
   readonly cameraNames: readonly string[];
   /** Empty: the package's default model. */
   readonly model: string;
+  /** A second model to compare with; empty: none. */
+  readonly compareModel: string;
   readonly provider: ProviderChoice;
   readonly method: SaliencyMethod;
   readonly lrpEpsilon: number;
@@ -269,6 +298,9 @@ export interface RuntimeSettings {
   readonly wheelbaseM: number;
   readonly steeringRatio: number;
   readonly cameraTimeoutS: number;
+  /** Disagreement thresholds of a comparison: curvature, 1/m, and mean absolute mask difference. */
+  readonly compareSteeringThreshold: number;
+  readonly compareMaskThreshold: number;
 }
 
 export interface NodeSettings {
@@ -473,6 +505,7 @@ export function settingsFromValues(values: ReadonlyMap<string, ParameterValue>):
       imageTopics: asStrings(values, "image_topics"),
       cameraNames: asStrings(values, "camera_names"),
       model: asString(values, "model"),
+      compareModel: asString(values, "compare_model"),
       provider: pick(PROVIDERS, asString(values, "provider"), "provider"),
       method: pick(SALIENCY_METHODS, asString(values, "method"), "method"),
       lrpEpsilon: asNumber(values, "lrp_epsilon"),
@@ -505,6 +538,8 @@ export function settingsFromValues(values: ReadonlyMap<string, ParameterValue>):
       wheelbaseM: asNumber(values, "wheelbase_m"),
       steeringRatio: asNumber(values, "steering_ratio"),
       cameraTimeoutS: asNumber(values, "camera_timeout_s"),
+      compareSteeringThreshold: asNumber(values, "compare_steering_threshold"),
+      compareMaskThreshold: asNumber(values, "compare_mask_threshold"),
     },
   };
 }

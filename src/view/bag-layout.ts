@@ -10,13 +10,16 @@ import { FOXGLOVE_LAYOUT_FILE, foxgloveLayoutText, type LayoutOptions } from "./
 import type { CameraView } from "./view-topics.js";
 
 /** A camera of a bag run as a viewer sees it. */
-export function planView(camera: CameraPlan): CameraView {
+export function planView(camera: CameraPlan, compared = false): CameraView {
   return {
     name: camera.name,
     camera: camera.topic,
     mask: camera.outputs.mask,
     overlay: camera.outputs.overlay,
     steering: camera.outputs.steering,
+    compare: compared
+      ? { overlay: camera.compare.overlay, diff: camera.compare.diff, steering: camera.compare.steering }
+      : undefined,
   };
 }
 
@@ -33,9 +36,12 @@ export function writeBagLayout(run: {
   readonly output: string;
   readonly cameras: readonly CameraPlan[];
   readonly recorded?: RecordedSteering;
+  /** With `--compare`: the compared model's overlay, the diff image and its steering too. */
+  readonly comparison?: unknown;
 }): string {
   const file = path.join(run.output, FOXGLOVE_LAYOUT_FILE);
-  fs.writeFileSync(file, foxgloveLayoutText(run.cameras.map(planView), recordedPlot(run.recorded)));
+  const views = run.cameras.map((camera) => planView(camera, run.comparison !== undefined));
+  fs.writeFileSync(file, foxgloveLayoutText(views, recordedPlot(run.recorded)));
   return file;
 }
 

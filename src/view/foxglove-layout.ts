@@ -64,7 +64,20 @@ export function foxgloveLayout(views: readonly CameraView[], options: LayoutOpti
     configById[ids.image] = imagePanel(`${view.name} image`, view.camera);
     configById[ids.overlay] = imagePanel(`${view.name} overlay`, view.overlay);
     configById[ids.mask] = imagePanel(`${view.name} mask`, view.mask);
-    rows.push(split([ids.image, ids.overlay, ids.mask], "row"));
+    const row = [ids.image, ids.overlay, ids.mask];
+    if (view.compare !== undefined) {
+      const compareOverlay = `Image!${view.name}_compare_overlay`;
+      const diff = `Image!${view.name}_compare_diff`;
+      configById[compareOverlay] = imagePanel(`${view.name} compared model's overlay`, view.compare.overlay);
+      configById[diff] = imagePanel(
+        `${view.name} difference (main magenta, compared green)`,
+        view.compare.diff,
+      );
+      // The diff shows both masks: it takes the mask's place, so a row stays four panels wide.
+      delete configById[ids.mask];
+      row.splice(2, 1, compareOverlay, diff);
+    }
+    rows.push(split(row, "row"));
   }
   // Log time (receiveTime) for both: the bag tool logs each output at its camera message's log
   // time, and a recorded std_msgs/Float32 has no header.
@@ -74,6 +87,14 @@ export function foxgloveLayout(views: readonly CameraView[], options: LayoutOpti
     timestampMethod: "receiveTime",
     label: `predicted ${quantity} (${view.name})`,
   }));
+  for (const view of views)
+    if (view.compare !== undefined)
+      paths.push({
+        value: `${view.compare.steering}.${quantity}`,
+        enabled: true,
+        timestampMethod: "receiveTime",
+        label: `compared model's ${quantity} (${view.name})`,
+      });
   if (options.recorded !== undefined) {
     paths.push({
       value: `${options.recorded.topic}.${options.recorded.field}`,

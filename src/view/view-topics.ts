@@ -15,6 +15,8 @@ export interface CameraView {
   readonly mask: string;
   readonly overlay: string;
   readonly steering: string;
+  /** A comparison's topics (bag --compare, compare_model), when there is one. */
+  readonly compare?: { readonly overlay: string; readonly diff: string; readonly steering: string };
 }
 
 export interface ViewOptions {

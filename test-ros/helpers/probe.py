@@ -50,6 +50,11 @@ def summarize(topic, msg, received_ns, light=False):
              'name': s.name, 'message': s.message,
              'values': {kv.key: kv.value for kv in s.values}}
             for s in msg.status]
+    elif hasattr(msg, 'top_iou'):
+        out.update(curvature=msg.curvature, compare_curvature=msg.compare_curvature,
+                   curvature_difference=msg.curvature_difference,
+                   mask_difference=msg.mask_difference, top_iou=msg.top_iou,
+                   model_name=msg.model_name, compare_model_name=msg.compare_model_name)
     elif hasattr(msg, 'curvature'):
         out.update(curvature=msg.curvature, steering_wheel_angle=msg.steering_wheel_angle,
                    model_name=msg.model_name)
@@ -76,6 +81,9 @@ def message_class(kind):
     if kind == 'saliency':
         from visualbackprop.msg import Saliency
         return Saliency
+    if kind == 'comparison':
+        from visualbackprop.msg import SaliencyComparison
+        return SaliencyComparison
     raise ValueError(f'unknown kind {kind}')
 
 

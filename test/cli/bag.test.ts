@@ -83,6 +83,54 @@ describe("visualbackprop bag (the command)", function () {
     assert.equal(snapshot(input), before);
   });
 
+  it("--compare: both models' outputs, the comparison in the summary and the report", async () => {
+    const input = path.join(FIXTURES, "humble_sqlite3");
+    const out = path.join(tmp.dir, "out");
+    const report = path.join(tmp.dir, "report");
+    const run = cli([
+      input,
+      "-o",
+      out,
+      "--model",
+      model,
+      "--compare",
+      model,
+      "--provider",
+      "cpu",
+      "--report",
+      report,
+    ]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /model pilotnet compared with pilotnet/);
+    assert.match(run.stdout, /comparison: pilotnet vs pilotnet \(cpu, one input for both\) on 15 frames/);
+    assert.match(
+      run.stdout,
+      /masks: mean absolute difference 0\.0000 \(max 0\.0000\), IoU of the top 5 % mean 1\.000/,
+    );
+    const { messages } = await readBag(out);
+    for (const kind of ["steering", "saliency", "mask", "overlay", "comparison", "diff"])
+      assert.equal(
+        messages.filter((m) => m.topic === `/visualbackprop/front/compare/${kind}`).length,
+        15,
+        kind,
+      );
+    assert.match(
+      fs.readFileSync(path.join(report, "index.html"), "utf8"),
+      /<h2>Comparison: pilotnet and pilotnet<\/h2>/,
+    );
+    const missing = cli([
+      input,
+      "-o",
+      path.join(tmp.dir, "out2"),
+      "--model",
+      model,
+      "--compare",
+      "/nonexistent.onnx",
+    ]);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /--compare: model '\/nonexistent.onnx' does not exist/);
+  });
+
   it("exits 3 on a truncated bag, having processed what could be read", async () => {
     await writeMcapBag(path.join(tmp.dir, "in"), await testMessages({ frames: 12 }), {
       compression: "none",

@@ -1,6 +1,9 @@
 import * as assert from "node:assert/strict";
 import { runCli } from "../support/cli";
-import { fixturePath } from "../support/paths";
+import * as path from "node:path";
+import { fixturePath, REPO_ROOT } from "../support/paths";
+
+const SHIPPED = path.join(REPO_ROOT, "models", "pilotnet.onnx");
 
 const cli = (args: string[]) => runCli(["eval", ...args]);
 
@@ -41,5 +44,40 @@ describe("visualbackprop eval", () => {
     const missing = cli(["--model", "/nonexistent/model.onnx"]);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /model '\/nonexistent\/model.onnx' does not exist/);
+  });
+
+  describe("--compare: two models side by side on the same frames", () => {
+    const golden = fixturePath("golden", "vbp", "pilotnet.onnx");
+    const common = ["--seeds", "1000001", "--frames", "2"];
+    it("a model against itself: every difference 0, neither better", () => {
+      const run = cli(["--model", golden, "--compare", golden, ...common]);
+      assert.equal(run.status, 0, run.stderr);
+      const rows = run.stdout
+        .split("\n")
+        .filter((l) => /^(steering|within|vbp) /.test(l) && !/looks/.test(l));
+      assert.equal(rows.length, 8, run.stdout);
+      for (const row of rows) assert.match(row, /\s(-?0(\.0+)?|NaN)\s+same$/, row);
+      assert.match(run.stdout, /vbp: both look at lane markings and road edges alike/);
+    });
+    it("the untrained golden net against the shipped one: the shipped one steers and looks better", () => {
+      const run = cli(["--model", golden, "--compare", SHIPPED, ...common, "--json"]);
+      assert.equal(run.status, 0, run.stderr);
+      const result = JSON.parse(run.stdout) as {
+        steering: { mae: number };
+        methods: { vbp: { laneFocus: number } };
+        compare: { modelPath: string; steering: { mae: number }; methods: { vbp: { laneFocus: number } } };
+      };
+      assert.equal(result.compare.modelPath, SHIPPED);
+      assert.ok(result.compare.steering.mae < result.steering.mae);
+      assert.ok(result.compare.methods.vbp.laneFocus > result.methods.vbp.laneFocus);
+      const table = cli(["--model", golden, "--compare", SHIPPED, ...common]);
+      assert.match(table.stdout, /^steering MAE, 1\/m .* B$/m);
+      assert.match(table.stdout, /vbp: B looks at lane markings and road edges more \(lane focus/);
+    });
+    it("an empty --compare is a usage error", () => {
+      const run = cli(["--compare="]);
+      assert.equal(run.status, 2);
+      assert.match(run.stderr, /--compare: expected an ONNX model file, got ''/);
+    });
   });
 });

@@ -450,6 +450,7 @@ export const STANDARD_TYPES: readonly string[] = [
 export const OWN_TYPES: readonly string[] = [
   "visualbackprop/msg/SteeringCommand",
   "visualbackprop/msg/Saliency",
+  "visualbackprop/msg/SaliencyComparison",
 ];
 
 export interface FakeRcl extends RclApi {

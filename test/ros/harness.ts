@@ -10,7 +10,7 @@ import type {
   SteeringCommandMsg,
   DiagnosticArrayMsg,
 } from "../../src/frame/message-types.js";
-import type { LoadedModel } from "../../src/frame/model-port.js";
+import type { LoadedModel, ModelLoader } from "../../src/frame/model-port.js";
 import { VisualBackPropNode } from "../../src/ros/node.js";
 import { findParameterDefinition, type ParameterValue } from "../../src/ros/parameters.js";
 import type { RosParameter } from "../../src/ros/ros-api.js";
@@ -66,6 +66,8 @@ export interface HarnessOptions {
   readonly model?: LoadedModel;
   /** Subscribers on every output topic (default 1: every output is rendered). */
   readonly subscribers?: number;
+  /** What the loader hands out for the compare_model parameter's path. */
+  readonly compareModel?: LoadedModel;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -81,7 +83,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   try {
     vbp = await VisualBackPropNode.start(node, {
       rcl,
-      loadModel: stubLoader(options.model ?? stubModel(engine)),
+      loadModel: compareLoader(
+        stubLoader(options.model ?? stubModel(engine)),
+        options.parameters?.compare_model,
+        options.compareModel,
+      ),
       imageOps: STUB_IMAGE_OPS,
       defaultModelPath: "/opt/models/default.onnx",
       nowMs: () => clock.now,
@@ -121,6 +127,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         clock.restore();
       }
     },
+  };
+}
+
+/** `main` for every path but compare_model's, which gets `compare` (or a failure without one). */
+function compareLoader(
+  main: ModelLoader,
+  comparePath: ParameterValue | undefined,
+  compare?: LoadedModel,
+): ModelLoader {
+  return async (request) => {
+    if (comparePath === undefined || comparePath === "" || request.modelPath !== comparePath)
+      return main(request);
+    if (compare === undefined) throw new Error(`model '${request.modelPath}' does not exist`);
+    return compare;
   };
 }
 

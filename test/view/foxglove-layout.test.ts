@@ -75,6 +75,34 @@ describe("Foxglove layout", () => {
     assert.deepEqual(panelIds(firstRow), ["Image!front_image", "Image!front_overlay", "Image!front_mask"]);
   });
 
+  it("with a comparison: the compared model's overlay and the diff beside the main overlay, its steering in the plot", () => {
+    const layout = foxgloveLayout([
+      {
+        name: "front",
+        camera: "/cameras/front/image_raw",
+        mask: "/visualbackprop/front/mask",
+        overlay: "/visualbackprop/front/overlay",
+        steering: "/visualbackprop/front/steering",
+        compare: {
+          overlay: "/visualbackprop/front/compare/overlay",
+          diff: "/visualbackprop/front/compare/diff",
+          steering: "/visualbackprop/front/compare/steering",
+        },
+      },
+    ]);
+    assertWellFormed(layout);
+    assert.deepEqual(imageTopics(layout), [
+      "/cameras/front/image_raw",
+      "/visualbackprop/front/overlay",
+      "/visualbackprop/front/compare/overlay",
+      "/visualbackprop/front/compare/diff",
+    ]);
+    assert.deepEqual(plotPaths(layout), [
+      "/visualbackprop/front/steering.curvature",
+      "/visualbackprop/front/compare/steering.curvature",
+    ]);
+  });
+
   it("config/foxglove-layout.json is the generated layout for the default camera", () => {
     const shipped = fs.readFileSync(path.join(REPO_ROOT, "config", "foxglove-layout.json"), "utf8");
     const out = path.join(tmp.dir, "layout.json");

@@ -1,0 +1,117 @@
+/**
+ * A compared frame's outputs (`visualbackprop bag --compare`): the main model's as without a
+ * comparison, the compared model's (its own preprocessing spec, so its mask maps back onto the
+ * frame through its own crop), the SaliencyComparison and the difference image. Both masks are
+ * mapped onto the frame once, for their images and the comparison alike.
+ */
+import type { RosSerializer } from "../bag/ros-serializer";
+import type { SaliencyMethod } from "../engine/types";
+import type { FloatImage, RgbFrame } from "../image/frame";
+import type { PreprocessSpec } from "../image/preprocess";
+import { buildComparisonOutputs } from "../frame/compare-path.js";
+import { IMAGE_OPS } from "../frame/image-ops.js";
+import type { HeaderMsg } from "../frame/message-types.js";
+import type { FrameTiming } from "../frame/messages.js";
+import { COMPARE_TYPES, compareKinds } from "./camera-topics";
+import {
+  buildFrameOutputs,
+  type CompareResult,
+  type FrameResult,
+  type OutputSettings,
+} from "./frame-outputs";
+
+/** What stays the same for the compared model; plain data, so it can be sent to a worker. */
+export interface CompareSettings {
+  readonly modelName: string;
+  readonly method: SaliencyMethod;
+  readonly preprocess: PreprocessSpec;
+  /** Values per image of its input (channels * height * width). */
+  readonly inputSize: number;
+}
+
+/** The compared model's prediction for a frame. */
+export interface ComparePrediction {
+  readonly mask: FloatImage;
+  readonly curvature: number;
+  /** Its engine run over the frames of the batch, ms. */
+  readonly inferenceMs: number;
+}
+
+/** Builds and serialises both models' outputs and their comparison for one frame. */
+export function buildCompareOutputs(
+  serializer: RosSerializer,
+  settings: OutputSettings,
+  compare: CompareSettings,
+  header: HeaderMsg,
+  frame: RgbFrame,
+  main: { readonly mask: FloatImage; readonly curvature: number; readonly timing: () => FrameTiming },
+  other: ComparePrediction,
+  keepOverlay = false,
+): FrameResult {
+  const mainMask = IMAGE_OPS.mapMaskToMono8(main.mask, settings.preprocess, frame.width, frame.height);
+  const otherMask = IMAGE_OPS.mapMaskToMono8(other.mask, compare.preprocess, frame.width, frame.height);
+  const mainResult = buildFrameOutputs(
+    serializer,
+    settings,
+    header,
+    frame,
+    main.mask,
+    main.curvature,
+    main.timing,
+    keepOverlay,
+    mainMask,
+  );
+  const otherResult = buildFrameOutputs(
+    serializer,
+    { ...settings, modelName: compare.modelName, method: compare.method, preprocess: compare.preprocess },
+    header,
+    frame,
+    other.mask,
+    other.curvature,
+    () => ({ ...main.timing(), inferenceMs: other.inferenceMs }),
+    keepOverlay,
+    otherMask,
+  );
+  const kinds = compareKinds(settings.outputs);
+  const wantDiff = kinds.includes("diff") || keepOverlay;
+  const outputs = buildComparisonOutputs(
+    header,
+    frame,
+    {
+      modelName: settings.modelName,
+      curvature: main.curvature,
+      steeringWheelAngle: mainResult.steeringWheelAngle,
+      frameMask: mainMask,
+    },
+    {
+      modelName: compare.modelName,
+      curvature: other.curvature,
+      steeringWheelAngle: otherResult.steeringWheelAngle,
+      frameMask: otherMask,
+    },
+    wantDiff,
+  );
+  const messages: CompareResult["messages"] = {
+    ...otherResult.messages,
+    comparison: serializer.encode(COMPARE_TYPES.comparison, outputs.comparison),
+  };
+  if (outputs.diff !== undefined && kinds.includes("diff"))
+    messages.diff = serializer.encode(COMPARE_TYPES.diff, outputs.diff);
+  const diff = keepOverlay && outputs.diff !== undefined ? rgb(outputs.diff) : undefined;
+  return {
+    ...mainResult,
+    compare: {
+      messages,
+      curvature: other.curvature,
+      steeringWheelAngle: otherResult.steeringWheelAngle,
+      maskDifference: outputs.comparison.mask_difference,
+      topIou: outputs.comparison.top_iou,
+      overlay: keepOverlay ? otherResult.overlay : undefined,
+      diff,
+    },
+  };
+}
+
+function rgb(image: { width: number; height: number; data: Uint8Array }): RgbFrame {
+  return { width: image.width, height: image.height, data: image.data };
+}
