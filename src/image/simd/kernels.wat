@@ -26,7 +26,7 @@
     (param $starts i32) (param $counts i32) (param $weights i32) (param $maxTaps i32)
     (param $dstW i32) (param $h i32)
     (local $r i32) (local $rowA i32) (local $rowB i32) (local $j i32) (local $p i32)
-    (local $ab v128) (local $x i32) (local $q i32) (local $w i32) (local $n i32)
+    (local $ab v128) (local $lo v128) (local $hi v128) (local $q32 v128) (local $x i32) (local $q i32) (local $w i32) (local $n i32)
     (local $ws v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $v v128)
     (local $hA i32) (local $hB i32) (local $rowBytes i32) (local $o i32)
     (local.set $rowBytes (i32.mul (local.get $dstW) (i32.const 12)))
@@ -39,7 +39,8 @@
             (i32.add (local.get $rowA) (local.get $stride))
             (local.get $rowA)
             (i32.lt_u (i32.add (local.get $r) (i32.const 1)) (local.get $rows))))
-        ;; Widen eight byte columns of both rows per step.
+        ;; Widen eight byte columns of both rows per step: interleave, zero-extend to 32 bits, and
+        ;; convert as signed (one instruction on x86; the values are 0..255, so it equals unsigned).
         (local.set $j (i32.const 0))
         (local.set $p (local.get $pair))
         (block $convDone
@@ -49,22 +50,24 @@
               (i8x16.shuffle 0 16 1 17 2 18 3 19 4 20 5 21 6 22 7 23
                 (v128.load64_zero (i32.add (local.get $rowA) (local.get $j)))
                 (v128.load64_zero (i32.add (local.get $rowB) (local.get $j)))))
-            (v128.store offset=0 (local.get $p) (f64x2.convert_low_i32x4_u
-              (i8x16.swizzle (local.get $ab) (v128.const i8x16 0 -1 -1 -1 1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1))))
-            (v128.store offset=16 (local.get $p) (f64x2.convert_low_i32x4_u
-              (i8x16.swizzle (local.get $ab) (v128.const i8x16 2 -1 -1 -1 3 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1))))
-            (v128.store offset=32 (local.get $p) (f64x2.convert_low_i32x4_u
-              (i8x16.swizzle (local.get $ab) (v128.const i8x16 4 -1 -1 -1 5 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1))))
-            (v128.store offset=48 (local.get $p) (f64x2.convert_low_i32x4_u
-              (i8x16.swizzle (local.get $ab) (v128.const i8x16 6 -1 -1 -1 7 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1))))
-            (v128.store offset=64 (local.get $p) (f64x2.convert_low_i32x4_u
-              (i8x16.swizzle (local.get $ab) (v128.const i8x16 8 -1 -1 -1 9 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1))))
-            (v128.store offset=80 (local.get $p) (f64x2.convert_low_i32x4_u
-              (i8x16.swizzle (local.get $ab) (v128.const i8x16 10 -1 -1 -1 11 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1))))
-            (v128.store offset=96 (local.get $p) (f64x2.convert_low_i32x4_u
-              (i8x16.swizzle (local.get $ab) (v128.const i8x16 12 -1 -1 -1 13 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1))))
-            (v128.store offset=112 (local.get $p) (f64x2.convert_low_i32x4_u
-              (i8x16.swizzle (local.get $ab) (v128.const i8x16 14 -1 -1 -1 15 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 -1))))
+            (local.set $lo (i16x8.extend_low_i8x16_u (local.get $ab)))
+            (local.set $hi (i16x8.extend_high_i8x16_u (local.get $ab)))
+            (local.set $q32 (i32x4.extend_low_i16x8_u (local.get $lo)))
+            (v128.store offset=0 (local.get $p) (f64x2.convert_low_i32x4_s (local.get $q32)))
+            (v128.store offset=16 (local.get $p) (f64x2.convert_low_i32x4_s
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q32) (local.get $q32))))
+            (local.set $q32 (i32x4.extend_high_i16x8_u (local.get $lo)))
+            (v128.store offset=32 (local.get $p) (f64x2.convert_low_i32x4_s (local.get $q32)))
+            (v128.store offset=48 (local.get $p) (f64x2.convert_low_i32x4_s
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q32) (local.get $q32))))
+            (local.set $q32 (i32x4.extend_low_i16x8_u (local.get $hi)))
+            (v128.store offset=64 (local.get $p) (f64x2.convert_low_i32x4_s (local.get $q32)))
+            (v128.store offset=80 (local.get $p) (f64x2.convert_low_i32x4_s
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q32) (local.get $q32))))
+            (local.set $q32 (i32x4.extend_high_i16x8_u (local.get $hi)))
+            (v128.store offset=96 (local.get $p) (f64x2.convert_low_i32x4_s (local.get $q32)))
+            (v128.store offset=112 (local.get $p) (f64x2.convert_low_i32x4_s
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q32) (local.get $q32))))
             (local.set $j (i32.add (local.get $j) (i32.const 8)))
             (local.set $p (i32.add (local.get $p) (i32.const 128)))
             (br $conv)))
