@@ -7,6 +7,7 @@
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
+const { Buffer } = require("node:buffer");
 
 const root = path.join(__dirname, "..");
 const source = path.join(root, "src/image/simd/kernels.wat");
