@@ -67,7 +67,7 @@ interface KernelExports {
     out: number,
     stride: number,
   ): void;
-  blend(src: number, levels: number, out: number, pixels: number, lut: number, keep: number): void;
+  blend(src: number, levels: number, out: number, pixels: number, keep: number): void;
 }
 
 let kernels: KernelExports | undefined;
@@ -251,6 +251,6 @@ export function simdBlend(src: Uint8Array, levels: Uint8Array, terms: Int32Array
   }
   put(memory, srcAt, src);
   put(memory, levelsAt, levels);
-  k.blend(srcAt, levelsAt, outAt, levels.length, 0, keep);
+  k.blend(srcAt, levelsAt, outAt, levels.length, keep);
   return new Uint8Array(memory.buffer, outAt, src.length).slice();
 }

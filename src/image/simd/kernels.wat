@@ -207,6 +207,7 @@
     (param $yw0 i32) (param $yw1 i32) (param $out i32) (param $stride i32)
     (local $y i32) (local $i i32) (local $a i32) (local $b i32) (local $o i32)
     (local $w0 v128) (local $w1 v128) (local $rowBytes i32) (local $v v128) (local $l v128)
+    (local $w0f v128) (local $p v128) (local $q v128)
     (local.set $rowBytes (i32.shl (local.get $dstW) (i32.const 2)))
     (block $yDone
       (loop $yLoop
@@ -218,7 +219,34 @@
         (local.set $w0 (v128.load64_splat (i32.add (local.get $yw0) (i32.shl (local.get $y) (i32.const 3)))))
         (local.set $w1 (v128.load64_splat (i32.add (local.get $yw1) (i32.shl (local.get $y) (i32.const 3)))))
         (local.set $o (i32.add (local.get $out) (i32.mul (local.get $y) (local.get $stride))))
+        (local.set $w0f (f32x4.splat (f32.demote_f64 (f64x2.extract_lane 0 (local.get $w0)))))
         (local.set $i (i32.const 0))
+        ;; Four pixels per step. float32(w0 * a) is one f32x4.mul: w0 is a float32 value, so the
+        ;; double product is exact and rounds once, as the float32 product does.
+        (block $quadDone
+          (loop $quad
+            (br_if $quadDone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $dstW)))
+            (local.set $p (f32x4.mul (local.get $w0f)
+              (v128.load (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))))))
+            (local.set $q (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.set $v (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+                (f64x2.add (f64x2.promote_low_f32x4 (local.get $p))
+                  (f64x2.mul (local.get $w1) (f64x2.promote_low_f32x4 (local.get $q)))))))
+            (local.set $l (i32x4.trunc_sat_f64x2_s_zero (f64x2.add
+              (f64x2.mul (local.get $v) (v128.const f64x2 255 255)) (v128.const f64x2 0.5 0.5))))
+            (local.set $v (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+                (f64x2.add (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $p) (local.get $p)))
+                  (f64x2.mul (local.get $w1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q) (local.get $q))))))))
+            (local.set $l (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $l)
+              (i32x4.trunc_sat_f64x2_s_zero (f64x2.add
+                (f64x2.mul (local.get $v) (v128.const f64x2 255 255)) (v128.const f64x2 0.5 0.5)))))
+            (local.set $l (i32x4.min_s (i32x4.max_s (local.get $l) (v128.const i32x4 0 0 0 0))
+              (v128.const i32x4 255 255 255 255)))
+            (local.set $l (i16x8.narrow_i32x4_s (local.get $l) (local.get $l)))
+            (local.set $l (i8x16.narrow_i16x8_u (local.get $l) (local.get $l)))
+            (v128.store32_lane 0 (i32.add (local.get $o) (local.get $i)) (local.get $l))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $quad)))
         (block $iDone
           (loop $iLoop
             (br_if $iDone (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $dstW)))
@@ -256,14 +284,14 @@
         (br $yLoop))))
 
   ;; The overlay blend of renderOverlayFromMono8: per pixel and channel
-  ;; out = (camera * keep + colour * weight + 128) >> 8, the second term read from `lut` by the
+  ;; out = (camera * keep + colour * weight + 128) >> 8, the second term read from the table by the
   ;; pixel's level. Sixteen pixels (48 bytes) per step, the rest one at a time. The colour terms
-  ;; of two pixels come from the 8-byte-per-level table at `lut` (r, g, b, 0 as u16 each) as
+  ;; of two pixels come from the 8-byte-per-level table at address 0 (r, g, b, 0 as u16 each) as
   ;; [r0 g0 b0 0 r1 g1 b1 0], and shuffles put them in the bytes' order; each eight bytes are
   ;; (camera * keep + term) >> 8 in 16-bit lanes (at most 65408, no wrap). Written out inline:
   ;; Node 20's V8 does not inline WebAssembly calls, and a call per step costs more than the step.
   (func (export "blend")
-    (param $src i32) (param $levels i32) (param $out i32) (param $pixels i32) (param $lut i32)
+    (param $src i32) (param $levels i32) (param $out i32) (param $pixels i32)
     (param $keep i32)
     (local $p i32) (local $s i32) (local $o i32) (local $l i32) (local $k v128)
     (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
@@ -277,37 +305,37 @@
       (loop $step
         (br_if $done (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $pixels)))
         (local.set $p0 (v128.load64_lane 1
-          (i32.add (local.get $lut) (i32.shl (i32.load8_u offset=1 (local.get $l)) (i32.const 3)))
+          (i32.shl (i32.load8_u offset=1 (local.get $l)) (i32.const 3))
           (v128.load64_zero
-            (i32.add (local.get $lut) (i32.shl (i32.load8_u offset=0 (local.get $l)) (i32.const 3))))))
+            (i32.shl (i32.load8_u offset=0 (local.get $l)) (i32.const 3)))))
         (local.set $p1 (v128.load64_lane 1
-          (i32.add (local.get $lut) (i32.shl (i32.load8_u offset=3 (local.get $l)) (i32.const 3)))
+          (i32.shl (i32.load8_u offset=3 (local.get $l)) (i32.const 3))
           (v128.load64_zero
-            (i32.add (local.get $lut) (i32.shl (i32.load8_u offset=2 (local.get $l)) (i32.const 3))))))
+            (i32.shl (i32.load8_u offset=2 (local.get $l)) (i32.const 3)))))
         (local.set $p2 (v128.load64_lane 1
-          (i32.add (local.get $lut) (i32.shl (i32.load8_u offset=5 (local.get $l)) (i32.const 3)))
+          (i32.shl (i32.load8_u offset=5 (local.get $l)) (i32.const 3))
           (v128.load64_zero
-            (i32.add (local.get $lut) (i32.shl (i32.load8_u offset=4 (local.get $l)) (i32.const 3))))))
+            (i32.shl (i32.load8_u offset=4 (local.get $l)) (i32.const 3)))))
         (local.set $p3 (v128.load64_lane 1
-          (i32.add (local.get $lut) (i32.shl (i32.load8_u offset=7 (local.get $l)) (i32.const 3)))
+          (i32.shl (i32.load8_u offset=7 (local.get $l)) (i32.const 3))
           (v128.load64_zero
-            (i32.add (local.get $lut) (i32.shl (i32.load8_u offset=6 (local.get $l)) (i32.const 3))))))
+            (i32.shl (i32.load8_u offset=6 (local.get $l)) (i32.const 3)))))
         (local.set $p4 (v128.load64_lane 1
-          (i32.add (local.get $lut) (i32.shl (i32.load8_u offset=9 (local.get $l)) (i32.const 3)))
+          (i32.shl (i32.load8_u offset=9 (local.get $l)) (i32.const 3))
           (v128.load64_zero
-            (i32.add (local.get $lut) (i32.shl (i32.load8_u offset=8 (local.get $l)) (i32.const 3))))))
+            (i32.shl (i32.load8_u offset=8 (local.get $l)) (i32.const 3)))))
         (local.set $p5 (v128.load64_lane 1
-          (i32.add (local.get $lut) (i32.shl (i32.load8_u offset=11 (local.get $l)) (i32.const 3)))
+          (i32.shl (i32.load8_u offset=11 (local.get $l)) (i32.const 3))
           (v128.load64_zero
-            (i32.add (local.get $lut) (i32.shl (i32.load8_u offset=10 (local.get $l)) (i32.const 3))))))
+            (i32.shl (i32.load8_u offset=10 (local.get $l)) (i32.const 3)))))
         (local.set $p6 (v128.load64_lane 1
-          (i32.add (local.get $lut) (i32.shl (i32.load8_u offset=13 (local.get $l)) (i32.const 3)))
+          (i32.shl (i32.load8_u offset=13 (local.get $l)) (i32.const 3))
           (v128.load64_zero
-            (i32.add (local.get $lut) (i32.shl (i32.load8_u offset=12 (local.get $l)) (i32.const 3))))))
+            (i32.shl (i32.load8_u offset=12 (local.get $l)) (i32.const 3)))))
         (local.set $p7 (v128.load64_lane 1
-          (i32.add (local.get $lut) (i32.shl (i32.load8_u offset=15 (local.get $l)) (i32.const 3)))
+          (i32.shl (i32.load8_u offset=15 (local.get $l)) (i32.const 3))
           (v128.load64_zero
-            (i32.add (local.get $lut) (i32.shl (i32.load8_u offset=14 (local.get $l)) (i32.const 3))))))
+            (i32.shl (i32.load8_u offset=14 (local.get $l)) (i32.const 3)))))
         (local.set $s0 (v128.load offset=0 (local.get $s)))
         (local.set $s1 (v128.load offset=16 (local.get $s)))
         (local.set $s2 (v128.load offset=32 (local.get $s)))
@@ -341,7 +369,7 @@
     (block $tailDone
       (loop $tail
         (br_if $tailDone (i32.ge_u (local.get $p) (local.get $pixels)))
-        (local.set $t (i32.add (local.get $lut) (i32.shl (i32.load8_u (local.get $l)) (i32.const 3))))
+        (local.set $t (i32.shl (i32.load8_u (local.get $l)) (i32.const 3)))
         (i32.store8 offset=0 (local.get $o) (i32.shr_u (i32.add
           (i32.mul (i32.load8_u offset=0 (local.get $s)) (local.get $keep))
           (i32.load16_u offset=0 (local.get $t))) (i32.const 8)))
