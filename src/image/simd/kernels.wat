@@ -126,6 +126,8 @@
     (param $weights i32) (param $maxTaps i32) (param $dstH i32) (param $out i32)
     (local $y i32) (local $i i32) (local $k i32) (local $base i32) (local $w i32) (local $wp i32)
     (local $q i32) (local $o i32) (local $n i32) (local $acc v128) (local $rowBytes i32)
+    (local $acc2 v128) (local $acc3 v128) (local $acc4 v128) (local $ws v128) (local $x v128)
+    (local $x2 v128)
     (local.set $rowBytes (i32.shl (local.get $rowLen) (i32.const 2)))
     (block $yDone
       (loop $yLoop
@@ -138,6 +140,48 @@
           (i32.shl (i32.mul (local.get $y) (local.get $maxTaps)) (i32.const 3))))
         (local.set $o (i32.add (local.get $out) (i32.mul (local.get $y) (local.get $rowBytes))))
         (local.set $i (i32.const 0))
+        ;; Eight values per step (four accumulators share each weight, and their rounding chains
+        ;; overlap), then two at a time.
+        (block $octDone
+          (loop $oct
+            (br_if $octDone (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $rowLen)))
+            (local.set $acc (v128.const i64x2 0 0))
+            (local.set $acc2 (v128.const i64x2 0 0))
+            (local.set $acc3 (v128.const i64x2 0 0))
+            (local.set $acc4 (v128.const i64x2 0 0))
+            (local.set $q (i32.add (local.get $base) (i32.shl (local.get $i) (i32.const 2))))
+            (local.set $wp (local.get $w))
+            (local.set $k (local.get $n))
+            (block $okDone
+              (loop $ok
+                (br_if $okDone (i32.eqz (local.get $k)))
+                (local.set $ws (v128.load64_splat (local.get $wp)))
+                (local.set $x (v128.load offset=0 (local.get $q)))
+                (local.set $x2 (v128.load offset=16 (local.get $q)))
+                (local.set $acc (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+                  (f64x2.add (local.get $acc)
+                    (f64x2.mul (local.get $ws) (f64x2.promote_low_f32x4 (local.get $x)))))))
+                (local.set $acc2 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+                  (f64x2.add (local.get $acc2)
+                    (f64x2.mul (local.get $ws) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $x) (local.get $x))))))))
+                (local.set $acc3 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+                  (f64x2.add (local.get $acc3)
+                    (f64x2.mul (local.get $ws) (f64x2.promote_low_f32x4 (local.get $x2)))))))
+                (local.set $acc4 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+                  (f64x2.add (local.get $acc4)
+                    (f64x2.mul (local.get $ws) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $x2) (local.get $x2))))))))
+                (local.set $q (i32.add (local.get $q) (local.get $rowBytes)))
+                (local.set $wp (i32.add (local.get $wp) (i32.const 8)))
+                (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+                (br $ok)))
+            (v128.store offset=0 (i32.add (local.get $o) (i32.shl (local.get $i) (i32.const 2)))
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero (local.get $acc)) (f32x4.demote_f64x2_zero (local.get $acc2))))
+            (v128.store offset=16 (i32.add (local.get $o) (i32.shl (local.get $i) (i32.const 2)))
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero (local.get $acc3)) (f32x4.demote_f64x2_zero (local.get $acc4))))
+            (local.set $i (i32.add (local.get $i) (i32.const 8)))
+            (br $oct)))
         (block $iDone
           (loop $iLoop
             (br_if $iDone (i32.ge_u (local.get $i) (local.get $rowLen)))
