@@ -3,14 +3,13 @@
  * averages every source pixel (no aliasing) and upscaling is plain bilinear. Pixel centres are
  * aligned (the half-pixel convention of OpenCV's INTER_LINEAR and PyTorch's align_corners=False).
  *
- * This runs for every camera frame, beside an engine that takes about a millisecond a frame, so
- * the kernels are written for V8: taps computed once per geometry and cached, weights held as
- * doubles (no float32 conversion in the inner loops), one loop per pixel that reads the three
- * channels together, and scratch rows reused instead of allocated per frame. The arithmetic and
- * its order are those of the straightforward version (float32 intermediates, taps summed in
- * order), so results are bit-identical to it; test/image/reference-kernels.ts keeps that version.
+ * This runs for every camera frame, beside an engine that takes about a millisecond a frame. The
+ * two hot cases, RGB frames into the model input and a mask mapped back up to mono8, run in the
+ * WebAssembly SIMD kernels (simd/kernels.wat); the other cases (other channel counts, float
+ * output, a mask that shrinks) run here in typed-array loops. Both keep the arithmetic and its
+ * order of the straightforward version (taps summed in doubles in order, float32 intermediates),
+ * so results are bit-identical to it; test/image/reference-kernels.ts keeps that version.
  */
-
 import { simdBilinearLevels, simdResampleRgb } from "./simd/kernels";
 
 /** Source taps and weights for each output position along one axis. */
