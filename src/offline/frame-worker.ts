@@ -14,10 +14,11 @@ port.on("message", (message: ToWorker) => {
   switch (message.type) {
     case "prepare":
       void work.prepare(message.id, message.compressed, message.data).then((prepared) => {
-        port.postMessage(
-          { type: "prepared", id: message.id, prepared },
-          prepared.ok ? [prepared.tensor.buffer as ArrayBuffer] : [],
-        );
+        // The message bytes are no longer read once the frame is decoded (the frame is a copy):
+        // they go back, so the main thread can write them to the output bag without a copy.
+        const transfer = [message.data.buffer as ArrayBuffer];
+        if (prepared.ok) transfer.push(prepared.tensor.buffer as ArrayBuffer);
+        port.postMessage({ type: "prepared", id: message.id, prepared, data: message.data }, transfer);
       });
       break;
     case "render":
