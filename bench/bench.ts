@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   if (only.has("bag")) {
     // With every output, as the CLI writes by default, and without compression, to show its share.
     const bags = [];
-    for (const compression of ["zstd", "none"] as const) bags.push(await benchBag({ compression }));
+    for (const compression of ["zstd", "lz4", "none"] as const) bags.push(await benchBag({ compression }));
     results.bag = bags;
     const bag = bags[0];
     say(

@@ -127,6 +127,12 @@ export class CdrReader {
     return out.replace(/\0+$/, "");
   }
 
+  /** `count` raw bytes as a view of the source (no copy: it pins the source buffer). */
+  bytesView(count: number): Uint8Array {
+    const at = this.#take(count, `${count} bytes`, 1);
+    return this.#bytes.subarray(at, at + count);
+  }
+
   /** `count` raw bytes, copied so the result does not pin the source buffer. */
   bytes(count: number): Uint8Array {
     const at = this.#take(count, `${count} bytes`, 1);

@@ -69,8 +69,20 @@ const SIZE: Record<PrimitiveType, number> = {
 };
 
 /** Encodes and decodes messages of the types in a registry. */
+/** How `decode` hands out byte arrays. */
+export interface DecodeOptions {
+  /**
+   * uint8/byte/char arrays as views of the input instead of copies. For a caller that only reads
+   * them while the input is alive and unchanged (a camera image converted at once): it saves a
+   * camera-sized allocation and copy per frame, but a kept view pins the whole input buffer.
+   */
+  readonly borrowBytes?: boolean;
+}
+
 export class RosSerializer {
   readonly #registry: MessageRegistry;
+  /** Set for the duration of one `decode` with `borrowBytes`. */
+  #borrowBytes = false;
 
   constructor(registry: MessageRegistry) {
     this.#registry = registry;
@@ -84,14 +96,17 @@ export class RosSerializer {
    * Decodes CDR bytes of `typeName`. `T` is the caller's view of the shape (not checked beyond
    * what the definition says). Throws naming the type and field when the bytes are short.
    */
-  decode<T = RosMessage>(typeName: string, data: Uint8Array): T {
+  decode<T = RosMessage>(typeName: string, data: Uint8Array, options: DecodeOptions = {}): T {
     const reader = new CdrReader(data);
+    this.#borrowBytes = options.borrowBytes === true;
     try {
       return this.#readMessage(reader, typeName) as T;
     } catch (err) {
       throw new Error(`cannot decode ${typeName} (${data.byteLength} bytes): ${(err as Error).message}`, {
         cause: err,
       });
+    } finally {
+      this.#borrowBytes = false;
     }
   }
 
@@ -119,6 +134,7 @@ export class RosSerializer {
     if (!field.isArray) return this.#readOne(reader, field.type);
     const count = field.arrayLength ?? reader.sequenceLength();
     const ctor = field.isComplex ? undefined : TYPED[field.type as PrimitiveType];
+    if (ctor === Uint8Array && this.#borrowBytes) return reader.bytesView(count);
     if (ctor) {
       const buffer = reader.elementBytes(count, ctor.BYTES_PER_ELEMENT);
       return new ctor(buffer);

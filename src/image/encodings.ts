@@ -59,6 +59,8 @@ interface EncodingInfo {
   readonly bytesPerPixel: number;
   readonly needsEvenWidth: boolean;
   readonly convertRow: Converter;
+  /** The rows are RGB already: a frame without row padding is copied in one go. */
+  readonly isRgb?: boolean;
 }
 
 function clampByte(value: number): number {
@@ -105,6 +107,7 @@ const ENCODINGS: ReadonlyMap<string, EncodingInfo> = new Map<string, EncodingInf
       bytesPerPixel: 3,
       needsEvenWidth: false,
       convertRow: (src, s, dst, d, width) => dst.set(src.subarray(s, s + width * 3), d),
+      isRgb: true,
     },
   ],
   [
@@ -262,9 +265,11 @@ export function imageToRgbFrame(image: RawImage): RgbFrame {
   }
   const bigEndian = image.is_bigendian !== 0;
   const pixels = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    info.convertRow(data, y * step, pixels, y * width * 3, width, bigEndian);
-  }
+  if (info.isRgb && step === rowBytes) pixels.set(data.subarray(0, rowBytes * height));
+  else
+    for (let y = 0; y < height; y++) {
+      info.convertRow(data, y * step, pixels, y * width * 3, width, bigEndian);
+    }
   return { width, height, data: pixels };
 }
 

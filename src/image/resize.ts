@@ -3,13 +3,14 @@
  * averages every source pixel (no aliasing) and upscaling is plain bilinear. Pixel centres are
  * aligned (the half-pixel convention of OpenCV's INTER_LINEAR and PyTorch's align_corners=False).
  *
- * This runs for every camera frame, beside an engine that takes about a millisecond a frame, so
- * the kernels are written for V8: taps computed once per geometry and cached, weights held as
- * doubles (no float32 conversion in the inner loops), one loop per pixel that reads the three
- * channels together, and scratch rows reused instead of allocated per frame. The arithmetic and
- * its order are those of the straightforward version (float32 intermediates, taps summed in
- * order), so results are bit-identical to it; test/image/reference-kernels.ts keeps that version.
+ * This runs for every camera frame, beside an engine that takes about a millisecond a frame. The
+ * two hot cases, RGB frames into the model input and a mask mapped back up to mono8, run in the
+ * WebAssembly SIMD kernels (simd/kernels.wat); the other cases (other channel counts, float
+ * output, a mask that shrinks) run here in typed-array loops. Both keep the arithmetic and its
+ * order of the straightforward version (taps summed in doubles in order, float32 intermediates),
+ * so results are bit-identical to it; test/image/reference-kernels.ts keeps that version.
  */
+import { simdBilinearLevels, simdResampleRgb } from "./simd/kernels";
 
 /** Source taps and weights for each output position along one axis. */
 export interface AxisTaps {
@@ -103,42 +104,15 @@ function rowSpan(yt: AxisTaps, dstHeight: number): { first: number; rows: number
   return { first, rows: yt.start[dstHeight - 1] + yt.count[dstHeight - 1] - first };
 }
 
-/**
- * Horizontal pass of an interleaved 8-bit RGB image: source rows `rowFirst ..` to `rows` rows of
- * `dstWidth` RGB floats in `out`.
- */
-function horizontalRgb(
-  src: Uint8Array,
-  srcWidth: number,
-  rowFirst: number,
-  rows: number,
-  xt: AxisTaps,
-  dstWidth: number,
-  out: Float32Array,
-): void {
-  const { start, count, weights, maxTaps } = xt;
-  const srcStride = srcWidth * 3;
-  for (let r = 0; r < rows; r++) {
-    const srcRow = (rowFirst + r) * srcStride;
-    let o = r * dstWidth * 3;
-    for (let x = 0; x < dstWidth; x++, o += 3) {
-      const n = count[x];
-      const wBase = x * maxTaps;
-      let q = srcRow + start[x] * 3;
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      for (let k = 0; k < n; k++, q += 3) {
-        const w = weights[wBase + k];
-        a0 += w * src[q];
-        a1 += w * src[q + 1];
-        a2 += w * src[q + 2];
-      }
-      out[o] = a0;
-      out[o + 1] = a1;
-      out[o + 2] = a2;
-    }
-  }
+const relativeCache = new WeakMap<AxisTaps, { first: number; starts: Int32Array }>();
+
+/** The vertical taps' first rows counted from row `first` (the first row the pass reads). */
+function relativeStarts(yt: AxisTaps, first: number): Int32Array {
+  const cached = relativeCache.get(yt);
+  if (cached !== undefined && cached.first === first) return cached.starts;
+  const starts = yt.start.map((s) => s - first);
+  relativeCache.set(yt, { first, starts });
+  return starts;
 }
 
 /** Horizontal pass of a generic interleaved 8-bit image (any channel count). */
@@ -254,10 +228,25 @@ export function resampleBytes(
   const yt = axisTaps(srcHeight, region.y, region.height, dstHeight);
   const { first, rows } = rowSpan(yt, dstHeight);
   const rowLength = dstWidth * channels;
-  const horizontal = scratchRows(rows * rowLength);
-  if (channels === 3) horizontalRgb(src, srcWidth, first, rows, xt, dstWidth, horizontal);
-  else horizontalBytes(src, srcWidth, channels, first, rows, xt, dstWidth, horizontal);
   const target = out ?? new Float32Array(rowLength * dstHeight);
+  if (channels === 3) {
+    // RGB, every camera frame: the SIMD kernels (the same arithmetic, two rows at a time).
+    simdResampleRgb(
+      src,
+      srcWidth,
+      first,
+      rows,
+      xt,
+      yt,
+      relativeStarts(yt, first),
+      dstWidth,
+      dstHeight,
+      target,
+    );
+    return target;
+  }
+  const horizontal = scratchRows(rows * rowLength);
+  horizontalBytes(src, srcWidth, channels, first, rows, xt, dstWidth, horizontal);
   vertical(horizontal, yt, first, rowLength, dstHeight, target, rowLength, 0);
   return target;
 }
@@ -371,10 +360,10 @@ export function resampleFloatsToLevels(
 }
 
 /**
- * resampleFloatsToLevels for two taps per axis: the horizontal pass of every source row the
- * vertical taps read (rounded to float32, as the general path stores it), then per output row
- * the two-row blend, rounded to float32 after each tap as the general path accumulates, and
- * quantised. Straight-line arithmetic per pixel, no tap loops.
+ * resampleFloatsToLevels for two taps per axis, in the SIMD kernels: the horizontal pass of every
+ * source row the vertical taps read (rounded to float32, as the general path stores it), then per
+ * output row the two-row blend, rounded to float32 after each tap as the general path accumulates,
+ * and quantised. Straight-line arithmetic per pixel, no tap loops.
  */
 function bilinearToLevels(
   src: Float32Array,
@@ -385,30 +374,49 @@ function bilinearToLevels(
   dstHeight: number,
   into: { readonly data: Uint8Array; readonly stride: number; readonly x: number; readonly y: number },
 ): void {
-  let rowFirst = Infinity;
-  let rowLast = -1;
-  for (let y = 0; y < dstHeight; y++) {
-    rowFirst = Math.min(rowFirst, yt.first[y], yt.second[y]);
-    rowLast = Math.max(rowLast, yt.first[y], yt.second[y]);
+  const rows = verticalRows(yt);
+  simdBilinearLevels(
+    src,
+    srcWidth,
+    rows.first,
+    rows.count,
+    xt,
+    rows.firstRelative,
+    rows.secondRelative,
+    yt,
+    dstWidth,
+    dstHeight,
+    into.data,
+    into.stride,
+    into.y * into.stride + into.x,
+  );
+}
+
+interface VerticalRows {
+  readonly first: number;
+  readonly count: number;
+  readonly firstRelative: Int32Array;
+  readonly secondRelative: Int32Array;
+}
+
+const verticalRowsCache = new WeakMap<TwoTaps, VerticalRows>();
+
+/** The source rows two-tap vertical taps read, and each tap's row counted from the first. */
+function verticalRows(yt: TwoTaps): VerticalRows {
+  const cached = verticalRowsCache.get(yt);
+  if (cached !== undefined) return cached;
+  let first = Infinity;
+  let last = -1;
+  for (let y = 0; y < yt.first.length; y++) {
+    first = Math.min(first, yt.first[y], yt.second[y]);
+    last = Math.max(last, yt.first[y], yt.second[y]);
   }
-  const rows = rowLast - rowFirst + 1;
-  const horizontal = scratchRows(rows * dstWidth);
-  const { first: xa, second: xb, w0: xw0, w1: xw1 } = xt;
-  for (let r = 0; r < rows; r++) {
-    const srcRow = (rowFirst + r) * srcWidth;
-    const outRow = r * dstWidth;
-    for (let x = 0; x < dstWidth; x++)
-      horizontal[outRow + x] = xw0[x] * src[srcRow + xa[x]] + xw1[x] * src[srcRow + xb[x]];
-  }
-  const out = into.data;
-  for (let y = 0; y < dstHeight; y++) {
-    const a = (yt.first[y] - rowFirst) * dstWidth;
-    const b = (yt.second[y] - rowFirst) * dstWidth;
-    const w0 = yt.w0[y];
-    const w1 = yt.w1[y];
-    let o = (into.y + y) * into.stride + into.x;
-    for (let i = 0; i < dstWidth; i++, o++) {
-      out[o] = level(Math.fround(Math.fround(w0 * horizontal[a + i]) + w1 * horizontal[b + i]));
-    }
-  }
+  const rows = {
+    first,
+    count: last - first + 1,
+    firstRelative: yt.first.map((r) => r - first),
+    secondRelative: yt.second.map((r) => r - first),
+  };
+  verticalRowsCache.set(yt, rows);
+  return rows;
 }

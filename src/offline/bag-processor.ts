@@ -27,8 +27,8 @@ import {
   planCameras,
 } from "./camera-topics";
 import type { FrameResult } from "./frame-outputs";
-import { createFramePool, defaultFrameThreads, type FramePool } from "./frame-pool";
-import { epochMs, type Prepared, type Rendered } from "./frame-work";
+import { createFramePool, defaultFrameThreads, type FramePool, type PreparedFrame } from "./frame-pool";
+import { epochMs, type Rendered } from "./frame-work";
 import { type FramePrediction, isNonFinite, predictionOf } from "../frame/frame-path.js";
 import type { OutputBag } from "./output-bag";
 import { openOutput } from "./output-setup";
@@ -134,7 +134,7 @@ interface PendingFrame {
   readonly message: BagMessage;
   /** When the message was read (FrameClock's epoch ms). */
   readonly arrivedAt: number;
-  readonly prepared: Promise<Prepared>;
+  readonly prepared: Promise<PreparedFrame>;
   /** The batch the frame ran in, once it has. */
   batch?: number;
   /** Its results; undefined for a skipped frame. */
@@ -495,7 +495,7 @@ class BagRun {
         }
         this.#stats.addTime("wait", performance.now() - waitStart);
       }
-      await this.#copy(frame.message);
+      await this.#copy(frame.message, await ownCopy(frame));
       if (rendered !== undefined) await this.#writeOutputs(frame, rendered);
       this.#queue.shift();
     }
@@ -541,9 +541,12 @@ class BagRun {
     });
   }
 
-  async #copy(message: BagMessage): Promise<void> {
+  /** Writes an input message to the output bag; `ownCopy`, its bytes in a buffer of their own, is handed over uncopied. */
+  async #copy(message: BagMessage, ownCopy?: Uint8Array): Promise<void> {
     const started = performance.now();
-    await (this.#writer as OutputBag).write(message.topic, message.logTimeNs, message.data);
+    const writer = this.#writer as OutputBag;
+    if (ownCopy !== undefined) await writer.write(message.topic, message.logTimeNs, ownCopy, true);
+    else await writer.write(message.topic, message.logTimeNs, message.data);
     this.#stats.copied += 1;
     this.#stats.addTime("write", performance.now() - started);
   }
@@ -557,6 +560,15 @@ interface ComparedBatch {
 
 function elements(shape: { channels: number; height: number; width: number }): number {
   return shape.channels * shape.height * shape.width;
+}
+
+/** The frame's message bytes in a buffer of their own, when a frame worker handed them back. */
+async function ownCopy(frame: PendingFrame): Promise<Uint8Array | undefined> {
+  try {
+    return (await frame.prepared).ownCopy;
+  } catch {
+    return undefined;
+  }
 }
 
 function reasonText(reason: unknown): string {

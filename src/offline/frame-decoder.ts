@@ -59,7 +59,8 @@ export async function decodeCameraMessage(
 
 function decode<T>(serializer: RosSerializer, type: string, data: Uint8Array): T {
   try {
-    return serializer.decode<T>(type, data);
+    // The image bytes are only read while they are converted into a new frame: views, not copies.
+    return serializer.decode<T>(type, data, { borrowBytes: true });
   } catch (error) {
     throw new FrameSkip("cdr", (error as Error).message);
   }

@@ -33,7 +33,13 @@ export type ToWorker =
   | { readonly type: "drop"; readonly id: number };
 
 type FromWorker =
-  | { readonly type: "prepared"; readonly id: number; readonly prepared: Prepared }
+  | {
+      readonly type: "prepared";
+      readonly id: number;
+      readonly prepared: Prepared;
+      /** The message bytes the worker was sent, handed back once read (see PreparedFrame). */
+      readonly data: Uint8Array;
+    }
   | {
       readonly type: "rendered";
       readonly id: number;
@@ -42,10 +48,16 @@ type FromWorker =
       readonly error?: string;
     };
 
+/**
+ * A prepared frame, and, when the message had to be copied for a worker, that copy handed back:
+ * a buffer of its own, which the caller may hand on (to the output bag) instead of copying again.
+ */
+export type PreparedFrame = Prepared & { readonly ownCopy?: Uint8Array };
+
 export interface FramePool {
   /** Worker threads in use; 0 when the work runs in the main thread. */
   readonly threads: number;
-  prepare(id: number, compressed: boolean, data: Uint8Array): Promise<Prepared>;
+  prepare(id: number, compressed: boolean, data: Uint8Array): Promise<PreparedFrame>;
   /** The overlay frame comes back only with `keepOverlay` (it costs a transfer). */
   render(
     id: number,
@@ -78,7 +90,7 @@ class InlinePool implements FramePool {
     this.#work = new FrameWork(settings);
   }
 
-  prepare(id: number, compressed: boolean, data: Uint8Array): Promise<Prepared> {
+  prepare(id: number, compressed: boolean, data: Uint8Array): Promise<PreparedFrame> {
     return this.#work.prepare(id, compressed, data);
   }
 
@@ -150,7 +162,7 @@ class WorkerPool implements FramePool {
     });
   }
 
-  async prepare(id: number, compressed: boolean, data: Uint8Array): Promise<Prepared> {
+  async prepare(id: number, compressed: boolean, data: Uint8Array): Promise<PreparedFrame> {
     // Of every 2 * threads + 1 frames, each worker takes two and the main thread one.
     const slot = this.#next;
     this.#next = (this.#next + 1) % (2 * this.#workers.length + 1);
@@ -169,7 +181,7 @@ class WorkerPool implements FramePool {
     if (reply.type !== "prepared")
       throw new Error(`frame worker: expected prepared ${id}, got ${reply.type}`);
     if (!reply.prepared.ok) this.#owner.delete(id);
-    return reply.prepared;
+    return { ...reply.prepared, ownCopy: reply.data };
   }
 
   async render(

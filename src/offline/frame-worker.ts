@@ -15,10 +15,13 @@ port.on("message", (message: ToWorker) => {
   switch (message.type) {
     case "prepare":
       void work.prepare(message.id, message.compressed, message.data).then((prepared) => {
-        port.postMessage(
-          { type: "prepared", id: message.id, prepared },
-          prepared.ok ? transferables(prepared.tensor, prepared.compareTensor) : [],
-        );
+        // The message bytes are no longer read once the frame is decoded (the frame is a copy):
+        // they go back, so the main thread can write them to the output bag without a copy.
+        const transfer = [
+          message.data.buffer as ArrayBuffer,
+          ...(prepared.ok ? transferables(prepared.tensor, prepared.compareTensor) : []),
+        ];
+        port.postMessage({ type: "prepared", id: message.id, prepared, data: message.data }, transfer);
       });
       break;
     case "render":

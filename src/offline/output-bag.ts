@@ -159,9 +159,10 @@ class ThreadOutput implements OutputBag {
 
   async write(topic: string, logTimeNs: bigint, data: Uint8Array, owned = false): Promise<void> {
     if (this.#error) throw this.#error;
-    // A view into a larger buffer would clone (or hand over) the whole buffer: copy just the bytes.
-    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-    const payload = owned && whole ? data : data.slice();
+    // An owned message travels with its whole buffer, uncopied (a CDR message is a view of the
+    // start of a buffer of its own); a borrowed view is copied, so the rest of its buffer stays.
+    // Copying a camera-sized message costs a fresh 1 MB allocation per message.
+    const payload = owned ? data : data.slice();
     this.#sent += payload.byteLength;
     this.#worker.postMessage({ type: "write", topic, logTimeNs, data: payload } satisfies ToWriter, [
       payload.buffer as ArrayBuffer,

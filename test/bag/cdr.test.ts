@@ -39,6 +39,14 @@ describe("bag/cdr: golden bytes of real messages", () => {
     const back = serializer.decode<ImageMsg>("sensor_msgs/msg/Image", bytes);
     assert.deepEqual(back, image);
     assert.ok(back.data instanceof Uint8Array);
+    assert.notEqual(back.data.buffer, bytes.buffer, "a copy by default");
+    // borrowBytes: the same values as a view of the input, which later changes show through.
+    const borrowed = serializer.decode<ImageMsg>("sensor_msgs/msg/Image", bytes, { borrowBytes: true });
+    assert.deepEqual(borrowed, image);
+    assert.equal(borrowed.data.buffer, bytes.buffer);
+    bytes[bytes.byteLength - 1] ^= 0xff;
+    assert.equal(borrowed.data[borrowed.data.length - 1], image.data[image.data.length - 1] ^ 0xff);
+    assert.deepEqual(serializer.decode<ImageMsg>("sensor_msgs/msg/Image", bytes).header, image.header);
   });
 });
 

@@ -1,0 +1,256 @@
+/**
+ * The WebAssembly SIMD kernels (kernels.wat) behind a typed-array interface: each call copies its
+ * inputs into the module's memory, runs one kernel and copies the result out. The module is small
+ * and compiled synchronously once per thread (each worker has its own instance and memory), so no
+ * caller waits for a promise. Node 20's V8 always has WebAssembly SIMD, so there is no second,
+ * untested JavaScript path for the same cases; the JavaScript kernels in resize.ts and overlay.ts
+ * serve the cases these do not cover (other channel counts, more than two taps when mapping back).
+ *
+ * The copies cost a few tens of microseconds per frame; the kernels save milliseconds.
+ */
+import { KERNELS_WASM_BASE64 } from "./kernels-wasm";
+
+/** The parts of the WebAssembly API used here (the project's `lib` setting has no WebAssembly types). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: unknown };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface KernelExports {
+  readonly memory: WasmMemory;
+  hpassRgb(
+    src: number,
+    stride: number,
+    rows: number,
+    pair: number,
+    starts: number,
+    counts: number,
+    weights: number,
+    maxTaps: number,
+    dstW: number,
+    h: number,
+  ): void;
+  vpass(
+    h: number,
+    rowLen: number,
+    starts: number,
+    counts: number,
+    weights: number,
+    maxTaps: number,
+    dstH: number,
+    out: number,
+  ): void;
+  hpassBilinear(
+    src: number,
+    srcW: number,
+    rows: number,
+    xa: number,
+    xb: number,
+    xw0: number,
+    xw1: number,
+    dstW: number,
+    h: number,
+  ): void;
+  bilinearLevels(
+    h: number,
+    dstW: number,
+    dstH: number,
+    ya: number,
+    yb: number,
+    yw0: number,
+    yw1: number,
+    out: number,
+    stride: number,
+  ): void;
+  blend(src: number, levels: number, out: number, pixels: number, keep: number): void;
+}
+
+let kernels: KernelExports | undefined;
+
+function instance(): KernelExports {
+  if (kernels === undefined) {
+    const module = new wasm.Module(Buffer.from(KERNELS_WASM_BASE64, "base64"));
+    kernels = new wasm.Instance(module, {}).exports as unknown as KernelExports;
+  }
+  return kernels;
+}
+
+/** The overlay's colour-term table lives at the start of memory: 256 levels x 4 u16. */
+const LUT_BYTES = 256 * 8;
+
+/**
+ * Hands out 16-byte aligned blocks of the module's memory for one call, growing it first; the
+ * offsets stay valid until the next call's layout. Views must be taken after `commit`.
+ */
+class Layout {
+  #next = LUT_BYTES;
+
+  take(bytes: number): number {
+    const at = this.#next;
+    this.#next += (bytes + 15) & ~15;
+    return at;
+  }
+
+  /** Grows the memory to hold every block taken, and returns the kernels with their memory. */
+  commit(): KernelExports {
+    const k = instance();
+    const have = k.memory.buffer.byteLength;
+    if (this.#next > have) k.memory.grow(Math.ceil((this.#next - have) / 65536));
+    return k;
+  }
+}
+
+/** Copies `data` into memory at `at` (byte offset) as its own element type. */
+function put(memory: WasmMemory, at: number, data: Int32Array | Float64Array | Float32Array | Uint8Array) {
+  new Uint8Array(memory.buffer, at, data.byteLength).set(
+    new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  );
+}
+
+/** One axis's taps as the kernels read them: start, count, and `maxTaps` double weights. */
+export interface KernelTaps {
+  readonly start: Int32Array;
+  readonly count: Int32Array;
+  readonly weights: Float64Array;
+  readonly maxTaps: number;
+}
+
+/**
+ * The separable resampling of resize.ts for interleaved 8-bit RGB: source rows `rowFirst ..
+ * rowFirst + rows` of `src` (row stride `width * 3`), horizontal taps `xt` to `dstW`, then vertical
+ * taps `yt` (starts relative to `rowFirst`) to `dstH` rows, written to `out` as dstH x dstW x 3
+ * float32 values. Bit-identical to horizontalRgb followed by vertical.
+ */
+export function simdResampleRgb(
+  src: Uint8Array,
+  width: number,
+  rowFirst: number,
+  rows: number,
+  xt: KernelTaps,
+  yt: KernelTaps,
+  yStartsRelative: Int32Array,
+  dstW: number,
+  dstH: number,
+  out: Float32Array,
+): void {
+  const stride = width * 3;
+  const rowLen = dstW * 3;
+  const layout = new Layout();
+  const xStart = layout.take(xt.start.byteLength);
+  const xCount = layout.take(xt.count.byteLength);
+  const xWeights = layout.take(xt.weights.byteLength);
+  const yStart = layout.take(yStartsRelative.byteLength);
+  const yCount = layout.take(yt.count.byteLength);
+  const yWeights = layout.take(yt.weights.byteLength);
+  // The widening step reads eight bytes at a time: room past the last row.
+  const srcAt = layout.take(rows * stride + 16);
+  const pair = layout.take((Math.ceil(stride / 8) * 8 + 8) * 16);
+  // One spare row when `rows` is odd (the last row is paired with itself), one spare value past
+  // the end for the vertical pass's pairs.
+  const h = layout.take(((rows + 1) * rowLen + 2) * 4);
+  const outAt = layout.take((dstH * rowLen + 2) * 4);
+  const k = layout.commit();
+  const memory = k.memory;
+  put(memory, xStart, xt.start);
+  put(memory, xCount, xt.count);
+  put(memory, xWeights, xt.weights);
+  put(memory, yStart, yStartsRelative);
+  put(memory, yCount, yt.count);
+  put(memory, yWeights, yt.weights);
+  put(memory, srcAt, src.subarray(rowFirst * stride, (rowFirst + rows) * stride));
+  k.hpassRgb(srcAt, stride, rows, pair, xStart, xCount, xWeights, xt.maxTaps, dstW, h);
+  k.vpass(h, rowLen, yStart, yCount, yWeights, yt.maxTaps, dstH, outAt);
+  out.set(new Float32Array(memory.buffer, outAt, dstH * rowLen));
+}
+
+/** The two-tap form of one axis (see resize.ts): first and second source index and weights. */
+export interface KernelTwoTaps {
+  readonly first: Int32Array;
+  readonly second: Int32Array;
+  readonly w0: Float64Array;
+  readonly w1: Float64Array;
+}
+
+/**
+ * bilinearToLevels of resize.ts: mask rows `rowFirst .. rowFirst + rows` of `src` (`srcW` wide)
+ * through two taps per axis to `dstW x dstH` 8-bit levels, written into `into` (row stride
+ * `stride`) at `at`. `yFirst`/`ySecond` are row indices relative to `rowFirst`.
+ */
+export function simdBilinearLevels(
+  src: Float32Array,
+  srcW: number,
+  rowFirst: number,
+  rows: number,
+  xt: KernelTwoTaps,
+  yFirst: Int32Array,
+  ySecond: Int32Array,
+  yt: KernelTwoTaps,
+  dstW: number,
+  dstH: number,
+  into: Uint8Array,
+  stride: number,
+  at: number,
+): void {
+  const layout = new Layout();
+  const srcAt = layout.take(rows * srcW * 4);
+  const xa = layout.take(dstW * 4);
+  const xb = layout.take(dstW * 4);
+  const xw0 = layout.take(dstW * 8);
+  const xw1 = layout.take(dstW * 8);
+  const ya = layout.take(dstH * 4);
+  const yb = layout.take(dstH * 4);
+  const yw0 = layout.take(dstH * 8);
+  const yw1 = layout.take(dstH * 8);
+  const h = layout.take(rows * dstW * 4 + 8);
+  const outAt = layout.take(dstW * dstH);
+  const k = layout.commit();
+  const memory = k.memory;
+  put(memory, srcAt, src.subarray(rowFirst * srcW, (rowFirst + rows) * srcW));
+  put(memory, xa, xt.first);
+  put(memory, xb, xt.second);
+  put(memory, xw0, xt.w0);
+  put(memory, xw1, xt.w1);
+  put(memory, ya, yFirst);
+  put(memory, yb, ySecond);
+  put(memory, yw0, yt.w0);
+  put(memory, yw1, yt.w1);
+  k.hpassBilinear(srcAt, srcW, rows, xa, xb, xw0, xw1, dstW, h);
+  k.bilinearLevels(h, dstW, dstH, ya, yb, yw0, yw1, outAt, dstW);
+  const levels = new Uint8Array(memory.buffer, outAt, dstW * dstH);
+  if (stride === dstW) into.set(levels, at);
+  else for (let y = 0; y < dstH; y++) into.set(levels.subarray(y * dstW, (y + 1) * dstW), at + y * stride);
+}
+
+let lutKey: Int32Array | undefined;
+
+/**
+ * The overlay blend of overlay.ts: per pixel and channel (src * keep + term[level][c]) >> 8, with
+ * `terms` the 256 x 3 colour terms (colour * weight + 128, each at most 65408). Returns a new
+ * frame-sized buffer.
+ */
+export function simdBlend(src: Uint8Array, levels: Uint8Array, terms: Int32Array, keep: number): Uint8Array {
+  const layout = new Layout();
+  const srcAt = layout.take(src.length);
+  const levelsAt = layout.take(levels.length);
+  const outAt = layout.take(src.length);
+  const k = layout.commit();
+  const memory = k.memory;
+  if (lutKey !== terms) {
+    // Little-endian u16s (WebAssembly's byte order), whatever the host's.
+    const lut = new DataView(memory.buffer, 0, LUT_BYTES);
+    for (let i = 0; i < 256; i++) {
+      for (let c = 0; c < 3; c++) lut.setUint16(i * 8 + c * 2, terms[i * 3 + c], true);
+      lut.setUint16(i * 8 + 6, 0, true);
+    }
+    lutKey = terms;
+  }
+  put(memory, srcAt, src);
+  put(memory, levelsAt, levels);
+  k.blend(srcAt, levelsAt, outAt, levels.length, keep);
+  return new Uint8Array(memory.buffer, outAt, src.length).slice();
+}

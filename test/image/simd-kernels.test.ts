@@ -1,0 +1,117 @@
+import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { RgbFrame } from "../../src/image/frame";
+import { renderOverlayFromMono8 } from "../../src/image/overlay";
+import { mapMaskToMono8, preprocess, type PreprocessSpec } from "../../src/image/preprocess";
+import { KERNELS_WASM_BASE64 } from "../../src/image/simd/kernels-wasm";
+import {
+  referenceMapMaskToFrame,
+  referenceMaskToMono8,
+  referenceOverlayFromMono8,
+  referencePreprocess,
+} from "./reference-kernels";
+
+const ROOT = path.join(__dirname, "..", "..", "..");
+
+/** A deterministic pseudo-random frame, so every byte value and edge case turns up. */
+function noiseFrame(width: number, height: number, seed: number): RgbFrame {
+  const data = new Uint8Array(width * height * 3);
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < data.length; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    data[i] = state >>> 24;
+  }
+  return { width, height, data };
+}
+
+function noiseMask(width: number, height: number, seed: number): Float32Array {
+  const frame = noiseFrame(width, height, seed);
+  return Float32Array.from({ length: width * height }, (_, i) => frame.data[i * 3] / 255);
+}
+
+describe("WebAssembly SIMD image kernels", function () {
+  this.timeout(60_000);
+
+  it("ship the bytes that kernels.wat assembles to (run `node scripts/build-wasm.js` after editing it)", async () => {
+    // The .wasm is committed (as base64) so that building and installing need no assembler.
+    const { assemble } = (await import(pathToFileURL(path.join(ROOT, "scripts", "build-wasm.js")).href)) as {
+      assemble(text: string): Promise<Buffer>;
+    };
+    const source = readFileSync(path.join(ROOT, "src", "image", "simd", "kernels.wat"), "utf8");
+    const assembled = await assemble(source);
+    assert.equal(assembled.toString("base64"), KERNELS_WASM_BASE64);
+  });
+
+  const base: PreprocessSpec = {
+    crop: { x: 0, y: 0, width: 1, height: 1 },
+    width: 10,
+    height: 6,
+    colorSpace: "yuv",
+    layout: "nchw",
+    scale: 1,
+    bias: 0,
+  };
+
+  it("preprocess odd sizes and crops bit for bit as the reference does (odd row counts, upscaling, one row)", () => {
+    const cases: [number, number, PreprocessSpec][] = [
+      [37, 23, { ...base, width: 13, height: 7 }],
+      [37, 23, { ...base, crop: { x: 0.13, y: 0.31, width: 0.61, height: 0.37 }, width: 5, height: 3 }],
+      [9, 5, { ...base, width: 31, height: 17, colorSpace: "rgb", layout: "nhwc" }],
+      [64, 48, { ...base, crop: { x: 0.5, y: 0.5, width: 0.5, height: 0.02 }, width: 3, height: 1 }],
+      [640, 480, { ...base, crop: { x: 0, y: 0.425, width: 1, height: 0.45 }, width: 200, height: 66 }],
+      [1, 1, { ...base, width: 2, height: 2, colorSpace: "bgr" }],
+    ];
+    cases.forEach(([width, height, spec], i) => {
+      const frame = noiseFrame(width, height, i + 1);
+      const size = spec.width * spec.height * 3;
+      assert.deepEqual(
+        preprocess(frame, spec, new Float32Array(size + 3), 3),
+        referencePreprocess(frame, spec, new Float32Array(size + 3), 3),
+        `${width}x${height} ${JSON.stringify(spec)}`,
+      );
+    });
+  });
+
+  it("map masks back to mono8 as the reference does, for odd widths and crops", () => {
+    const cases: [number, number, PreprocessSpec][] = [
+      [37, 23, { ...base, width: 13, height: 7 }],
+      [101, 77, { ...base, crop: { x: 0.13, y: 0.31, width: 0.61, height: 0.37 }, width: 7, height: 5 }],
+      [640, 480, { ...base, crop: { x: 0, y: 0.425, width: 1, height: 0.45 }, width: 200, height: 66 }],
+      [33, 9, { ...base, width: 2, height: 2 }],
+    ];
+    cases.forEach(([width, height, spec], i) => {
+      const mask = {
+        width: spec.width,
+        height: spec.height,
+        data: noiseMask(spec.width, spec.height, i + 7),
+      };
+      // Values past both ends, which the quantiser clamps.
+      mask.data[0] = -0.3;
+      mask.data[mask.data.length - 1] = 1.7;
+      assert.deepEqual(
+        mapMaskToMono8(mask, spec, width, height),
+        referenceMaskToMono8(referenceMapMaskToFrame(mask, spec, width, height)),
+        `${width}x${height} ${JSON.stringify(spec)}`,
+      );
+    });
+  });
+
+  it("blend every level and byte as the reference does, for pixel counts around the 16-pixel step", () => {
+    for (const pixels of [1, 15, 16, 17, 33, 256 * 3]) {
+      const frame = noiseFrame(pixels, 1, pixels);
+      const levels = Uint8Array.from({ length: pixels }, (_, i) => (i * 37 + pixels) & 255);
+      for (const colorMap of ["jet", "turbo", "inferno", "gray"] as const) {
+        for (const opacity of [0, 0.3, 0.5, 1]) {
+          const options = { colorMap, opacity };
+          assert.deepEqual(
+            renderOverlayFromMono8(frame, levels, options).data,
+            referenceOverlayFromMono8(frame, levels, options).data,
+            `${pixels} pixels, ${colorMap} at ${opacity}`,
+          );
+        }
+      }
+    }
+  });
+});
