@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { CdrWriter } from "../../src/bag/cdr-writer";
+import { CdrWriter } from "@foxglove/cdr";
 import { ByteBuilder } from "../../src/bag/mcap-build";
 
 describe("bag writers: values written just as a buffer grows (fixed with the bag tool)", () => {
@@ -14,8 +14,8 @@ describe("bag writers: values written just as a buffer grows (fixed with the bag
     assert.equal(view.getUint8(74), 7);
   });
 
-  it("CdrWriter keeps a value that makes it grow", () => {
-    const w = new CdrWriter(16);
+  it("CdrWriter (@foxglove/cdr, which the serializer writes with) keeps a value that makes it grow", () => {
+    const w = new CdrWriter({ size: 16 });
     for (let i = 0; i < 40; i++) w.uint32(i * 1000);
     const data = w.data;
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
