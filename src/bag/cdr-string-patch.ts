@@ -9,7 +9,7 @@
 import { CdrWriter } from "@foxglove/cdr";
 
 const encoder = new TextEncoder();
-const NON_ASCII = /[^\u0001-\u007f]/u;
+const NON_ASCII = /\P{ASCII}/u;
 
 function libraryWritesUtf8(): boolean {
   const probe = new CdrWriter({ size: 16 });
