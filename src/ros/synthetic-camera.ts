@@ -7,7 +7,8 @@
 import { SyntheticDrive } from "../drive/drive.js";
 import { HELD_OUT_SEEDS } from "../drive/seeds.js";
 import { MessageTypes } from "../frame/message-types.js";
-import { declareParameters, type ParameterDefinition } from "./parameters.js";
+import { declareParameters } from "./parameter-declaration.js";
+import type { ParameterDefinition } from "./parameter-definition.js";
 import { buildRgb8Image } from "../frame/messages.js";
 import { createQos } from "./qos.js";
 import type { RclApi, RosNode, RosPublisher, RosTimer } from "./ros-api.js";
