@@ -85,13 +85,13 @@ export async function runEval(
   for (const method of methods) {
     results.push(
       await evaluateMasks({
-        modelPath: v.model as string,
+        modelPath: v.model,
         seeds,
         framesPerSeed: integer("frames", v.frames, 2) as number,
         stride: integer("stride", v.stride, 1),
         frameWidth: integer("width", v.width, 1),
         frameHeight: integer("height", v.height, 1),
-        provider: providerOption(v.provider as string),
+        provider: providerOption(v.provider),
         threads: integer("threads", v.threads, 0),
         method,
         log,
@@ -125,7 +125,7 @@ export async function runEval(
       }),
     );
   } else {
-    for (const line of formatEvaluation(results, v.model as string, seeds.length)) stdout(line);
+    for (const line of formatEvaluation(results, v.model, seeds.length)) stdout(line);
   }
 }
 

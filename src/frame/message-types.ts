@@ -48,6 +48,3 @@ export const MessageTypes = {
   saliency: "visualbackprop/msg/Saliency",
   diagnosticArray: "diagnostic_msgs/msg/DiagnosticArray",
 } as const;
-
-/** The package's own types: they exist in rclnodejs only after colcon build and generation. */
-export const OWN_MESSAGE_TYPES: readonly string[] = [MessageTypes.steeringCommand, MessageTypes.saliency];

@@ -27,6 +27,7 @@ import type { RuntimeSettings } from "./parameters.js";
 import type { BatchItem } from "./pipeline.js";
 import type { RosNode, RosPublisher } from "./ros-api.js";
 import type { ThrottledLog } from "./throttled-log.js";
+import { errorText } from "../error-text.js";
 
 /** A camera message as it waits in the pipeline: narrowed, not yet decoded. */
 export interface ReceivedFrame {
@@ -73,10 +74,6 @@ interface RanItem extends DecodedItem {
   readonly preprocessMs: number;
   /** Index in the engine batch. */
   readonly index: number;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class BatchProcessor {

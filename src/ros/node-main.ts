@@ -11,6 +11,7 @@ import { VisualBackPropNode } from "./node.js";
 import { nodeOptions } from "./rclnodejs-adapter.js";
 import { StopSignals } from "./stop-signals.js";
 import type { RclApi, RosNode } from "./ros-api.js";
+import { errorText } from "../error-text.js";
 
 export { NODE_NAME };
 
@@ -30,10 +31,6 @@ export interface NodeMainDependencies {
 
 /** A frame takes tens of milliseconds: the process ends within 2 s of Ctrl-C or SIGTERM. */
 const SHUTDOWN_TIMEOUT_MS = 1500;
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function shutdownQuietly(rcl: RclApi, node: RosNode | undefined): void {
   try {

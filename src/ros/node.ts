@@ -18,6 +18,7 @@ import { type FrameArrival, latestFrameBatches } from "./pipeline.js";
 import { createQos, DIAGNOSTICS_QOS } from "./qos.js";
 import type { RclApi, RosNode, RosPublisher, RosSubscription, RosTimer } from "./ros-api.js";
 import { ThrottledLog } from "./throttled-log.js";
+import { errorText } from "../error-text.js";
 
 /** What the node is built from; tests pass fakes and stubs for every entry. */
 export interface NodeDependencies {
@@ -46,10 +47,6 @@ const LOG_THROTTLE_MS = 5000;
 function fullyQualifiedName(node: RosNode): string {
   const namespace = node.namespace();
   return namespace === "/" || namespace === "" ? `/${node.name()}` : `${namespace}/${node.name()}`;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class VisualBackPropNode {

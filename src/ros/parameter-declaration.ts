@@ -11,6 +11,7 @@ import {
   type ParameterValue,
 } from "./parameter-definition.js";
 import type { RclApi, RosNode, RosParameter, RosParameterDescriptor, RosRange } from "./ros-api.js";
+import { errorText } from "../error-text.js";
 
 function rosType(rcl: RclApi, kind: ParameterKind): number {
   const types = rcl.ParameterType;
@@ -111,7 +112,7 @@ function declareOne(rcl: RclApi, node: RosNode, definition: ParameterDefinition)
   try {
     declared = node.declareParameter(parameter, descriptor, coerced !== undefined);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorText(error);
     throw new Error(`parameter ${definition.name}: ${detail}`, { cause: error });
   }
   const read = readParameterValue(rcl, definition, declared);

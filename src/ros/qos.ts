@@ -14,10 +14,6 @@ export interface QosSettings {
   readonly depth: number;
 }
 
-/** Camera subscriptions unless parameters say otherwise. */
-export const DEFAULT_INPUT_QOS: QosSettings = { reliability: "best_effort", depth: 1 };
-/** Mask, overlay, steering and saliency publishers unless parameters say otherwise. */
-export const DEFAULT_OUTPUT_QOS: QosSettings = { reliability: "reliable", depth: 5 };
 /** /diagnostics, as diagnostic_updater publishes it. */
 export const DIAGNOSTICS_QOS: QosSettings = { reliability: "reliable", depth: 10 };
 

@@ -7,15 +7,12 @@ import { loadRclnodejs, nodeOptions } from "./rclnodejs-adapter.js";
 import type { RclApi, RosNode } from "./ros-api.js";
 import { StopSignals } from "./stop-signals.js";
 import { SyntheticCamera } from "./synthetic-camera.js";
+import { errorText } from "../error-text.js";
 
 export interface SyntheticCameraMainDependencies {
   readonly loadRcl: () => RclApi;
   readonly signals: EventEmitter;
   readonly writeError: (line: string) => void;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export async function runSyntheticCameraMain(dependencies: SyntheticCameraMainDependencies): Promise<number> {
