@@ -5,7 +5,7 @@
  * behaves as described, and only to the module files `@mcap/core` itself loads. Recheck on any
  * `@mcap/core` or `@foxglove/crc` upgrade (and report them upstream).
  *
- * 1. Checksums: the library uses `@foxglove/crc`, a table implementation 3-4x slower than Node's
+ * 1. Checksums: the library uses `@foxglove/crc`, a table implementation several times slower than Node's
  *    native `zlib.crc32`, for every chunk and the whole data section. It calls the functions
  *    through the module's exports object, so those point at the project's `crc32.ts` (same values).
  * 2. Copies: `BufferBuilder#buffer` returns a fresh copy of everything written, and the writer reads
