@@ -13,12 +13,12 @@ import { RecordedSteering } from "../offline/recorded-steering";
 import { checkReportDir, ReportCollector } from "../offline/report";
 import { summaryLines } from "../offline/summary";
 import { createSerializer } from "../bag/serializer-factory";
-import { loadModel } from "../frame/model-loader.js";
-import { defaultParameterValues, settingsFromValues } from "../ros/parameters.js";
+import { loadModel } from "../frame/model-loader";
+import { defaultParameterValues, settingsFromValues } from "../ros/parameters";
 import { canonical } from "./output-guard";
 import { DEFAULT_MODEL } from "./package-paths";
 import { UsageError } from "./usage-error";
-import { writeBagLayout } from "../view/bag-layout.js";
+import { writeBagLayout } from "../view/bag-layout";
 
 /** Exit codes of `visualbackprop bag` beyond 0 (complete), 1 (error) and 2 (bad command line). */
 export const EXIT_PARTIAL = 3;

@@ -3,7 +3,7 @@
  * rclnodejs represents them (snake_case names, `uint8[]` as Uint8Array, `float32[]` as
  * Float32Array). rclnodejs publishes such plain objects directly, and the bag tool serialises them.
  */
-import type { HeaderMsg } from "../bag/ros-types.js";
+import type { HeaderMsg } from "../bag/ros-types";
 
 // One definition of each message shape, shared with the bag tools that serialise them.
 export type {
@@ -15,7 +15,7 @@ export type {
   SaliencyMsg,
   SteeringCommandMsg,
   TimeMsg,
-} from "../bag/ros-types.js";
+} from "../bag/ros-types";
 
 /** diagnostic_msgs/msg/KeyValue */
 export interface KeyValueMsg {

@@ -4,8 +4,8 @@
  * node name, so a processed bag carries exactly the topics `visualbackprop_node` would publish.
  */
 import type { BagTopic } from "../bag/rosbag2-types";
-import { outputTopics, resolveCameras } from "../frame/cameras.js";
-import { NODE_NAME } from "../frame/node-name.js";
+import { outputTopics, resolveCameras } from "../frame/cameras";
+import { NODE_NAME } from "../frame/node-name";
 
 export const IMAGE_TYPE = "sensor_msgs/msg/Image";
 export const COMPRESSED_IMAGE_TYPE = "sensor_msgs/msg/CompressedImage";

@@ -5,13 +5,13 @@
  * is one log line and exit code 1. Dependencies come in as arguments so tests run it on a fake.
  */
 import type { EventEmitter } from "node:events";
-import type { ImageOps, ModelLoader } from "../frame/model-port.js";
-import { NODE_NAME } from "../frame/node-name.js";
-import { VisualBackPropNode } from "./node.js";
-import { nodeOptions } from "./rclnodejs-adapter.js";
-import { StopSignals } from "./stop-signals.js";
-import type { RclApi, RosNode } from "./ros-api.js";
-import { errorText } from "../error-text.js";
+import type { ImageOps, ModelLoader } from "../frame/model-port";
+import { NODE_NAME } from "../frame/node-name";
+import { VisualBackPropNode } from "./node";
+import { nodeOptions } from "./rclnodejs-adapter";
+import { StopSignals } from "./stop-signals";
+import type { RclApi, RosNode } from "./ros-api";
+import { errorText } from "../error-text";
 
 export { NODE_NAME };
 

@@ -4,21 +4,21 @@
  * pipeline and the engine on an rclnodejs node given from outside (the real one or a test fake).
  */
 import { type SchedulerLike, Subject, type Subscription } from "rxjs";
-import { BatchProcessor, type CameraPublishers, type ReceivedFrame } from "./batch-processor.js";
-import { type CameraSource, outputTopics, resolveCameras } from "../frame/cameras.js";
-import { NodeDiagnostics } from "./diagnostics.js";
-import { ensureMessageTypes } from "./message-availability.js";
-import { toCompressedImageMsg, toImageMsg } from "./message-guards.js";
-import { MessageTypes } from "../frame/message-types.js";
-import { buildDiagnosticArray } from "../frame/messages.js";
-import type { ImageOps, LoadedModel, ModelLoader } from "../frame/model-port.js";
-import { RuntimeParameters } from "./parameter-updates.js";
-import { declareNodeParameters, type NodeSettings } from "./parameters.js";
-import { type FrameArrival, latestFrameBatches } from "./pipeline.js";
-import { createQos, DIAGNOSTICS_QOS } from "./qos.js";
-import type { RclApi, RosNode, RosPublisher, RosSubscription, RosTimer } from "./ros-api.js";
-import { ThrottledLog } from "./throttled-log.js";
-import { errorText } from "../error-text.js";
+import { BatchProcessor, type CameraPublishers, type ReceivedFrame } from "./batch-processor";
+import { type CameraSource, outputTopics, resolveCameras } from "../frame/cameras";
+import { NodeDiagnostics } from "./diagnostics";
+import { ensureMessageTypes } from "./message-availability";
+import { toCompressedImageMsg, toImageMsg } from "./message-guards";
+import { MessageTypes } from "../frame/message-types";
+import { buildDiagnosticArray } from "../frame/messages";
+import type { ImageOps, LoadedModel, ModelLoader } from "../frame/model-port";
+import { RuntimeParameters } from "./parameter-updates";
+import { declareNodeParameters, type NodeSettings } from "./parameters";
+import { type FrameArrival, latestFrameBatches } from "./pipeline";
+import { createQos, DIAGNOSTICS_QOS } from "./qos";
+import type { RclApi, RosNode, RosPublisher, RosSubscription, RosTimer } from "./ros-api";
+import { ThrottledLog } from "./throttled-log";
+import { errorText } from "../error-text";
 
 /** What the node is built from; tests pass fakes and stubs for every entry. */
 export interface NodeDependencies {

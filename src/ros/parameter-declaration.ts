@@ -9,9 +9,9 @@ import {
   type ParameterDefinition,
   type ParameterKind,
   type ParameterValue,
-} from "./parameter-definition.js";
-import type { RclApi, RosNode, RosParameter, RosParameterDescriptor, RosRange } from "./ros-api.js";
-import { errorText } from "../error-text.js";
+} from "./parameter-definition";
+import type { RclApi, RosNode, RosParameter, RosParameterDescriptor, RosRange } from "./ros-api";
+import { errorText } from "../error-text";
 
 function rosType(rcl: RclApi, kind: ParameterKind): number {
   const types = rcl.ParameterType;

@@ -5,7 +5,7 @@
  * that check on rclnodejs's Node class so a refusal says why: the range, the type, or read-only.
  * The node's own callback (parameter-updates.ts) still judges choices of string parameters.
  */
-import { errorText } from "../error-text.js";
+import { errorText } from "../error-text";
 
 /** The members of rclnodejs's ParameterDescriptor the reasons are made from. */
 interface DescriptorLike {

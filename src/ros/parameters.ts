@@ -6,19 +6,15 @@
  * topics and QoS are read-only (changing them means a restart); the rest changes at run time
  * through `ros2 param set`.
  */
-import { SALIENCY_METHODS, type GraphOptimizationLevel, type ProviderChoice } from "../engine/types.js";
-import { COLOR_MAPS, type ColorMap } from "../image/colormap.js";
-import { declareParameters } from "./parameter-declaration.js";
-import {
-  checkParameterValue,
-  type ParameterDefinition,
-  type ParameterValue,
-} from "./parameter-definition.js";
-import { type QosSettings, RELIABILITY_NAMES } from "./qos.js";
-import type { RclApi, RosNode } from "./ros-api.js";
+import { SALIENCY_METHODS, type GraphOptimizationLevel, type ProviderChoice } from "../engine/types";
+import { COLOR_MAPS, type ColorMap } from "../image/colormap";
+import { declareParameters } from "./parameter-declaration";
+import { checkParameterValue, type ParameterDefinition, type ParameterValue } from "./parameter-definition";
+import { type QosSettings, RELIABILITY_NAMES } from "./qos";
+import type { RclApi, RosNode } from "./ros-api";
 
-export type { ParameterDefinition, ParameterValue } from "./parameter-definition.js";
-export { declareParameters, readParameterValue } from "./parameter-declaration.js";
+export type { ParameterDefinition, ParameterValue } from "./parameter-definition";
+export { declareParameters, readParameterValue } from "./parameter-declaration";
 
 /** The overlay colour maps of src/image/colormap.ts. */
 export type ColorMapName = ColorMap;

@@ -3,7 +3,7 @@
  * sensor-data profile at depth 1 (best effort, volatile: the newest image matters, a late one is
  * useless); outputs are reliable so RViz's default subscription and `ros2 bag record` match.
  */
-import type { RclApi, RosQoS } from "./ros-api.js";
+import type { RclApi, RosQoS } from "./ros-api";
 
 export type ReliabilityName = "best_effort" | "reliable";
 export const RELIABILITY_NAMES: readonly ReliabilityName[] = ["best_effort", "reliable"];

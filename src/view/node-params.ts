@@ -4,11 +4,11 @@
  */
 import * as fs from "node:fs";
 import { parse } from "yaml";
-import { NODE_NAME } from "../frame/node-name.js";
-import { checkParameterValue, type ParameterValue } from "../ros/parameter-definition.js";
-import { defaultParameterValues, NODE_PARAMETERS, settingsFromValues } from "../ros/parameters.js";
-import type { QosSettings } from "../ros/qos.js";
-import { normalizeNamespace } from "./view-topics.js";
+import { NODE_NAME } from "../frame/node-name";
+import { checkParameterValue, type ParameterValue } from "../ros/parameter-definition";
+import { defaultParameterValues, NODE_PARAMETERS, settingsFromValues } from "../ros/parameters";
+import type { QosSettings } from "../ros/qos";
+import { normalizeNamespace } from "./view-topics";
 
 /** The parameters that decide what a viewer shows. */
 export interface ViewParameters {
