@@ -7,7 +7,7 @@ import type { ProviderChoice } from "../src/engine/types";
 import { processBag, type BagRunResult } from "../src/offline/bag-processor";
 import { writeSyntheticDriveBag } from "../src/offline/synthetic-bag";
 import { buildPilotNet } from "../src/onnx/cnn-builder";
-import { loadModel } from "../src/frame/model-loader.js";
+import { loadModel } from "../src/frame/model-loader";
 
 export interface BagBenchOptions {
   /** Frames of the drive, default 300 (10 s at 30 Hz). */

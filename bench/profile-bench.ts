@@ -100,8 +100,8 @@ export async function profileVbp(options: {
   const modelPath = options.modelPath ?? (fs.existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : undefined);
   const modelBytes = modelPath !== undefined ? fs.readFileSync(modelPath) : buildPilotNet();
   const model = parseOnnxModel(modelBytes, "profiled model");
-  const { plan, graph } = addSaliency(model, { method: "vbp" });
-  const { name, channels, height, width } = plan.input;
+  const { input, graph } = addSaliency(model, { method: "vbp" });
+  const { name, channels, height, width } = input;
   const random = mulberry32(11);
   const data = Float32Array.from({ length: options.batch * channels * height * width }, () => random() * 255);
   const feed = { name, data, dims: [options.batch, channels, height, width] };

@@ -11,7 +11,8 @@ export type {
 } from "./engine/types";
 export { loadModelSpec } from "./engine/model-spec";
 export type { ModelSpec } from "./engine/model-spec";
-export { analyseTrunk, UnsupportedModelError } from "./engine/trunk";
+export { analyseTrunk } from "./engine/trunk";
+export { UnsupportedModelError } from "./engine/unsupported-model";
 export type { FeatureMap, VbpPlan } from "./engine/trunk";
 export { referenceVisualBackProp } from "./engine/vbp-reference";
 export { mapMaskToFrame, preprocess, validatePreprocessSpec } from "./image/preprocess";

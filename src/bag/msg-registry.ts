@@ -2,6 +2,7 @@
  * A set of known message definitions, looked up by type name. Decoding needs the definitions of a
  * type and everything it nests; writing a bag needs the full `ros2msg` schema text of a type.
  */
+import type { MessageDefinition, MessageDefinitionField } from "@foxglove/message-definition";
 import { packageMsgText, ROS_MSG_TEXT } from "./builtin-msgs";
 import {
   fullTypeName,
@@ -20,6 +21,12 @@ interface Entry {
 /** Message definitions by full type name `pkg/msg/Type`. */
 export class MessageRegistry {
   readonly #entries = new Map<string, Entry>();
+  #revision = 0;
+
+  /** Changes whenever a definition is added, so users can drop what they built from older ones. */
+  get revision(): number {
+    return this.#revision;
+  }
 
   /** A registry with the ROS 2 types the package uses and the package's own types. */
   static withBuiltins(): MessageRegistry {
@@ -33,6 +40,7 @@ export class MessageRegistry {
   addMsgText(typeName: string, text: string): MsgDefinition {
     const definition = parseMsgDefinition(text, typeName);
     this.#entries.set(definition.name, { definition, text });
+    this.#revision++;
     return definition;
   }
 
@@ -48,6 +56,7 @@ export class MessageRegistry {
         this.#entries.set(definition.name, { definition, text: sections[i] });
       }
     });
+    this.#revision++;
   }
 
   /** Whether the type and every type it nests are known. */
@@ -94,6 +103,27 @@ export class MessageRegistry {
     };
     visit(root, [root]);
     return order;
+  }
+
+  /**
+   * The type and everything it nests in `@foxglove/message-definition` form, root first, as
+   * `@foxglove/rosmsg2-serialization` takes them.
+   */
+  libraryDefinitions(typeName: string): MessageDefinition[] {
+    const root = this.get(typeName).name;
+    return [root, ...this.dependencies(root)].map((name) => ({
+      name,
+      definitions: this.get(name).fields.map((f): MessageDefinitionField => ({
+        name: f.name,
+        type: f.type,
+        isComplex: f.isComplex,
+        isArray: f.isArray,
+        arrayLength: f.arrayLength,
+        arrayUpperBound: f.arrayUpperBound,
+        upperBound: f.stringUpperBound,
+        defaultValue: f.defaultValue as MessageDefinitionField["defaultValue"],
+      })),
+    }));
   }
 
   /**

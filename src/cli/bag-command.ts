@@ -13,12 +13,12 @@ import { RecordedSteering } from "../offline/recorded-steering";
 import { checkReportDir, ReportCollector } from "../offline/report";
 import { summaryLines } from "../offline/summary";
 import { createSerializer } from "../bag/serializer-factory";
-import { loadModel } from "../frame/model-loader.js";
-import { defaultParameterValues, settingsFromValues } from "../ros/parameters.js";
+import { loadModel } from "../frame/model-loader";
+import { defaultParameterValues, settingsFromValues } from "../ros/parameters";
 import { canonical } from "./output-guard";
 import { DEFAULT_MODEL } from "./package-paths";
 import { UsageError } from "./usage-error";
-import { writeBagLayout } from "../view/bag-layout.js";
+import { writeBagLayout } from "../view/bag-layout";
 
 /** Exit codes of `visualbackprop bag` beyond 0 (complete), 1 (error) and 2 (bad command line). */
 export const EXIT_PARTIAL = 3;
@@ -138,22 +138,22 @@ export function parseBagArgs(argv: readonly string[]): BagJob {
   return {
     input: parsed.positionals[0],
     output: v.output,
-    model: v.model as string,
+    model: v.model,
     compare: v.compare === "" ? emptyCompare() : v.compare,
     topics,
-    provider: providerOption(v.provider as string),
-    threads: integer("threads", v.threads as string, 0),
+    provider: providerOption(v.provider),
+    threads: integer("threads", v.threads, 0),
     workers: v.workers === undefined ? undefined : integer("workers", v.workers, 0),
-    batch: integer("batch", v.batch as string, 1),
+    batch: integer("batch", v.batch, 1),
     outputs: v.outputs === undefined ? undefined : outputsOption(v.outputs),
     compression: v.compression === undefined ? undefined : compressionOption(v.compression),
-    colorMap: colorMapOption(v.colormap as string),
-    opacity: opacityOption(v.opacity as string),
+    colorMap: colorMapOption(v.colormap),
+    opacity: opacityOption(v.opacity),
     steeringTopic: v["steering-topic"],
     report: v.report,
-    reportFrames: v["report-frames"] as boolean,
-    force: v.force as boolean,
-    verbose: v.verbose as boolean,
+    reportFrames: v["report-frames"],
+    force: v.force,
+    verbose: v.verbose,
   };
 }
 

@@ -101,12 +101,12 @@ export async function runEval(
       stride: integer("stride", v.stride, 1),
       frameWidth: integer("width", v.width, 1),
       frameHeight: integer("height", v.height, 1),
-      provider: providerOption(v.provider as string),
+      provider: providerOption(v.provider),
       threads: integer("threads", v.threads, 0),
       method,
       log,
     });
-  const results = await evaluate(v.model as string);
+  const results = await evaluate(v.model);
   const compared = v.compare === undefined ? undefined : await evaluate(v.compare);
   if (v.json) {
     const { model, provider, frames, steering } = results[0];
@@ -139,7 +139,7 @@ export async function runEval(
     const paths = { main: v.model as string, compare: v.compare as string };
     for (const line of formatEvaluationComparison(results, compared, paths, seeds.length)) stdout(line);
   } else {
-    for (const line of formatEvaluation(results, v.model as string, seeds.length)) stdout(line);
+    for (const line of formatEvaluation(results, v.model, seeds.length)) stdout(line);
   }
 }
 

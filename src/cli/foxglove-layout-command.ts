@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
-import { DEFAULT_VIEW_PARAMETERS } from "../view/node-params.js";
-import { cameraViews } from "../view/view-topics.js";
-import { foxgloveLayoutText, type SteeringQuantity } from "../view/foxglove-layout.js";
+import { DEFAULT_VIEW_PARAMETERS } from "../view/node-params";
+import { cameraViews } from "../view/view-topics";
+import { foxgloveLayoutText, type SteeringQuantity } from "../view/foxglove-layout";
 import { parseCommandLine } from "./options";
 import { UsageError } from "./usage-error";
 

@@ -106,9 +106,9 @@ export function parseMaskArgs(argv: readonly string[]): MaskOptions {
   if (v.out === undefined) throw new UsageError("--out DIR is required");
   if (parsed.positionals.length === 0)
     throw new UsageError("give at least one INPUT (an image or a .npy tensor)");
-  const opacity = opacityOption(v.opacity as string);
-  const colorMap = colorMapOption(v.colormap as string);
-  const provider = providerOption(v.provider as string);
+  const opacity = opacityOption(v.opacity);
+  const colorMap = colorMapOption(v.colormap);
+  const provider = providerOption(v.provider);
   if (!SALIENCY_METHODS.includes(v.method as SaliencyMethod)) {
     throw new UsageError(`--method: expected ${SALIENCY_METHODS.join(", ")}, got '${v.method}'`);
   }
@@ -119,19 +119,19 @@ export function parseMaskArgs(argv: readonly string[]): MaskOptions {
     throw new UsageError("--epsilon applies to --method lrp only");
   if (v.layers && v.method !== "vbp") throw new UsageError("--layers exists for --method vbp only");
   return {
-    model: v.model as string,
+    model: v.model,
     out: v.out,
     provider,
     method: v.method as SaliencyMethod,
     epsilon,
-    batch: integerOption("batch", v.batch as string, 1),
+    batch: integerOption("batch", v.batch, 1),
     colorMap,
     opacity,
-    threads: integerOption("threads", v.threads as string, 0),
-    layers: v.layers as boolean,
-    timing: v.timing as boolean,
-    verbose: v.verbose as boolean,
-    force: v.force as boolean,
+    threads: integerOption("threads", v.threads, 0),
+    layers: v.layers,
+    timing: v.timing,
+    verbose: v.verbose,
+    force: v.force,
     inputs: parsed.positionals,
   };
 }

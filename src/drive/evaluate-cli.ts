@@ -4,6 +4,7 @@
  */
 import { evaluateModel } from "./evaluate";
 import { HELD_OUT_SEEDS } from "./seeds";
+import { errorText } from "../error-text";
 
 async function main(argv: readonly string[]): Promise<void> {
   const json = argv.includes("--json");
@@ -34,6 +35,6 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(`evaluate: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`evaluate: ${errorText(error)}`);
   process.exitCode = 1;
 });

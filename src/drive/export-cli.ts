@@ -4,6 +4,7 @@
  */
 import { exportDataset } from "./export";
 import { TRAINING_SEEDS } from "./seeds";
+import { errorText } from "../error-text";
 
 function parseSeeds(text: string): number[] {
   const seeds: number[] = [];
@@ -55,6 +56,6 @@ function main(argv: readonly string[]): void {
 try {
   main(process.argv.slice(2));
 } catch (error) {
-  console.error(`export: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`export: ${errorText(error)}`);
   process.exitCode = 1;
 }

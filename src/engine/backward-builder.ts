@@ -1,6 +1,6 @@
 import { OnnxModel } from "../onnx/onnx-model";
 import { GraphBuilder } from "../onnx/graph-builder";
-import { UnsupportedModelError } from "./trunk";
+import { UnsupportedModelError } from "./unsupported-model";
 
 export type { ReduceOp } from "../onnx/graph-builder";
 

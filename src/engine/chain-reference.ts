@@ -1,6 +1,7 @@
 /**
  * The chain's layers in plain float64 TypeScript, forward and transposed, written for clarity rather
- * than speed: the references for LRP and the input gradient are built from these.
+ * than speed: the references for LRP and the input gradient are built from these. Test reference,
+ * not used at run time (the engine runs ONNX graphs).
  */
 import {
   ActivationLayer,

@@ -4,7 +4,8 @@ import type { InferenceSession, Tensor } from "onnxruntime-node";
 import { OnnxModel, parseOnnxModel } from "../onnx/onnx-model";
 import { openSession, readableOrtMessage } from "./providers";
 import { VbpPlan } from "./trunk";
-import { addSaliency } from "./method-graph";
+import { addSaliency, SaliencyGraph } from "./method-graph";
+import { ImageInput } from "./model-graph";
 import {
   EngineResult,
   LayerMask,
@@ -70,7 +71,8 @@ function ort(): Ort {
  */
 export class Engine {
   readonly #model: OnnxModel;
-  readonly #plan: VbpPlan;
+  readonly #input: ImageInput;
+  readonly #plan: VbpPlan | undefined;
   readonly #graph: VbpGraph;
   readonly #session: InferenceSession;
   readonly #provider: ProviderName;
@@ -80,14 +82,14 @@ export class Engine {
 
   private constructor(
     model: OnnxModel,
-    plan: VbpPlan,
-    graph: VbpGraph,
+    { input, plan, graph }: SaliencyGraph,
     session: InferenceSession,
     provider: ProviderName,
     settings: EngineOptions,
     name: string,
   ) {
     this.#model = model;
+    this.#input = input;
     this.#plan = plan;
     this.#graph = graph;
     this.#session = session;
@@ -106,7 +108,8 @@ export class Engine {
       bytes = fs.readFileSync(options.modelPath);
     }
     const model = parseOnnxModel(bytes, `model '${name}'`);
-    const { plan, graph } = addSaliency(model, options);
+    const saliency = addSaliency(model, options);
+    const { graph } = saliency;
     const settings: EngineOptions = { ...options };
     const log = options.log ?? ((line: string) => console.warn(line));
     const graphBytes = graph.bytes;
@@ -118,7 +121,7 @@ export class Engine {
       undefined,
       options.verbose,
     );
-    return new Engine(model, plan, graph, session, provider, settings, name);
+    return new Engine(model, saliency, session, provider, settings, name);
   }
 
   /** The saliency method whose map `run` returns as `masks`. */
@@ -132,11 +135,11 @@ export class Engine {
   }
 
   get inputName(): string {
-    return this.#plan.input.name;
+    return this.#input.name;
   }
 
   get inputShape(): { channels: number; height: number; width: number } {
-    const { channels, height, width } = this.#plan.input;
+    const { channels, height, width } = this.#input;
     return { channels, height, width };
   }
 
@@ -145,8 +148,9 @@ export class Engine {
     return this.#model.graph.outputs.map((o) => o.name);
   }
 
-  /** Feature maps and geometry the engine found, shallowest first. */
+  /** VisualBackProp's feature maps and geometry, shallowest first (other methods have none). */
   get plan(): VbpPlan {
+    if (this.#plan === undefined) throw new Error(`engine: method ${this.method} has no VisualBackProp plan`);
     return this.#plan;
   }
 
@@ -171,7 +175,7 @@ export class Engine {
     const start = performance.now();
     const results = await this.#session.run(feeds, fetches);
     const runMs = performance.now() - start;
-    const { height, width } = this.#plan.input;
+    const { height, width } = this.#input;
     const layerMasks: LayerMask[] | undefined = options.layerMasks
       ? this.#graph.layerOutputs.map((l) => ({
           layer: l.layer,
@@ -208,7 +212,7 @@ export class Engine {
   }
 
   #feeds(input: Float32Array, batch: number): Record<string, Tensor> {
-    const { channels, height, width } = this.#plan.input;
+    const { channels, height, width } = this.#input;
     if (!Number.isInteger(batch) || batch < 1)
       throw new Error(`engine: batch must be a positive integer, got ${batch}`);
     const perImage = channels * height * width;
@@ -219,7 +223,7 @@ export class Engine {
       );
     }
     return {
-      [this.#plan.input.name]: new (ort().Tensor)("float32", input, [batch, channels, height, width]),
+      [this.#input.name]: new (ort().Tensor)("float32", input, [batch, channels, height, width]),
     };
   }
 

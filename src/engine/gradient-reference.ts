@@ -1,3 +1,7 @@
+/**
+ * Test reference, not used at run time: test/engine compares the engine's float32 gradient graph
+ * with this float64 computation.
+ */
 import { LayerChain } from "./chain-layers";
 import { Activations, itemOf, linearTranspose, normaliseMap, walkBackward } from "./chain-reference";
 import { BackwardReference } from "./lrp-reference";

@@ -1,16 +1,8 @@
 import { OnnxModel, OnnxNode } from "../onnx/onnx-model";
 import { AffineLayer, ConvLayer, DenseLayer, ItemShape, Layer, LayerChain } from "./chain-layers";
-import {
-  Constants,
-  fail,
-  flattenedShape,
-  parseAffine,
-  parseConv,
-  parseDense,
-  parsePad,
-  parsePool,
-} from "./layer-parsers";
-import { UnsupportedModelError } from "./trunk";
+import { flattenedShape, parseAffine, parseConv, parseDense, parsePad, parsePool } from "./layer-parsers";
+import { Constants, ModelGraph } from "./model-graph";
+import { fail, UnsupportedModelError } from "./unsupported-model";
 
 const AFFINE_OPS = new Set(["BatchNormalization", "Add", "Sub", "Mul", "Div"]);
 const SKIPPED_OPS = new Set(["Identity", "Dropout"]);
@@ -24,35 +16,16 @@ const SUPPORTED =
  * for Conv+BatchNormalization); anything else, or any branch, is refused with the node named.
  */
 export function analyseChain(model: OnnxModel, outputIndex = 0): LayerChain {
-  const { graph } = model;
-  const input = graph.inputs[0];
-  const shape = input?.shape;
-  if (graph.inputs.length !== 1 || shape === undefined || shape.length !== 4) {
-    throw new UnsupportedModelError(
-      "LRP and the input gradient need exactly one 4-D (N, C, H, W) image input",
-    );
-  }
-  const [batchDim, c, h, w] = shape;
-  if (typeof c !== "number" || typeof h !== "number" || typeof w !== "number") {
-    throw new UnsupportedModelError(
-      `input '${input.name}' has shape [${shape.join(", ")}]; C, H and W must be fixed`,
-    );
-  }
-  const target = graph.outputs[0].name;
-  const constants = new Constants(model);
-  const consumers = new Map<string, OnnxNode[]>();
-  for (const node of graph.nodes) {
-    for (const name of new Set(node.inputs)) {
-      if (name === "" || constants.has(name)) continue;
-      consumers.set(name, [...(consumers.get(name) ?? []), node]);
-    }
-  }
+  const analysis = new ModelGraph(model, "LRP and the input gradient");
+  const { input, constants } = analysis;
+  const { batchDim, channels: c, height: h, width: w } = input;
+  const target = model.graph.outputs[0].name;
 
   const layers: Layer[] = [];
   let tensor = input.name;
   let itemShape: ItemShape = [c, h, w];
   while (tensor !== target) {
-    const next = consumers.get(tensor) ?? [];
+    const next = analysis.consumers(tensor);
     if (next.length !== 1) {
       throw new UnsupportedModelError(
         next.length === 0
@@ -62,14 +35,7 @@ export function analyseChain(model: OnnxModel, outputIndex = 0): LayerChain {
       );
     }
     const node = next[0];
-    for (const other of node.inputs) {
-      if (other !== tensor && other !== "" && !constants.has(other)) {
-        throw fail(
-          node,
-          `combines '${tensor}' with '${other}', which the graph computes; branches are not supported`,
-        );
-      }
-    }
+    analysis.checkSingleInput(node, tensor, "branches are not supported");
     if (node.domain !== "" && node.domain !== "ai.onnx")
       throw fail(node, `custom domain '${node.domain}' is not supported`);
     const layer = parseNode(node, tensor, itemShape, model.opsetVersion, constants);

@@ -2,14 +2,7 @@
  * Turns single ONNX nodes into chain layers: reads their constants and attributes and works out the
  * shapes. Every refusal is an UnsupportedModelError that names the node and the reason.
  */
-import {
-  intAttribute,
-  intsAttribute,
-  OnnxModel,
-  OnnxNode,
-  OnnxTensor,
-  stringAttribute,
-} from "../onnx/onnx-model";
+import { intAttribute, OnnxNode } from "../onnx/onnx-model";
 import {
   AffineLayer,
   AvgPoolLayer,
@@ -19,84 +12,17 @@ import {
   itemSize,
   MaxPoolLayer,
   PadLayer,
-  Quad,
   Window2d,
 } from "./chain-layers";
-import { autoPadding, convOutputLength, Size2 } from "./geometry";
-import { UnsupportedModelError } from "./trunk";
-
-/** Constant tensors by name: initializers and Constant nodes. */
-export class Constants {
-  readonly #tensors = new Map<string, OnnxTensor>();
-
-  constructor(model: OnnxModel) {
-    for (const [name, tensor] of model.graph.initializers) this.#tensors.set(name, tensor);
-    for (const node of model.graph.nodes) {
-      const value = node.attributes.get("value");
-      if (node.opType === "Constant" && typeof value === "object" && "dims" in value) {
-        this.#tensors.set(node.outputs[0], value);
-      }
-    }
-  }
-
-  has(name: string): boolean {
-    return this.#tensors.has(name);
-  }
-
-  floats(node: OnnxNode, name: string, what: string): { data: Float32Array; dims: readonly number[] } {
-    const tensor = this.#tensors.get(name);
-    if (tensor?.floatData === undefined) {
-      throw fail(node, `its ${what} '${name}' is not a float32 constant the engine can read`);
-    }
-    return { data: tensor.floatData, dims: tensor.dims };
-  }
-
-  ints(name: string): readonly number[] | undefined {
-    return this.#tensors.get(name)?.intData;
-  }
-}
-
-export function fail(node: OnnxNode, reason: string): UnsupportedModelError {
-  return new UnsupportedModelError(`node '${node.name}' (${node.opType}): ${reason}`);
-}
-
-function pair(node: OnnxNode, name: string, fallback: readonly number[]): Size2 {
-  const values = intsAttribute(node, name, fallback);
-  if (values.length !== 2) throw fail(node, `'${name}' has ${values.length} values; only 2-D is supported`);
-  return [values[0], values[1]];
-}
+import { Size2 } from "./geometry";
+import { Constants } from "./model-graph";
+import { padQuad, pair, windowOf } from "./node-geometry";
+import { fail } from "./unsupported-model";
 
 function spatial(node: OnnxNode, shape: ItemShape): readonly [number, number, number] {
   if (shape.length !== 3)
     throw fail(node, `expects an image tensor (N, C, H, W), got (N, ${shape.join(", ")})`);
   return [shape[0], shape[1], shape[2]];
-}
-
-/** Kernel, strides, dilations and explicit pads, plus the output size, with ONNX's rules. */
-function window(node: OnnxNode, size: Size2, kernel: Size2): { window: Window2d; out: Size2 } {
-  const strides = pair(node, "strides", [1, 1]);
-  const dilations = pair(node, "dilations", [1, 1]);
-  const autoPad = stringAttribute(node, "auto_pad", "NOTSET");
-  let pads: Quad;
-  if (autoPad === "NOTSET") {
-    const p = intsAttribute(node, "pads", [0, 0, 0, 0]);
-    if (p.length !== 4) throw fail(node, "'pads' must have 4 values for 2-D");
-    pads = [p[0], p[1], p[2], p[3]];
-  } else if (["SAME_UPPER", "SAME_LOWER", "VALID"].includes(autoPad)) {
-    const [top, bottom] = autoPadding(autoPad, size[0], kernel[0], strides[0], dilations[0]);
-    const [left, right] = autoPadding(autoPad, size[1], kernel[1], strides[1], dilations[1]);
-    pads = [top, left, bottom, right];
-  } else {
-    throw fail(node, `unknown auto_pad '${autoPad}'`);
-  }
-  const ceil = intAttribute(node, "ceil_mode", 0) === 1;
-  const out: Size2 = [
-    convOutputLength(size[0], kernel[0], strides[0], dilations[0], pads[0], pads[2], ceil),
-    convOutputLength(size[1], kernel[1], strides[1], dilations[1], pads[1], pads[3], ceil),
-  ];
-  if (out[0] < 1 || out[1] < 1)
-    throw fail(node, `turns a ${size[0]}x${size[1]} map into ${out[0]}x${out[1]}`);
-  return { window: { kernel, strides, dilations, pads }, out };
 }
 
 export function parseConv(node: OnnxNode, shape: ItemShape, constants: Constants): ConvLayer {
@@ -112,7 +38,7 @@ export function parseConv(node: OnnxNode, shape: ItemShape, constants: Constants
     node.inputs.length > 2 && node.inputs[2] !== ""
       ? constants.floats(node, node.inputs[2], "bias").data
       : new Float32Array(out);
-  const { window: win, out: size } = window(node, [h, w], pair(node, "kernel_shape", [kh, kw]));
+  const { window: win, out: size } = windowOf(node, [h, w], pair(node, "kernel_shape", [kh, kw]));
   return {
     kind: "conv",
     nodes: [node.name],
@@ -239,7 +165,7 @@ function perChannel(node: OnnxNode, name: string, shape: ItemShape, constants: C
 
 export function parsePool(node: OnnxNode, shape: ItemShape): MaxPoolLayer | AvgPoolLayer {
   const [channels, h, w] = spatial(node, shape);
-  const { window: win, out } = window(node, [h, w], pair(node, "kernel_shape", []));
+  const { window: win, out } = windowOf(node, [h, w], pair(node, "kernel_shape", []));
   const base = {
     nodes: [node.name],
     input: node.inputs[0],
@@ -274,16 +200,7 @@ function inverseDivisor(win: Window2d, size: Size2, out: Size2, countPad: boolea
 
 export function parsePad(node: OnnxNode, shape: ItemShape, opset: number, constants: Constants): PadLayer {
   const [channels, h, w] = spatial(node, shape);
-  if (stringAttribute(node, "mode", "constant") !== "constant")
-    throw fail(node, "only constant padding is supported");
-  if (node.inputs.length > 3 && node.inputs[3] !== "") throw fail(node, "'axes' is not supported");
-  const pads = opset < 11 ? intsAttribute(node, "pads", []) : constants.ints(node.inputs[1]);
-  if (pads === undefined || pads.length !== 8)
-    throw fail(node, "expected 8 constant pad values for a 4-D tensor");
-  if (pads[0] !== 0 || pads[1] !== 0 || pads[4] !== 0 || pads[5] !== 0)
-    throw fail(node, "pads the batch or channel axis");
-  if (pads.some((p) => p < 0)) throw fail(node, "has negative pads (cropping), which is not supported");
-  const quad: Quad = [pads[2], pads[3], pads[6], pads[7]];
+  const quad = padQuad(node, opset, constants);
   return {
     kind: "pad",
     nodes: [node.name],

@@ -2,6 +2,7 @@ import { OnnxModel } from "../onnx/onnx-model";
 import { addInputGradient } from "./gradient-graph";
 import { analyseChain } from "./layer-chain";
 import { addLrp } from "./lrp-graph";
+import type { ImageInput } from "./model-graph";
 import { analyseTrunk, VbpPlan } from "./trunk";
 import { SALIENCY_METHODS, SaliencyMethod } from "./types";
 import { addVisualBackProp, VbpGraph } from "./vbp-graph";
@@ -15,20 +16,28 @@ export interface MethodGraphOptions {
   readonly featureMaps?: boolean;
 }
 
+/** The rewritten model and where to feed it; `plan` only for VisualBackProp. */
+export interface SaliencyGraph {
+  readonly input: ImageInput;
+  /** VisualBackProp's feature maps and geometry; undefined for LRP and the gradient. */
+  readonly plan: VbpPlan | undefined;
+  readonly graph: VbpGraph;
+}
+
 /**
- * Analyses and rewrites the model for the chosen saliency method; every method answers in the same
- * shape, so the engine runs them alike. LRP and the gradient need no VisualBackProp feature maps
- * (their plan lists none); for them `featureMaps` returns every tensor the backward pass reads
- * (what their references need).
+ * Analyses and rewrites the model for the chosen saliency method; every method's graph answers in
+ * the same shape, so the engine runs them alike. LRP and the gradient have no layer masks; for them
+ * `featureMaps` returns every tensor the backward pass reads (what their references need).
  */
-export function addSaliency(
-  model: OnnxModel,
-  options: MethodGraphOptions,
-): { plan: VbpPlan; graph: VbpGraph } {
+export function addSaliency(model: OnnxModel, options: MethodGraphOptions): SaliencyGraph {
   const method = options.method ?? "vbp";
   if (method === "vbp") {
     const plan = analyseTrunk(model);
-    return { plan, graph: addVisualBackProp(model, plan, { featureMaps: options.featureMaps }) };
+    return {
+      input: plan.input,
+      plan,
+      graph: addVisualBackProp(model, plan, { featureMaps: options.featureMaps }),
+    };
   }
   if (!SALIENCY_METHODS.includes(method)) {
     throw new Error(
@@ -43,11 +52,8 @@ export function addSaliency(
       : addInputGradient(model, chain, settings);
   const { name, batchDim, shape } = chain.input;
   return {
-    plan: {
-      input: { name, batchDim, channels: shape[0], height: shape[1], width: shape[2] },
-      featureMaps: [],
-      opsBefore: [],
-    },
+    input: { name, batchDim, channels: shape[0], height: shape[1], width: shape[2] },
+    plan: undefined,
     graph: {
       bytes: graph.bytes,
       maskOutput: graph.maskOutput,

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { InferenceSession } from "onnxruntime-node";
 import { ProviderChoice, ProviderName } from "./types";
+import { errorText } from "../error-text";
 
 /** What each choice tries, in order. CPU is always last, so a session always comes up somewhere. */
 export function providerChain(choice: ProviderChoice): ProviderName[] {
@@ -142,6 +143,6 @@ export function missingProviderLibrary(provider: ProviderName): string | undefin
 }
 
 function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   return message.split("\n")[0].slice(0, 300);
 }

@@ -72,10 +72,10 @@ export function addVisualBackProp(model: OnnxModel, plan: VbpPlan, options: VbpG
 
 /**
  * Feature maps at least this large (channels x height x width, per image) are averaged by a MatMul
- * with a 1 x C row of 1/C, which ONNX Runtime runs faster than a ReduceMean over the channel axis.
- * PilotNet's first map (24 x 31 x 98): 9 us against 20 us at batch 1 (one thread), 59-64 against
- * 67-71 us at batch 16, even at batch 32. Smaller maps keep the single ReduceMean node: one node
- * instead of three, as fast there.
+ * with a 1 x C row of 1/C, which ONNX Runtime runs faster than a ReduceMean over the channel axis
+ * (PilotNet's first map, 24 x 31 x 98, at every batch size measured; `bench/profile-bench.ts`
+ * times the nodes). Smaller maps keep the single ReduceMean node: one node instead of three, as
+ * fast there.
  */
 const MATMUL_MEAN_MIN_VALUES = 32768;
 
@@ -125,9 +125,9 @@ export function transposedOnes(b: GraphBuilder, input: string, op: SpatialOp, ba
   // A ones kernel is separable: two 1-D passes do kh + kw additions per output instead of kh * kw,
   // and ONNX Runtime's ConvTranspose cost grows with the kernel's area. The pass along the width
   // goes first: per output value it costs ONNX Runtime about twice the pass along the height, so it
-  // is better run on the shorter tensor (level 0 of PilotNet at batch 16: 172 us against 233 us).
-  // Small outputs keep one node: there a node's fixed cost outweighs the additions (PilotNet's
-  // three deepest levels at batch 1: about 10 us less, at batch 16 no slower).
+  // is better run on the shorter tensor (PilotNet's level 0). Small outputs keep one node: there a
+  // node's fixed cost outweighs the additions (PilotNet's three deepest levels). The profile bench
+  // times these nodes.
   const separable = kh > 1 && kw > 1 && op.inputSize[0] * op.inputSize[1] >= SEPARABLE_MIN_PIXELS;
   const output = separable ? pass(0, pass(1, input, `${base}_cols`), base) : pass("both", input, base);
   if (dh >= 0 && dw >= 0) return output;

@@ -3,7 +3,7 @@
  * images, and the short name under which its outputs appear (`~/<camera>/mask` ...), so that
  * viewers group a camera's outputs.
  */
-import { MessageTypes } from "./message-types.js";
+import { MessageTypes } from "./message-types";
 
 export interface CameraSource {
   /** Index in `image_topics`; the pipeline keys its per-camera state by it. */

@@ -3,10 +3,10 @@
  * --compare`: after both models' steering, saliency and images of a frame, the SaliencyComparison
  * message and (when wanted) the difference image, from the two masks on the camera frame.
  */
-import type { RgbFrame } from "../image/frame.js";
-import { compareMasks, renderDifferenceImage, TOP_FRACTION } from "./comparison.js";
-import type { HeaderMsg, ImageMsg, SaliencyComparisonMsg } from "./message-types.js";
-import { buildRgb8Image, buildSaliencyComparison } from "./messages.js";
+import type { RgbFrame } from "../image/frame";
+import { compareMasks, renderDifferenceImage, TOP_FRACTION } from "./comparison";
+import type { HeaderMsg, ImageMsg, SaliencyComparisonMsg } from "./message-types";
+import { buildRgb8Image, buildSaliencyComparison } from "./messages";
 
 /** One model's side of a compared frame. */
 export interface ComparedSide {

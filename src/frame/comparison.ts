@@ -7,7 +7,7 @@
  * overlay anyway (the comparison costs no second resampling) and a difference below one level
  * (1/255) is not one a person can see in the images either.
  */
-import type { RgbFrame } from "../image/frame.js";
+import type { RgbFrame } from "../image/frame";
 
 /** The share of each mask's pixels taken as its most salient ones, unless told otherwise. */
 export const TOP_FRACTION = 0.05;

@@ -9,18 +9,18 @@
  * outputs in its frame workers, the engine in the main thread, and serialises what they return.
  * Saliency's timing fields mean the same in both (msg/Saliency.msg).
  */
-import { firstNonFinite } from "../engine/finite.js";
-import type { EngineResult, SaliencyMethod } from "../engine/types.js";
-import type { ColorMap } from "../image/colormap.js";
+import { firstNonFinite } from "../engine/finite";
+import type { EngineResult, SaliencyMethod } from "../engine/types";
+import type { ColorMap } from "../image/colormap";
 import {
   type CompressedImage,
   compressedToRgbFrame,
   imageToRgbFrame,
   type RawImage,
-} from "../image/encodings.js";
-import type { FloatImage, RgbFrame } from "../image/frame.js";
-import type { PreprocessSpec } from "../image/preprocess.js";
-import type { HeaderMsg, ImageMsg, SaliencyMsg, SteeringCommandMsg } from "./message-types.js";
+} from "../image/encodings";
+import type { FloatImage, RgbFrame } from "../image/frame";
+import type { PreprocessSpec } from "../image/preprocess";
+import type { HeaderMsg, ImageMsg, SaliencyMsg, SteeringCommandMsg } from "./message-types";
 import {
   buildMono8Image,
   buildRgb8Image,
@@ -28,9 +28,9 @@ import {
   buildSteeringCommand,
   type FrameTiming,
   type LayerMaskValues,
-} from "./messages.js";
-import type { ImageOps } from "./model-port.js";
-import { type SteeringGeometry, steeringWheelAngle } from "./steering.js";
+} from "./messages";
+import type { ImageOps } from "./model-port";
+import { type SteeringGeometry, steeringWheelAngle } from "./steering";
 
 /** A camera message's image part, as it arrives: raw (sensor_msgs/Image) or compressed. */
 export type CameraImage =

@@ -3,7 +3,7 @@
  * rclnodejs represents them (snake_case names, `uint8[]` as Uint8Array, `float32[]` as
  * Float32Array). rclnodejs publishes such plain objects directly, and the bag tool serialises them.
  */
-import type { HeaderMsg } from "../bag/ros-types.js";
+import type { HeaderMsg } from "../bag/ros-types";
 
 // One definition of each message shape, shared with the bag tools that serialise them.
 export type {
@@ -16,7 +16,7 @@ export type {
   SaliencyMsg,
   SteeringCommandMsg,
   TimeMsg,
-} from "../bag/ros-types.js";
+} from "../bag/ros-types";
 
 /** diagnostic_msgs/msg/KeyValue */
 export interface KeyValueMsg {
@@ -50,10 +50,3 @@ export const MessageTypes = {
   saliencyComparison: "visualbackprop/msg/SaliencyComparison",
   diagnosticArray: "diagnostic_msgs/msg/DiagnosticArray",
 } as const;
-
-/** The package's own types: they exist in rclnodejs only after colcon build and generation. */
-export const OWN_MESSAGE_TYPES: readonly string[] = [
-  MessageTypes.steeringCommand,
-  MessageTypes.saliency,
-  MessageTypes.saliencyComparison,
-];

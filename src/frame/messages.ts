@@ -3,8 +3,8 @@
  * rclnodejs-shaped objects, touch no ROS API, and copy the header, so the live node and the bag
  * tool (which serialises the same objects) produce identical messages.
  */
-import type { SaliencyMethod } from "../engine/types.js";
-import type { RgbFrame } from "../image/frame.js";
+import type { SaliencyMethod } from "../engine/types";
+import type { RgbFrame } from "../image/frame";
 import type {
   DiagnosticArrayMsg,
   DiagnosticStatusMsg,
@@ -16,7 +16,7 @@ import type {
   SaliencyMsg,
   SteeringCommandMsg,
   TimeMsg,
-} from "./message-types.js";
+} from "./message-types";
 
 /** diagnostic_msgs/DiagnosticStatus levels. */
 export const DiagnosticLevel = { OK: 0, WARN: 1, ERROR: 2, STALE: 3 } as const;

@@ -3,9 +3,9 @@
  * in-graph VisualBackProp), whose layer masks any run can fetch, so `publish_layer_masks` can be
  * switched on at run time. Checks that spec and model agree before the node opens any topic.
  */
-import { Engine } from "../engine/engine.js";
-import { loadModelSpec, specModelMismatch } from "../engine/model-spec.js";
-import type { LoadedModel, ModelRequest } from "./model-port.js";
+import { Engine } from "../engine/engine";
+import { loadModelSpec, specModelMismatch } from "../engine/model-spec";
+import type { LoadedModel, ModelRequest } from "./model-port";
 
 export async function loadModel(request: ModelRequest): Promise<LoadedModel> {
   const spec = loadModelSpec(request.modelPath);

@@ -4,10 +4,10 @@
  * outside, so tests drive it with a stub engine and no model file, and the node never loads
  * ONNX Runtime itself.
  */
-import type { ColorMap } from "../image/colormap.js";
-import type { EngineResult, ProviderName, SaliencyMethod, SessionSettings } from "../engine/types.js";
-import type { FloatImage, RgbFrame } from "../image/frame.js";
-import type { PreprocessSpec } from "../image/preprocess.js";
+import type { ColorMap } from "../image/colormap";
+import type { EngineResult, ProviderName, SaliencyMethod, SessionSettings } from "../engine/types";
+import type { FloatImage, RgbFrame } from "../image/frame";
+import type { PreprocessSpec } from "../image/preprocess";
 
 /** The members of `Engine` the node calls. */
 export interface SaliencyEngine {

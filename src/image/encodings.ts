@@ -4,7 +4,7 @@
  * dependency, so the live node and the bag tool convert identically.
  */
 import sharp from "sharp";
-import type { RgbFrame } from "./frame.js";
+import type { RgbFrame } from "./frame";
 
 /** Why a camera image could not be converted; the node counts bad frames by reason. */
 export type ImageConversionReason =

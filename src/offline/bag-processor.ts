@@ -17,8 +17,8 @@ import { openBag } from "../bag/rosbag2-open";
 import type { BagMessage, BagReader } from "../bag/rosbag2-types";
 import { createSerializer } from "../bag/serializer-factory";
 import type { ColorMap } from "../image/colormap";
-import type { LoadedModel } from "../frame/model-port.js";
-import type { SteeringGeometry } from "../frame/steering.js";
+import type { LoadedModel } from "../frame/model-port";
+import type { SteeringGeometry } from "../frame/steering";
 import {
   type CameraPlan,
   type CompareKind,
@@ -29,7 +29,7 @@ import {
 import type { FrameResult } from "./frame-outputs";
 import { createFramePool, defaultFrameThreads, type FramePool, type PreparedFrame } from "./frame-pool";
 import { epochMs, type Rendered } from "./frame-work";
-import { type FramePrediction, isNonFinite, predictionOf } from "../frame/frame-path.js";
+import { type FramePrediction, isNonFinite, predictionOf } from "../frame/frame-path";
 import type { OutputBag } from "./output-bag";
 import { openOutput } from "./output-setup";
 import { RecordedSteering } from "./recorded-steering";

@@ -10,8 +10,8 @@ import {
   compareOutputTopics,
   outputTopics,
   resolveCameras,
-} from "../frame/cameras.js";
-import { NODE_NAME } from "../frame/node-name.js";
+} from "../frame/cameras";
+import { NODE_NAME } from "../frame/node-name";
 
 export const IMAGE_TYPE = "sensor_msgs/msg/Image";
 export const COMPRESSED_IMAGE_TYPE = "sensor_msgs/msg/CompressedImage";

@@ -8,10 +8,10 @@ import type { RosSerializer } from "../bag/ros-serializer";
 import type { SaliencyMethod } from "../engine/types";
 import type { FloatImage, RgbFrame } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
-import { buildComparisonOutputs } from "../frame/compare-path.js";
-import { IMAGE_OPS } from "../frame/image-ops.js";
-import type { HeaderMsg } from "../frame/message-types.js";
-import type { FrameTiming } from "../frame/messages.js";
+import { buildComparisonOutputs } from "../frame/compare-path";
+import { IMAGE_OPS } from "../frame/image-ops";
+import type { HeaderMsg } from "../frame/message-types";
+import type { FrameTiming } from "../frame/messages";
 import { COMPARE_TYPES, compareKinds } from "./camera-topics";
 import {
   buildFrameOutputs,

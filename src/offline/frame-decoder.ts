@@ -4,10 +4,10 @@
  * the same reason.
  */
 import type { RosSerializer } from "../bag/ros-serializer";
-import { decodeCameraImage } from "../frame/frame-path.js";
-import { ImageConversionError } from "../image/encodings.js";
+import { decodeCameraImage } from "../frame/frame-path";
+import { ImageConversionError } from "../image/encodings";
 import type { RgbFrame } from "../image/frame";
-import type { CompressedImageMsg, HeaderMsg, ImageMsg } from "../frame/message-types.js";
+import type { CompressedImageMsg, HeaderMsg, ImageMsg } from "../frame/message-types";
 import { COMPRESSED_IMAGE_TYPE, IMAGE_TYPE } from "./camera-topics";
 
 /** A camera frame ready for the model, with the header its outputs copy. */

@@ -8,11 +8,11 @@ import type { SaliencyMethod } from "../engine/types";
 import type { ColorMap } from "../image/colormap";
 import type { FloatImage, RgbFrame } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
-import { buildImageOutputs, buildSteeringOutputs } from "../frame/frame-path.js";
-import { IMAGE_OPS } from "../frame/image-ops.js";
-import type { HeaderMsg } from "../frame/message-types.js";
-import type { FrameTiming } from "../frame/messages.js";
-import type { SteeringGeometry } from "../frame/steering.js";
+import { buildImageOutputs, buildSteeringOutputs } from "../frame/frame-path";
+import { IMAGE_OPS } from "../frame/image-ops";
+import type { HeaderMsg } from "../frame/message-types";
+import type { FrameTiming } from "../frame/messages";
+import type { SteeringGeometry } from "../frame/steering";
 import { type CompareKind, type OutputKind, OUTPUT_TYPES } from "./camera-topics";
 
 /** What stays the same for every frame of a run. */

@@ -5,6 +5,7 @@
 import { parentPort } from "node:worker_threads";
 import { type BagWriter, createBagWriter } from "../bag/rosbag2-writer";
 import type { FromWriter, ToWriter } from "./output-bag";
+import { errorText } from "../error-text";
 
 const port = parentPort;
 if (port === null) throw new Error("output-bag-worker.js runs as a worker thread of the bag tool");
@@ -18,7 +19,7 @@ let ackedAt = 0;
 
 function fail(error: unknown): void {
   if (failed !== undefined) return;
-  failed = error instanceof Error ? error.message : String(error);
+  failed = errorText(error);
   send({ type: "error", message: failed });
 }
 

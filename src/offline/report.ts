@@ -12,7 +12,7 @@ import { escapeXml, lineChart, type ChartSeries } from "./svg-chart";
 import { recordedComparison, summaryLines, throughput } from "./summary";
 import { STAGES } from "./run-stats";
 import { type Thumbnail, ThumbnailSampler } from "./thumbnails";
-import { foxgloveHowToHtml } from "../view/bag-layout.js";
+import { foxgloveHowToHtml } from "../view/bag-layout";
 import { DisagreementCollector, renderComparisonSection } from "./comparison-report";
 
 export interface ReportOptions {

@@ -11,7 +11,7 @@ import { createBagWriter } from "../bag/rosbag2-writer";
 import { createSerializer } from "../bag/serializer-factory";
 import { nsToStamp } from "../bag/ros-types";
 import { SyntheticDrive } from "../drive/drive";
-import { buildRgb8Image } from "../frame/messages.js";
+import { buildRgb8Image } from "../frame/messages";
 import { IMAGE_TYPE } from "./camera-topics";
 
 export const SYNTHETIC_CAMERA_TOPIC = "/cameras/front/image_raw";

@@ -1,3 +1,7 @@
+/**
+ * Builds plain CNNs as ONNX (PilotNet's shape and smaller): test, bench and evaluation fixtures.
+ * Not used by the node or the bag tool at run time.
+ */
 import { OnnxDataType } from "./onnx-model";
 import { attr, buildOnnxModel, NodeSpec, TensorSpec } from "./onnx-writer";
 

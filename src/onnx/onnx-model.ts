@@ -34,6 +34,8 @@ export interface OnnxTensor {
   readonly dims: readonly number[];
   /** Float32 tensors only; undefined for other types or external data. */
   readonly floatData?: Float32Array;
+  /** Set when the tensor's data is kept in an external file (the file's `location`, or "?"). */
+  readonly externalLocation?: string;
   /** Int64 tensors, as numbers. */
   readonly intData?: readonly number[];
 }
@@ -229,6 +231,8 @@ function parseTensor(bytes: Uint8Array, what: string): OnnxTensor {
   const floats: number[] = [];
   const ints: number[] = [];
   let raw: Uint8Array | undefined;
+  let external = false;
+  let location = "?";
   for (const f of readFields(bytes, `${what} tensor`)) {
     if (f.fieldNumber === 1) pushInts(f, dims, `${what} tensor dims`);
     else if (f.fieldNumber === 2) dataType = fieldInt(f);
@@ -236,7 +240,16 @@ function parseTensor(bytes: Uint8Array, what: string): OnnxTensor {
     else if (f.fieldNumber === 7) pushInts(f, ints, `${what} tensor int64_data`);
     else if (f.fieldNumber === 8) name = fieldString(f);
     else if (f.fieldNumber === 9) raw = f.bytes;
+    else if (f.fieldNumber === 14)
+      external = fieldInt(f) === 1; // data_location EXTERNAL
+    else if (f.fieldNumber === 13) {
+      // external_data: key/value entries; "location" names the file.
+      const entry = new Map<number, string>();
+      for (const e of readFields(f.bytes, `${what} external_data`)) entry.set(e.fieldNumber, fieldString(e));
+      if (entry.get(1) === "location") location = entry.get(2) ?? "?";
+    }
   }
+  if (external) return { name, dataType, dims, externalLocation: location };
   let floatData: Float32Array | undefined;
   let intData: number[] | undefined;
   if (dataType === OnnxDataType.Float) {

@@ -6,12 +6,12 @@
  * does not wait for two frame-sized images to be rendered and serialised. A bad image is dropped
  * from its batch and counted; an engine failure is counted and logged; the node keeps running.
  */
-import { aspectWarning } from "../engine/model-spec.js";
-import type { EngineResult } from "../engine/types.js";
-import { ImageConversionError } from "../image/encodings.js";
-import type { RgbFrame } from "../image/frame.js";
-import type { NodeDiagnostics } from "./diagnostics.js";
-import type { HeaderMsg } from "../frame/message-types.js";
+import { aspectWarning } from "../engine/model-spec";
+import type { EngineResult } from "../engine/types";
+import { ImageConversionError } from "../image/encodings";
+import type { RgbFrame } from "../image/frame";
+import type { NodeDiagnostics } from "./diagnostics";
+import type { HeaderMsg } from "../frame/message-types";
 import {
   buildImageOutputs,
   buildSteeringOutputs,
@@ -21,13 +21,14 @@ import {
   isNonFinite,
   predictionOf,
   prepareFrame,
-} from "../frame/frame-path.js";
-import type { ImageOps, LoadedModel } from "../frame/model-port.js";
-import type { RuntimeSettings } from "./parameters.js";
-import type { CompareProcessor } from "./compare-processor.js";
-import type { BatchItem } from "./pipeline.js";
-import type { RosNode, RosPublisher } from "./ros-api.js";
-import type { ThrottledLog } from "./throttled-log.js";
+} from "../frame/frame-path";
+import type { ImageOps, LoadedModel } from "../frame/model-port";
+import type { RuntimeSettings } from "./parameters";
+import type { CompareProcessor } from "./compare-processor";
+import type { BatchItem } from "./pipeline";
+import type { RosNode, RosPublisher } from "./ros-api";
+import type { ThrottledLog } from "./throttled-log";
+import { errorText } from "../error-text";
 
 /** A camera message as it waits in the pipeline: narrowed, not yet decoded. */
 export interface ReceivedFrame {
@@ -76,10 +77,6 @@ interface RanItem extends DecodedItem {
   readonly preprocessMs: number;
   /** Index in the engine batch. */
   readonly index: number;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class BatchProcessor {

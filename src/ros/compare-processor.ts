@@ -7,9 +7,9 @@
  * second preprocessing); else each frame is preprocessed once more with the compared model's spec.
  * A failure here is logged and counted; the main model's outputs are already published.
  */
-import type { RgbFrame } from "../image/frame.js";
-import type { CompareOutput } from "../frame/cameras.js";
-import { buildComparisonOutputs } from "../frame/compare-path.js";
+import type { RgbFrame } from "../image/frame";
+import type { CompareOutput } from "../frame/cameras";
+import { buildComparisonOutputs } from "../frame/compare-path";
 import {
   buildImageOutputs,
   buildSteeringOutputs,
@@ -17,14 +17,14 @@ import {
   isNonFinite,
   predictionOf,
   prepareFrame,
-} from "../frame/frame-path.js";
-import type { HeaderMsg } from "../frame/message-types.js";
-import type { ImageOps, LoadedModel } from "../frame/model-port.js";
-import { steeringWheelAngle } from "../frame/steering.js";
-import type { ComparisonStatistics } from "./comparison-diagnostics.js";
-import type { RuntimeSettings } from "./parameters.js";
-import type { RosNode, RosPublisher } from "./ros-api.js";
-import type { ThrottledLog } from "./throttled-log.js";
+} from "../frame/frame-path";
+import type { HeaderMsg } from "../frame/message-types";
+import type { ImageOps, LoadedModel } from "../frame/model-port";
+import { steeringWheelAngle } from "../frame/steering";
+import type { ComparisonStatistics } from "./comparison-diagnostics";
+import type { RuntimeSettings } from "./parameters";
+import type { RosNode, RosPublisher } from "./ros-api";
+import type { ThrottledLog } from "./throttled-log";
 
 /** The comparison publishers of one camera. */
 export interface ComparePublishers extends Readonly<Record<CompareOutput, RosPublisher>> {

@@ -6,7 +6,7 @@
  * the new model departs from the old; OK otherwise. The comparison runs only while someone
  * subscribes, so "0 compared" is normal with no one listening.
  */
-import { DiagnosticLevel, type DiagnosticStatusValues } from "../frame/messages.js";
+import { DiagnosticLevel, type DiagnosticStatusValues } from "../frame/messages";
 
 /** One compared frame's figures. */
 export interface ComparedFrame {

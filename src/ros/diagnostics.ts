@@ -4,11 +4,7 @@
  * report covers the time since the previous one, so a problem shows within a second and clears
  * once it is over.
  */
-import {
-  DiagnosticLevel,
-  type DiagnosticLevelValue,
-  type DiagnosticStatusValues,
-} from "../frame/messages.js";
+import { DiagnosticLevel, type DiagnosticLevelValue, type DiagnosticStatusValues } from "../frame/messages";
 
 /** Nearest-rank percentile of ascending samples; NaN when there are none. */
 export function percentile(sortedAscending: readonly number[], fraction: number): number {

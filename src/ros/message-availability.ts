@@ -4,7 +4,7 @@
  * (and generated once if missing) before any publisher is created, so a missing build is one clear
  * start-up error instead of a failure at the first frame.
  */
-import type { RclApi, RosLogger } from "./ros-api.js";
+import type { RclApi, RosLogger } from "./ros-api";
 
 function loads(rcl: RclApi, typeName: string): boolean {
   try {

@@ -3,8 +3,8 @@
  * message shapes the node works with. A malformed message becomes a clear error that the node
  * counts as a bad frame, never a crash deep in a conversion loop.
  */
-import { ImageConversionError } from "../image/encodings.js";
-import type { CompressedImageMsg, HeaderMsg, ImageMsg } from "../frame/message-types.js";
+import { ImageConversionError } from "../image/encodings";
+import type { CompressedImageMsg, HeaderMsg, ImageMsg } from "../frame/message-types";
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;

@@ -2,12 +2,12 @@
  * Executable entry of visualbackprop_node (bin/visualbackprop_node calls `main`): the real
  * rclnodejs, engine and image helpers wired into runNodeMain.
  */
-import { DEFAULT_MODEL } from "../cli/package-paths.js";
-import { IMAGE_OPS } from "../frame/image-ops.js";
-import { loadModel } from "../frame/model-loader.js";
-import { applyDdsReceiveBuffer } from "./dds-receive-buffer.js";
-import { runNodeMain } from "./node-main.js";
-import { loadRclnodejs } from "./rclnodejs-adapter.js";
+import { DEFAULT_MODEL } from "../cli/package-paths";
+import { IMAGE_OPS } from "../frame/image-ops";
+import { loadModel } from "../frame/model-loader";
+import { applyDdsReceiveBuffer } from "./dds-receive-buffer";
+import { runNodeMain } from "./node-main";
+import { loadRclnodejs } from "./rclnodejs-adapter";
 
 /** Runs the node in this process until SIGINT/SIGTERM, then exits with its code. */
 export function main(): void {

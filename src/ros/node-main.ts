@@ -5,13 +5,14 @@
  * is one log line and exit code 1. Dependencies come in as arguments so tests run it on a fake.
  */
 import type { EventEmitter } from "node:events";
-import type { DdsTuning } from "./dds-receive-buffer.js";
-import type { ImageOps, ModelLoader } from "../frame/model-port.js";
-import { NODE_NAME } from "../frame/node-name.js";
-import { VisualBackPropNode } from "./node.js";
-import { nodeOptions } from "./rclnodejs-adapter.js";
-import { StopSignals } from "./stop-signals.js";
-import type { RclApi, RosNode } from "./ros-api.js";
+import type { DdsTuning } from "./dds-receive-buffer";
+import type { ImageOps, ModelLoader } from "../frame/model-port";
+import { NODE_NAME } from "../frame/node-name";
+import { VisualBackPropNode } from "./node";
+import { nodeOptions } from "./rclnodejs-adapter";
+import { StopSignals } from "./stop-signals";
+import type { RclApi, RosNode } from "./ros-api";
+import { errorText } from "../error-text";
 
 export { NODE_NAME };
 
@@ -36,10 +37,6 @@ export interface NodeMainDependencies {
 
 /** A frame takes tens of milliseconds: the process ends within 2 s of Ctrl-C or SIGTERM. */
 const SHUTDOWN_TIMEOUT_MS = 1500;
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function shutdownQuietly(rcl: RclApi, node: RosNode | undefined): void {
   try {

@@ -4,28 +4,29 @@
  * pipeline and the engine on an rclnodejs node given from outside (the real one or a test fake).
  */
 import { asyncScheduler, interval, type SchedulerLike, Subject, type Subscription } from "rxjs";
-import { BatchProcessor, type CameraPublishers, type ReceivedFrame } from "./batch-processor.js";
+import { BatchProcessor, type CameraPublishers, type ReceivedFrame } from "./batch-processor";
 import {
   type CameraSource,
   COMPARE_OUTPUTS,
   compareOutputTopics,
   outputTopics,
   resolveCameras,
-} from "../frame/cameras.js";
-import { ComparisonStatistics } from "./comparison-diagnostics.js";
-import { CompareProcessor, type ComparePublishers } from "./compare-processor.js";
-import { NodeDiagnostics } from "./diagnostics.js";
-import { ensureMessageTypes } from "./message-availability.js";
-import { toCompressedImageMsg, toImageMsg } from "./message-guards.js";
-import { MessageTypes } from "../frame/message-types.js";
-import { buildDiagnosticArray } from "../frame/messages.js";
-import type { ImageOps, LoadedModel, ModelLoader } from "../frame/model-port.js";
-import { RuntimeParameters } from "./parameter-updates.js";
-import { declareNodeParameters, type NodeSettings } from "./parameters.js";
-import { type FrameArrival, latestFrameBatches } from "./pipeline.js";
-import { createQos, DIAGNOSTICS_QOS } from "./qos.js";
-import type { RclApi, RosNode, RosPublisher, RosQoS, RosSubscription } from "./ros-api.js";
-import { ThrottledLog } from "./throttled-log.js";
+} from "../frame/cameras";
+import { ComparisonStatistics } from "./comparison-diagnostics";
+import { CompareProcessor, type ComparePublishers } from "./compare-processor";
+import { NodeDiagnostics } from "./diagnostics";
+import { ensureMessageTypes } from "./message-availability";
+import { toCompressedImageMsg, toImageMsg } from "./message-guards";
+import { MessageTypes } from "../frame/message-types";
+import { buildDiagnosticArray } from "../frame/messages";
+import type { ImageOps, LoadedModel, ModelLoader } from "../frame/model-port";
+import { RuntimeParameters } from "./parameter-updates";
+import { declareNodeParameters, type NodeSettings } from "./parameters";
+import { type FrameArrival, latestFrameBatches } from "./pipeline";
+import { createQos, DIAGNOSTICS_QOS } from "./qos";
+import type { RclApi, RosNode, RosPublisher, RosQoS, RosSubscription } from "./ros-api";
+import { ThrottledLog } from "./throttled-log";
+import { errorText } from "../error-text";
 
 /** What the node is built from; tests pass fakes and stubs for every entry. */
 export interface NodeDependencies {
@@ -59,10 +60,6 @@ const LOG_THROTTLE_MS = 5000;
 function fullyQualifiedName(node: RosNode): string {
   const namespace = node.namespace();
   return namespace === "/" || namespace === "" ? `/${node.name()}` : `${namespace}/${node.name()}`;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class VisualBackPropNode {

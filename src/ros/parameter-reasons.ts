@@ -5,6 +5,7 @@
  * that check on rclnodejs's Node class so a refusal says why: the range, the type, or read-only.
  * The node's own callback (parameter-updates.ts) still judges choices of string parameters.
  */
+import { errorText } from "../error-text";
 
 /** The members of rclnodejs's ParameterDescriptor the reasons are made from. */
 interface DescriptorLike {
@@ -74,7 +75,7 @@ export function parameterRefusal(
     if (range !== undefined && range !== null) {
       return `${parameter.name} must be in [${String(range.fromValue)}, ${String(range.toValue)}], got ${valueText(parameter.value)}`;
     }
-    return `${parameter.name}: ${error instanceof Error ? error.message : String(error)}`;
+    return `${parameter.name}: ${errorText(error)}`;
   }
   return undefined;
 }

@@ -10,8 +10,8 @@ import {
   readParameterValue,
   type RuntimeSettings,
   settingsFromValues,
-} from "./parameters.js";
-import type { RclApi, RosLogger, RosNode, RosParameter, SetParametersResult } from "./ros-api.js";
+} from "./parameters";
+import type { RclApi, RosLogger, RosNode, RosParameter, SetParametersResult } from "./ros-api";
 
 export class RuntimeParameters {
   readonly #rcl: RclApi;

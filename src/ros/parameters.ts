@@ -1,18 +1,20 @@
 /**
- * The node's ROS parameters: one table with type, default, range and description, declared with
- * descriptors so `ros2 param describe` explains them and rclnodejs enforces ranges, and read into
- * typed settings. Model, provider, topics and QoS are read-only (changing them means a restart);
- * the rest changes at run time through `ros2 param set`.
+ * The node's ROS parameters: one table, keyed by the settings field each fills, with type,
+ * default, range and description. The settings types are derived from it, the values are checked
+ * against it in one place (`parameter-definition.ts`), and it is declared with descriptors so
+ * `ros2 param describe` explains each parameter and rclnodejs enforces ranges. Model, provider,
+ * topics and QoS are read-only (changing them means a restart); the rest changes at run time
+ * through `ros2 param set`.
  */
-import {
-  SALIENCY_METHODS,
-  type GraphOptimizationLevel,
-  type ProviderChoice,
-  type SaliencyMethod,
-} from "../engine/types.js";
-import { COLOR_MAPS, type ColorMap } from "../image/colormap.js";
-import { isReliabilityName, type QosSettings, RELIABILITY_NAMES } from "./qos.js";
-import type { RclApi, RosNode, RosParameter, RosParameterDescriptor, RosRange } from "./ros-api.js";
+import { SALIENCY_METHODS, type GraphOptimizationLevel, type ProviderChoice } from "../engine/types";
+import { COLOR_MAPS, type ColorMap } from "../image/colormap";
+import { declareParameters } from "./parameter-declaration";
+import { checkParameterValue, type ParameterDefinition, type ParameterValue } from "./parameter-definition";
+import { type QosSettings, RELIABILITY_NAMES } from "./qos";
+import type { RclApi, RosNode } from "./ros-api";
+
+export type { ParameterDefinition, ParameterValue } from "./parameter-definition";
+export { declareParameters, readParameterValue } from "./parameter-declaration";
 
 /** The overlay colour maps of src/image/colormap.ts. */
 export type ColorMapName = ColorMap;
@@ -25,25 +27,15 @@ export const GRAPH_OPTIMIZATION_LEVELS: readonly GraphOptimizationLevel[] = [
   "all",
 ];
 
-type ParameterKind = "bool" | "integer" | "double" | "string" | "string_array";
-export type ParameterValue = boolean | number | string | readonly string[];
-
-/** One row of the parameter table. */
-export interface ParameterDefinition {
-  readonly name: string;
-  readonly kind: ParameterKind;
-  readonly defaultValue: ParameterValue;
-  readonly description: string;
-  readonly readOnly: boolean;
-  /** Inclusive numeric range. */
-  readonly range?: { readonly from: number; readonly to: number };
-  /** Allowed strings. */
-  readonly choices?: readonly string[];
+/** A row of the node's table: which settings group its field belongs to. */
+interface NodeParameter extends ParameterDefinition {
+  readonly group: "startup" | "runtime";
 }
 
-/** Every parameter of visualbackprop_node; config/visualbackprop.yaml mirrors this table. */
-export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
-  {
+/** Every parameter of visualbackprop_node, by settings field; config/visualbackprop.yaml mirrors it. */
+export const NODE_PARAMETERS = {
+  imageTopics: {
+    group: "startup",
     name: "image_topics",
     kind: "string_array",
     defaultValue: ["/camera/image_raw"],
@@ -51,14 +43,16 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
       "Camera topics; one ending in /compressed is read as sensor_msgs/CompressedImage (jpeg, png)",
     readOnly: true,
   },
-  {
+  cameraNames: {
+    group: "startup",
     name: "camera_names",
     kind: "string_array",
     defaultValue: [],
     description: "Output prefix per camera (~/<name>/mask ...); empty: the topic's last namespace segment",
     readOnly: true,
   },
-  {
+  model: {
+    group: "startup",
     name: "model",
     kind: "string",
     defaultValue: "",
@@ -66,7 +60,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
       "ONNX steering model (its <model>.json sits beside it); empty: the package's models/pilotnet.onnx",
     readOnly: true,
   },
-  {
+  compareModel: {
+    group: "startup",
     name: "compare_model",
     kind: "string",
     defaultValue: "",
@@ -75,7 +70,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
       "while someone subscribes to ~/<camera>/compare/...; empty: no comparison",
     readOnly: true,
   },
-  {
+  provider: {
+    group: "startup",
     name: "provider",
     kind: "string",
     defaultValue: "auto",
@@ -83,7 +79,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: true,
     choices: PROVIDERS,
   },
-  {
+  method: {
+    group: "startup",
     name: "method",
     kind: "string",
     defaultValue: "vbp",
@@ -91,7 +88,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: true,
     choices: SALIENCY_METHODS,
   },
-  {
+  lrpEpsilon: {
+    group: "startup",
     name: "lrp_epsilon",
     kind: "double",
     defaultValue: 1e-6,
@@ -99,7 +97,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: true,
     range: { from: 1e-12, to: 1 },
   },
-  {
+  intraOpThreads: {
+    group: "startup",
     name: "intra_op_threads",
     kind: "integer",
     defaultValue: 0,
@@ -107,7 +106,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: true,
     range: { from: 0, to: 256 },
   },
-  {
+  interOpThreads: {
+    group: "startup",
     name: "inter_op_threads",
     kind: "integer",
     defaultValue: 0,
@@ -115,7 +115,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: true,
     range: { from: 0, to: 256 },
   },
-  {
+  graphOptimizationLevel: {
+    group: "startup",
     name: "graph_optimization_level",
     kind: "string",
     defaultValue: "all",
@@ -123,7 +124,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: true,
     choices: GRAPH_OPTIMIZATION_LEVELS,
   },
-  {
+  inputReliability: {
+    group: "startup",
     name: "input_reliability",
     kind: "string",
     defaultValue: "best_effort",
@@ -131,7 +133,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: true,
     choices: RELIABILITY_NAMES,
   },
-  {
+  inputDepth: {
+    group: "startup",
     name: "input_depth",
     kind: "integer",
     defaultValue: 1,
@@ -139,7 +142,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: true,
     range: { from: 1, to: 100 },
   },
-  {
+  outputReliability: {
+    group: "startup",
     name: "output_reliability",
     kind: "string",
     defaultValue: "reliable",
@@ -147,7 +151,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: true,
     choices: RELIABILITY_NAMES,
   },
-  {
+  outputDepth: {
+    group: "startup",
     name: "output_depth",
     kind: "integer",
     defaultValue: 5,
@@ -155,7 +160,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: true,
     range: { from: 1, to: 100 },
   },
-  {
+  syncWindowMs: {
+    group: "runtime",
     name: "sync_window_ms",
     kind: "double",
     defaultValue: 10.0,
@@ -163,7 +169,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: false,
     range: { from: 0, to: 1000 },
   },
-  {
+  maxRateHz: {
+    group: "runtime",
     name: "max_rate_hz",
     kind: "double",
     defaultValue: 0.0,
@@ -171,7 +178,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: false,
     range: { from: 0, to: 1000 },
   },
-  {
+  colorMap: {
+    group: "runtime",
     name: "overlay_color_map",
     kind: "string",
     defaultValue: "jet",
@@ -179,7 +187,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: false,
     choices: COLOR_MAPS,
   },
-  {
+  overlayOpacity: {
+    group: "runtime",
     name: "overlay_opacity",
     kind: "double",
     defaultValue: 0.5,
@@ -187,42 +196,48 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: false,
     range: { from: 0, to: 1 },
   },
-  {
+  publishMask: {
+    group: "runtime",
     name: "publish_mask",
     kind: "bool",
     defaultValue: true,
     description: "Publish ~/<camera>/mask (rendered only while someone subscribes)",
     readOnly: false,
   },
-  {
+  publishOverlay: {
+    group: "runtime",
     name: "publish_overlay",
     kind: "bool",
     defaultValue: true,
     description: "Publish ~/<camera>/overlay (rendered only while someone subscribes)",
     readOnly: false,
   },
-  {
+  publishSteering: {
+    group: "runtime",
     name: "publish_steering",
     kind: "bool",
     defaultValue: true,
     description: "Publish ~/<camera>/steering",
     readOnly: false,
   },
-  {
+  publishSaliency: {
+    group: "runtime",
     name: "publish_saliency",
     kind: "bool",
     defaultValue: true,
     description: "Publish ~/<camera>/saliency",
     readOnly: false,
   },
-  {
+  publishLayerMasks: {
+    group: "runtime",
     name: "publish_layer_masks",
     kind: "bool",
     defaultValue: false,
     description: "Add the per-layer VisualBackProp masks to ~/<camera>/saliency",
     readOnly: false,
   },
-  {
+  wheelbaseM: {
+    group: "runtime",
     name: "wheelbase_m",
     kind: "double",
     defaultValue: 2.85,
@@ -230,7 +245,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: false,
     range: { from: 0.5, to: 10 },
   },
-  {
+  steeringRatio: {
+    group: "runtime",
     name: "steering_ratio",
     kind: "double",
     defaultValue: 15.0,
@@ -238,7 +254,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: false,
     range: { from: 1, to: 40 },
   },
-  {
+  cameraTimeoutS: {
+    group: "runtime",
     name: "camera_timeout_s",
     kind: "double",
     defaultValue: 1.0,
@@ -246,7 +263,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: false,
     range: { from: 0.1, to: 60 },
   },
-  {
+  compareSteeringThreshold: {
+    group: "runtime",
     name: "compare_steering_threshold",
     kind: "double",
     defaultValue: 0.005,
@@ -255,7 +273,8 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: false,
     range: { from: 0, to: 1 },
   },
-  {
+  compareMaskThreshold: {
+    group: "runtime",
     name: "compare_mask_threshold",
     kind: "double",
     defaultValue: 0.1,
@@ -264,49 +283,43 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
     readOnly: false,
     range: { from: 0, to: 1 },
   },
-];
+} as const satisfies Record<string, NodeParameter>;
 
-/** Settings fixed at start-up. */
-export interface StartupSettings {
-  readonly imageTopics: readonly string[];
-  readonly cameraNames: readonly string[];
-  /** Empty: the package's default model. */
-  readonly model: string;
-  /** A second model to compare with; empty: none. */
-  readonly compareModel: string;
-  readonly provider: ProviderChoice;
-  readonly method: SaliencyMethod;
-  readonly lrpEpsilon: number;
-  readonly intraOpThreads: number;
-  readonly interOpThreads: number;
-  readonly graphOptimizationLevel: GraphOptimizationLevel;
+type Table = typeof NODE_PARAMETERS;
+
+/** The settings type of a row: its choices, else what its kind holds. */
+type ValueOf<D> = D extends { readonly choices: readonly (infer C)[] }
+  ? C
+  : D extends { readonly kind: "bool" }
+    ? boolean
+    : D extends { readonly kind: "integer" | "double" }
+      ? number
+      : D extends { readonly kind: "string" }
+        ? string
+        : readonly string[];
+
+type Group<G extends NodeParameter["group"]> = {
+  readonly [K in keyof Table as Table[K]["group"] extends G ? K : never]: ValueOf<Table[K]>;
+};
+
+type QosFields = "inputReliability" | "inputDepth" | "outputReliability" | "outputDepth";
+
+/** Settings fixed at start-up (the QoS rows gathered into the two profiles). */
+export type StartupSettings = Omit<Group<"startup">, QosFields> & {
   readonly inputQos: QosSettings;
   readonly outputQos: QosSettings;
-}
+};
 
 /** Settings `ros2 param set` may change while the node runs. */
-export interface RuntimeSettings {
-  readonly syncWindowMs: number;
-  readonly maxRateHz: number;
-  readonly colorMap: ColorMapName;
-  readonly overlayOpacity: number;
-  readonly publishMask: boolean;
-  readonly publishOverlay: boolean;
-  readonly publishSteering: boolean;
-  readonly publishSaliency: boolean;
-  readonly publishLayerMasks: boolean;
-  readonly wheelbaseM: number;
-  readonly steeringRatio: number;
-  readonly cameraTimeoutS: number;
-  /** Disagreement thresholds of a comparison: curvature, 1/m, and mean absolute mask difference. */
-  readonly compareSteeringThreshold: number;
-  readonly compareMaskThreshold: number;
-}
+export type RuntimeSettings = Group<"runtime">;
 
 export interface NodeSettings {
   readonly startup: StartupSettings;
   readonly runtime: RuntimeSettings;
 }
+
+/** Every row, in table order: what is declared, documented and mirrored in the YAML file. */
+export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = Object.values(NODE_PARAMETERS);
 
 const DEFINITIONS_BY_NAME: ReadonlyMap<string, ParameterDefinition> = new Map(
   PARAMETER_DEFINITIONS.map((definition) => [definition.name, definition]),
@@ -316,250 +329,41 @@ export function findParameterDefinition(name: string): ParameterDefinition | und
   return DEFINITIONS_BY_NAME.get(name);
 }
 
-function rosType(rcl: RclApi, kind: ParameterKind): number {
-  const types = rcl.ParameterType;
-  switch (kind) {
-    case "bool":
-      return types.PARAMETER_BOOL;
-    case "integer":
-      return types.PARAMETER_INTEGER;
-    case "double":
-      return types.PARAMETER_DOUBLE;
-    case "string":
-      return types.PARAMETER_STRING;
-    case "string_array":
-      return types.PARAMETER_STRING_ARRAY;
+/** The checked values of one group's rows, by settings field; throws naming the first bad one. */
+function groupValues<G extends NodeParameter["group"]>(
+  values: ReadonlyMap<string, ParameterValue>,
+  group: G,
+): Group<G> {
+  const out: Record<string, ParameterValue> = {};
+  for (const [field, definition] of Object.entries(NODE_PARAMETERS) as [string, NodeParameter][]) {
+    if (definition.group !== group) continue;
+    const checked = checkParameterValue(definition, values.get(definition.name));
+    if ("reason" in checked) throw new Error(`parameter ${checked.reason}`);
+    out[field] = checked.value;
   }
-}
-
-function kindName(rcl: RclApi, type: number): string {
-  const entry = Object.entries(rcl.ParameterType).find(([, value]) => value === type);
-  return entry === undefined ? `type ${type}` : entry[0].replace("PARAMETER_", "").toLowerCase();
-}
-
-/** rclnodejs's representation of a value: integers are bigint, arrays are copied. */
-function toRosValue(definition: ParameterDefinition, value: ParameterValue): unknown {
-  if (definition.kind === "integer" && typeof value === "number") return BigInt(value);
-  if (Array.isArray(value)) return [...value];
-  return value;
-}
-
-/**
- * Reads a parameter's value in the definition's kind, or returns a reason it does not fit:
- * wrong type, outside the range, or not one of the choices.
- */
-export function readParameterValue(
-  rcl: RclApi,
-  definition: ParameterDefinition,
-  parameter: RosParameter,
-): { value: ParameterValue } | { reason: string } {
-  const expected = rosType(rcl, definition.kind);
-  if (parameter.type !== expected) {
-    const hint = definition.kind === "double" ? " (write doubles with a decimal point, e.g. 1.0)" : "";
-    return {
-      reason: `${definition.name} must be ${definition.kind}, got ${kindName(rcl, parameter.type)}${hint}`,
-    };
-  }
-  const raw = parameter.value;
-  let value: ParameterValue;
-  switch (definition.kind) {
-    case "bool":
-      if (typeof raw !== "boolean") return { reason: `${definition.name} must be a bool` };
-      value = raw;
-      break;
-    case "integer":
-      if (typeof raw !== "bigint" && !(typeof raw === "number" && Number.isInteger(raw))) {
-        return { reason: `${definition.name} must be an integer` };
-      }
-      value = Number(raw);
-      break;
-    case "double":
-      if (typeof raw !== "number" || !Number.isFinite(raw))
-        return { reason: `${definition.name} must be a finite double` };
-      value = raw;
-      break;
-    case "string":
-      if (typeof raw !== "string") return { reason: `${definition.name} must be a string` };
-      value = raw;
-      break;
-    case "string_array":
-      if (!Array.isArray(raw) || !raw.every((item): item is string => typeof item === "string")) {
-        return { reason: `${definition.name} must be a list of strings` };
-      }
-      value = [...raw];
-      break;
-  }
-  if (definition.range !== undefined && typeof value === "number") {
-    const { from, to } = definition.range;
-    if (value < from || value > to)
-      return { reason: `${definition.name} must be in [${from}, ${to}], got ${value}` };
-  }
-  if (definition.choices !== undefined && typeof value === "string" && !definition.choices.includes(value)) {
-    return { reason: `${definition.name} must be one of ${definition.choices.join(", ")}, got "${value}"` };
-  }
-  return { value };
-}
-
-function buildDescriptor(rcl: RclApi, definition: ParameterDefinition): RosParameterDescriptor {
-  let range: RosRange | undefined;
-  if (definition.range !== undefined) {
-    range =
-      definition.kind === "integer"
-        ? new rcl.IntegerRange(BigInt(definition.range.from), BigInt(definition.range.to), 1n)
-        : // step 0: any value in the range (rclnodejs's default step is 1).
-          new rcl.FloatingPointRange(definition.range.from, definition.range.to, 0);
-  }
-  const descriptor = new rcl.ParameterDescriptor(
-    definition.name,
-    rosType(rcl, definition.kind),
-    definition.description,
-    definition.readOnly,
-    range,
-  );
-  if (definition.choices !== undefined)
-    descriptor.additionalConstraints = `one of: ${definition.choices.join(", ")}`;
-  return descriptor;
-}
-
-/**
- * An integer given for a double parameter (`overlay_opacity: 1` in YAML, `-p max_rate_hz:=10`)
- * would make rclnodejs refuse the declaration; it is taken as the double it means.
- */
-function coercedOverride(
-  rcl: RclApi,
-  node: RosNode,
-  definition: ParameterDefinition,
-): RosParameter | undefined {
-  if (definition.kind !== "double") return undefined;
-  const override = node.getParameterOverrides().find((parameter) => parameter.name === definition.name);
-  if (override === undefined || override.type !== rcl.ParameterType.PARAMETER_INTEGER) return undefined;
-  const raw = override.value;
-  if (typeof raw !== "bigint" && typeof raw !== "number") return undefined;
-  return new rcl.Parameter(definition.name, rcl.ParameterType.PARAMETER_DOUBLE, Number(raw));
-}
-
-function declareOne(rcl: RclApi, node: RosNode, definition: ParameterDefinition): ParameterValue {
-  const descriptor = buildDescriptor(rcl, definition);
-  const coerced = coercedOverride(rcl, node, definition);
-  const parameter =
-    coerced ??
-    new rcl.Parameter(
-      definition.name,
-      rosType(rcl, definition.kind),
-      toRosValue(definition, definition.defaultValue),
-    );
-  let declared: RosParameter;
-  try {
-    declared = node.declareParameter(parameter, descriptor, coerced !== undefined);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new Error(`parameter ${definition.name}: ${detail}`, { cause: error });
-  }
-  const read = readParameterValue(rcl, definition, declared);
-  if ("reason" in read) throw new Error(`parameter ${read.reason}`);
-  return read.value;
-}
-
-function asString(values: ReadonlyMap<string, ParameterValue>, name: string): string {
-  const value = values.get(name);
-  if (typeof value !== "string") throw new Error(`parameter ${name} is missing`);
-  return value;
-}
-
-function asNumber(values: ReadonlyMap<string, ParameterValue>, name: string): number {
-  const value = values.get(name);
-  if (typeof value !== "number") throw new Error(`parameter ${name} is missing`);
-  return value;
-}
-
-function asBool(values: ReadonlyMap<string, ParameterValue>, name: string): boolean {
-  const value = values.get(name);
-  if (typeof value !== "boolean") throw new Error(`parameter ${name} is missing`);
-  return value;
-}
-
-function asStrings(values: ReadonlyMap<string, ParameterValue>, name: string): readonly string[] {
-  const value = values.get(name);
-  if (!Array.isArray(value)) throw new Error(`parameter ${name} is missing`);
-  return value.filter((item): item is string => typeof item === "string");
-}
-
-function pick<T extends string>(choices: readonly T[], value: string, name: string): T {
-  const found = choices.find((choice) => choice === value);
-  if (found === undefined)
-    throw new Error(`parameter ${name} must be one of ${choices.join(", ")}, got "${value}"`);
-  return found;
-}
-
-function reliability(values: ReadonlyMap<string, ParameterValue>, name: string): QosSettings["reliability"] {
-  const value = asString(values, name);
-  if (!isReliabilityName(value))
-    throw new Error(`parameter ${name} must be best_effort or reliable, got "${value}"`);
-  return value;
+  // Each field was checked against its row's kind and choices, which is what Group<G> says.
+  return out as Group<G>;
 }
 
 /** Settings from a complete set of parameter values (default, override or `ros2 param set`). */
 export function settingsFromValues(values: ReadonlyMap<string, ParameterValue>): NodeSettings {
+  const { inputReliability, inputDepth, outputReliability, outputDepth, ...startup } = groupValues(
+    values,
+    "startup",
+  );
   return {
     startup: {
-      imageTopics: asStrings(values, "image_topics"),
-      cameraNames: asStrings(values, "camera_names"),
-      model: asString(values, "model"),
-      compareModel: asString(values, "compare_model"),
-      provider: pick(PROVIDERS, asString(values, "provider"), "provider"),
-      method: pick(SALIENCY_METHODS, asString(values, "method"), "method"),
-      lrpEpsilon: asNumber(values, "lrp_epsilon"),
-      intraOpThreads: asNumber(values, "intra_op_threads"),
-      interOpThreads: asNumber(values, "inter_op_threads"),
-      graphOptimizationLevel: pick(
-        GRAPH_OPTIMIZATION_LEVELS,
-        asString(values, "graph_optimization_level"),
-        "graph_optimization_level",
-      ),
-      inputQos: {
-        reliability: reliability(values, "input_reliability"),
-        depth: asNumber(values, "input_depth"),
-      },
-      outputQos: {
-        reliability: reliability(values, "output_reliability"),
-        depth: asNumber(values, "output_depth"),
-      },
+      ...startup,
+      inputQos: { reliability: inputReliability, depth: inputDepth },
+      outputQos: { reliability: outputReliability, depth: outputDepth },
     },
-    runtime: {
-      syncWindowMs: asNumber(values, "sync_window_ms"),
-      maxRateHz: asNumber(values, "max_rate_hz"),
-      colorMap: pick(COLOR_MAPS, asString(values, "overlay_color_map"), "overlay_color_map"),
-      overlayOpacity: asNumber(values, "overlay_opacity"),
-      publishMask: asBool(values, "publish_mask"),
-      publishOverlay: asBool(values, "publish_overlay"),
-      publishSteering: asBool(values, "publish_steering"),
-      publishSaliency: asBool(values, "publish_saliency"),
-      publishLayerMasks: asBool(values, "publish_layer_masks"),
-      wheelbaseM: asNumber(values, "wheelbase_m"),
-      steeringRatio: asNumber(values, "steering_ratio"),
-      cameraTimeoutS: asNumber(values, "camera_timeout_s"),
-      compareSteeringThreshold: asNumber(values, "compare_steering_threshold"),
-      compareMaskThreshold: asNumber(values, "compare_mask_threshold"),
-    },
+    runtime: groupValues(values, "runtime"),
   };
 }
 
 /** The default value of every parameter, by name. */
 export function defaultParameterValues(): Map<string, ParameterValue> {
   return new Map(PARAMETER_DEFINITIONS.map((definition) => [definition.name, definition.defaultValue]));
-}
-
-/**
- * Declares each parameter of a table with its descriptor (overrides from `--params-file` / `-p`
- * apply) and returns the values by name. Throws one Error naming the parameter when a value does
- * not fit. Every executable of the package declares its parameters through this.
- */
-export function declareParameters(
-  rcl: RclApi,
-  node: RosNode,
-  definitions: readonly ParameterDefinition[],
-): Map<string, ParameterValue> {
-  return new Map(definitions.map((definition) => [definition.name, declareOne(rcl, node, definition)]));
 }
 
 /** Declares visualbackprop_node's parameters and reads them into settings. */

@@ -3,7 +3,7 @@
  * sensor-data profile at depth 1 (best effort, volatile: the newest image matters, a late one is
  * useless); outputs are reliable so RViz's default subscription and `ros2 bag record` match.
  */
-import type { RclApi, RosQoS } from "./ros-api.js";
+import type { RclApi, RosQoS } from "./ros-api";
 
 export type ReliabilityName = "best_effort" | "reliable";
 export const RELIABILITY_NAMES: readonly ReliabilityName[] = ["best_effort", "reliable"];
@@ -14,10 +14,6 @@ export interface QosSettings {
   readonly depth: number;
 }
 
-/** Camera subscriptions unless parameters say otherwise. */
-export const DEFAULT_INPUT_QOS: QosSettings = { reliability: "best_effort", depth: 1 };
-/** Mask, overlay, steering and saliency publishers unless parameters say otherwise. */
-export const DEFAULT_OUTPUT_QOS: QosSettings = { reliability: "reliable", depth: 5 };
 /** /diagnostics, as diagnostic_updater publishes it. */
 export const DIAGNOSTICS_QOS: QosSettings = { reliability: "reliable", depth: 10 };
 

@@ -3,11 +3,11 @@
  * where ROS 2 is sourced, so it is required lazily, on first use, and checked against the shape
  * this package relies on (ros-api.ts); everything else runs, and is tested, without it.
  */
-import { subscribeClockBestEffort } from "./clock-qos.js";
-import { describeRangesInMessageShape } from "./parameter-descriptor-ranges.js";
-import { explainParameterRefusals } from "./parameter-reasons.js";
-import { readFullyQualifiedParameterSections } from "./parameter-sections.js";
-import type { RclApi, RosNodeOptions } from "./ros-api.js";
+import { subscribeClockBestEffort } from "./clock-qos";
+import { describeRangesInMessageShape } from "./parameter-descriptor-ranges";
+import { explainParameterRefusals } from "./parameter-reasons";
+import { readFullyQualifiedParameterSections } from "./parameter-sections";
+import type { RclApi, RosNodeOptions } from "./ros-api";
 
 const INSTALL_HINT =
   "source ROS 2 (Humble or Jazzy: source /opt/ros/$ROS_DISTRO/setup.bash) and run npm install " +

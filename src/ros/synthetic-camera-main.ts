@@ -3,19 +3,16 @@
  * failure is one line and exit code 1. bin/synthetic_camera runs this file.
  */
 import type { EventEmitter } from "node:events";
-import { loadRclnodejs, nodeOptions } from "./rclnodejs-adapter.js";
-import type { RclApi, RosNode } from "./ros-api.js";
-import { StopSignals } from "./stop-signals.js";
-import { SyntheticCamera } from "./synthetic-camera.js";
+import { loadRclnodejs, nodeOptions } from "./rclnodejs-adapter";
+import type { RclApi, RosNode } from "./ros-api";
+import { StopSignals } from "./stop-signals";
+import { SyntheticCamera } from "./synthetic-camera";
+import { errorText } from "../error-text";
 
 export interface SyntheticCameraMainDependencies {
   readonly loadRcl: () => RclApi;
   readonly signals: EventEmitter;
   readonly writeError: (line: string) => void;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export async function runSyntheticCameraMain(dependencies: SyntheticCameraMainDependencies): Promise<number> {

@@ -4,13 +4,14 @@
  * chosen rate and size, like image_tools' cam2image, so anyone can try visualbackprop_node
  * without a car and compare its steering with the truth.
  */
-import { SyntheticDrive } from "../drive/drive.js";
-import { HELD_OUT_SEEDS } from "../drive/seeds.js";
-import { MessageTypes } from "../frame/message-types.js";
-import { declareParameters, type ParameterDefinition } from "./parameters.js";
-import { buildRgb8Image } from "../frame/messages.js";
-import { createQos } from "./qos.js";
-import type { RclApi, RosNode, RosPublisher, RosTimer } from "./ros-api.js";
+import { SyntheticDrive } from "../drive/drive";
+import { HELD_OUT_SEEDS } from "../drive/seeds";
+import { MessageTypes } from "../frame/message-types";
+import { declareParameters } from "./parameter-declaration";
+import type { ParameterDefinition } from "./parameter-definition";
+import { buildRgb8Image } from "../frame/messages";
+import { createQos } from "./qos";
+import type { RclApi, RosNode, RosPublisher, RosTimer } from "./ros-api";
 
 export interface SyntheticCameraSettings {
   readonly seed: number;

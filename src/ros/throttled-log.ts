@@ -3,7 +3,7 @@
  * most once per period per key, with the number suppressed in between, so /rosout stays readable
  * and the node keeps its time for frames.
  */
-import type { RosLogger } from "./ros-api.js";
+import type { RosLogger } from "./ros-api";
 
 export class ThrottledLog {
   readonly #logger: RosLogger;

@@ -6,8 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CameraPlan } from "../offline/camera-topics";
 import type { RecordedSteering } from "../offline/recorded-steering";
-import { FOXGLOVE_LAYOUT_FILE, foxgloveLayoutText, type LayoutOptions } from "./foxglove-layout.js";
-import type { CameraView } from "./view-topics.js";
+import { FOXGLOVE_LAYOUT_FILE, foxgloveLayoutText, type LayoutOptions } from "./foxglove-layout";
+import type { CameraView } from "./view-topics";
 
 /** A camera of a bag run as a viewer sees it. */
 export function planView(camera: CameraPlan, compared = false): CameraView {

@@ -4,7 +4,7 @@
  * plot of the predicted steering against the recorded one. Topics come from the node's naming
  * rule (via CameraView), so the layout matches the bag it is written beside.
  */
-import type { CameraView } from "./view-topics.js";
+import type { CameraView } from "./view-topics";
 
 /** The file `visualbackprop bag` writes into its output bag directory. */
 export const FOXGLOVE_LAYOUT_FILE = "foxglove-layout.json";

@@ -4,10 +4,11 @@
  */
 import * as fs from "node:fs";
 import { parse } from "yaml";
-import { NODE_NAME } from "../frame/node-name.js";
-import { defaultParameterValues, settingsFromValues } from "../ros/parameters.js";
-import { isReliabilityName, type QosSettings } from "../ros/qos.js";
-import { normalizeNamespace } from "./view-topics.js";
+import { NODE_NAME } from "../frame/node-name";
+import { checkParameterValue, type ParameterValue } from "../ros/parameter-definition";
+import { defaultParameterValues, NODE_PARAMETERS, settingsFromValues } from "../ros/parameters";
+import type { QosSettings } from "../ros/qos";
+import { normalizeNamespace } from "./view-topics";
 
 /** The parameters that decide what a viewer shows. */
 export interface ViewParameters {
@@ -33,23 +34,15 @@ function nodeKeys(namespace: string, nodeName: string): string[] {
   return ["/**", "**", `/**/${nodeName}`, nodeName, `/${nodeName}`, full.slice(1), full];
 }
 
-function strings(file: string, name: string, value: unknown): string[] {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== "string"))
-    throw new Error(`${file}: ${name} must be a list of strings, got ${JSON.stringify(value)}`);
-  return value as string[];
-}
-
-function reliability(file: string, name: string, value: unknown): QosSettings["reliability"] {
-  if (typeof value !== "string" || !isReliabilityName(value))
-    throw new Error(`${file}: ${name} must be "best_effort" or "reliable", got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function depth(file: string, name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1)
-    throw new Error(`${file}: ${name} must be an integer of at least 1, got ${JSON.stringify(value)}`);
-  return value;
-}
+/** The rows a viewer reads; their values are checked by the node's own table. */
+const VIEW_ROWS = [
+  NODE_PARAMETERS.imageTopics,
+  NODE_PARAMETERS.cameraNames,
+  NODE_PARAMETERS.inputReliability,
+  NODE_PARAMETERS.inputDepth,
+  NODE_PARAMETERS.outputReliability,
+  NODE_PARAMETERS.outputDepth,
+];
 
 /**
  * Reads the view parameters of node `nodeName` in `namespace` from a parameter file; what the
@@ -76,21 +69,25 @@ export function readViewParameters(
       if (section?.ros__parameters !== undefined) Object.assign(values, section.ros__parameters);
     }
   }
-  const has = (name: string): boolean => values[name] !== undefined;
+  // What the file leaves out keeps the base's value; the rest must pass the node's own checks.
+  const merged = new Map<string, ParameterValue>(defaultParameterValues());
+  merged.set("image_topics", base.imageTopics);
+  merged.set("camera_names", base.cameraNames);
+  merged.set("input_reliability", base.input.reliability);
+  merged.set("input_depth", base.input.depth);
+  merged.set("output_reliability", base.output.reliability);
+  merged.set("output_depth", base.output.depth);
+  for (const row of VIEW_ROWS) {
+    if (values[row.name] === undefined) continue;
+    const checked = checkParameterValue(row, values[row.name]);
+    if ("reason" in checked) throw new Error(`${file}: ${checked.reason}`);
+    merged.set(row.name, checked.value);
+  }
+  const { startup } = settingsFromValues(merged);
   return {
-    imageTopics: has("image_topics") ? strings(file, "image_topics", values.image_topics) : base.imageTopics,
-    cameraNames: has("camera_names") ? strings(file, "camera_names", values.camera_names) : base.cameraNames,
-    input: {
-      reliability: has("input_reliability")
-        ? reliability(file, "input_reliability", values.input_reliability)
-        : base.input.reliability,
-      depth: has("input_depth") ? depth(file, "input_depth", values.input_depth) : base.input.depth,
-    },
-    output: {
-      reliability: has("output_reliability")
-        ? reliability(file, "output_reliability", values.output_reliability)
-        : base.output.reliability,
-      depth: has("output_depth") ? depth(file, "output_depth", values.output_depth) : base.output.depth,
-    },
+    imageTopics: startup.imageTopics,
+    cameraNames: startup.cameraNames,
+    input: startup.inputQos,
+    output: startup.outputQos,
   };
 }

@@ -4,8 +4,8 @@
  * effort camera needs a best effort subscription; RViz's default, reliable, would see nothing).
  */
 import { stringify } from "yaml";
-import type { QosSettings } from "../ros/qos.js";
-import type { CameraView } from "./view-topics.js";
+import type { QosSettings } from "../ros/qos";
+import type { CameraView } from "./view-topics";
 
 /** How the node subscribes to cameras and publishes outputs (its QoS parameters). */
 export interface ViewQos {

@@ -16,10 +16,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { NODE_NAME } from "../frame/node-name.js";
-import { DEFAULT_VIEW_PARAMETERS, readViewParameters } from "./node-params.js";
-import { rvizConfigText } from "./rviz-config.js";
-import { cameraViews } from "./view-topics.js";
+import { NODE_NAME } from "../frame/node-name";
+import { DEFAULT_VIEW_PARAMETERS, readViewParameters } from "./node-params";
+import { rvizConfigText } from "./rviz-config";
+import { cameraViews } from "./view-topics";
 
 const PROGRAM = "visualbackprop_rviz";
 

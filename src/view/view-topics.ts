@@ -4,8 +4,8 @@
  * Names come from the node's own rule (src/frame/cameras.ts), so RViz and Foxglove show exactly
  * the topics `visualbackprop_node` publishes.
  */
-import { outputTopics, resolveCameras } from "../frame/cameras.js";
-import { NODE_NAME } from "../frame/node-name.js";
+import { outputTopics, resolveCameras } from "../frame/cameras";
+import { NODE_NAME } from "../frame/node-name";
 
 /** One camera and the fully qualified topics a viewer subscribes to. */
 export interface CameraView {

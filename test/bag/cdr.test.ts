@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { CdrReader } from "../../src/bag/cdr-reader";
+import { CdrReader } from "@foxglove/cdr";
 import { MessageRegistry } from "../../src/bag/msg-registry";
 import { RosSerializer } from "../../src/bag/ros-serializer";
 import type { Float32Msg, ImageMsg, SaliencyMsg, SteeringCommandMsg } from "../../src/bag/ros-types";
@@ -179,6 +179,29 @@ describe("bag/cdr: alignment and types", () => {
       /\.g: expected exactly 3 elements, got 2/,
     );
     assert.throws(() => s.encode("nope_msgs/msg/X", {}), /unknown message type/);
+  });
+
+  it("writes non-ASCII strings as UTF-8 with their byte length (the library alone cuts them)", () => {
+    const bytes = serializer.encode("std_msgs/msg/Header", {
+      stamp: { sec: 0, nanosec: 0 },
+      frame_id: "kaméra→",
+    });
+    assert.equal(hex(bytes), "00010000 00000000 00000000 0b000000 6b616dc3a97261e2869200".replace(/ /g, ""));
+    assert.equal(serializer.decode<{ frame_id: string }>("std_msgs/msg/Header", bytes).frame_id, "kaméra→");
+  });
+
+  it("refuses a message cut short inside a larger buffer, and decoded arrays own their memory", () => {
+    const image = { header: { stamp: { sec: 1, nanosec: 2 }, frame_id: "f" }, height: 1, width: 2, step: 6 };
+    const bytes = serializer.encode("sensor_msgs/msg/Image", { ...image, data: new Uint8Array(6).fill(9) });
+    const inChunk = new Uint8Array(bytes.byteLength + 16);
+    inChunk.set(bytes);
+    assert.throws(
+      () => serializer.decode("sensor_msgs/msg/Image", inChunk.subarray(0, bytes.byteLength - 3)),
+      /cannot decode sensor_msgs\/msg\/Image \(\d+ bytes\): sensor_msgs\/msg\/Image\.data: 6 elements of uint8/,
+    );
+    const back = serializer.decode<ImageMsg>("sensor_msgs/msg/Image", inChunk.subarray(0, bytes.byteLength));
+    assert.notEqual(back.data.buffer, inChunk.buffer);
+    assert.deepEqual([...back.data], [9, 9, 9, 9, 9, 9]);
   });
 
   it("reads big-endian CDR too", () => {

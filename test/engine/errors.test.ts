@@ -4,7 +4,8 @@ import * as path from "node:path";
 import { Engine } from "../../src/engine/engine";
 import { openSession, providerChain, readableOrtMessage } from "../../src/engine/providers";
 import { buildPilotNet } from "../../src/onnx/cnn-builder";
-import { OnnxDataType } from "../../src/onnx/onnx-model";
+import { OnnxDataType, parseOnnxModel } from "../../src/onnx/onnx-model";
+import { ProtoWriter, readFields } from "../../src/onnx/protobuf";
 import { attr, buildOnnxModel, NodeSpec, TensorSpec } from "../../src/onnx/onnx-writer";
 import { tempDir } from "../support/paths";
 import { InferenceSession, listSupportedBackends } from "onnxruntime-node";
@@ -113,6 +114,28 @@ describe("engine errors", () => {
       outputs: [{ name: "output", elemType: OnnxDataType.Float, shape: [] }],
     });
     await rejects(bytes, /the model has 2 inputs \('input', 'other'\)/);
+  });
+
+  it("refuses a model whose weights are kept in an external file, naming the initializer and the file", async () => {
+    // ONNX Runtime gets the model's bytes, not a folder: external data cannot load. Appends an
+    // initializer with data_location EXTERNAL (14) and external_data location (13) to the graph.
+    const out = new ProtoWriter();
+    for (const field of readFields(parseOnnxModel(buildPilotNet()).bytes)) {
+      if (field.fieldNumber !== 7) {
+        out.raw(field.raw);
+        continue;
+      }
+      const graph = new ProtoWriter().raw(field.bytes);
+      graph.message(5, (t) => {
+        t.packedInts(1, [4]).int(2, OnnxDataType.Float).string(8, "outside");
+        t.message(13, (e) => e.string(1, "location").string(2, "weights.bin")).int(14, 1);
+      });
+      out.bytes(7, graph.finish());
+    }
+    await rejects(
+      out.finish(),
+      /initializer 'outside' keeps its data in an external file \('weights\.bin'\)/,
+    );
   });
 
   it("refuses a non-4-D input and a dynamic image size", async () => {

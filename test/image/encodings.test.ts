@@ -6,8 +6,8 @@ import {
   imageToRgbFrame,
   type RawImage,
   SUPPORTED_ENCODINGS,
-} from "../../src/image/encodings.js";
-import { FULL_FRAME, preprocess } from "../../src/image/preprocess.js";
+} from "../../src/image/encodings";
+import { FULL_FRAME, preprocess } from "../../src/image/preprocess";
 
 /** Rows of bytes, each padded with `padding` bytes of 0xEE (values that must never reach the frame). */
 function padded(rows: number[][], padding: number): Uint8Array {

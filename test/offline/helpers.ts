@@ -10,8 +10,8 @@ import { createBagWriter } from "../../src/bag/rosbag2-writer";
 import { nsToStamp } from "../../src/bag/ros-types";
 import { createSerializer } from "../../src/bag/serializer-factory";
 import { writeHumbleSqliteBag } from "../support/sqlite-bag";
-import { loadModel } from "../../src/frame/model-loader.js";
-import type { LoadedModel } from "../../src/frame/model-port.js";
+import { loadModel } from "../../src/frame/model-loader";
+import type { LoadedModel } from "../../src/frame/model-port";
 import { buildPilotNet } from "../../src/onnx/cnn-builder";
 
 export const CAMERA = "/cameras/front/image_raw";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import sinon from "sinon";
-import { subscribeClockBestEffort } from "../../src/ros/clock-qos.js";
+import { subscribeClockBestEffort } from "../../src/ros/clock-qos";
 
 /** The shape of rclnodejs 2.2.0's TimeSource that the patch relies on. */
 class FakeTimeSource {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import { planDdsReceiveBuffer, RECEIVE_BUFFER_BYTES } from "../../src/ros/dds-receive-buffer.js";
-import { runNodeMain } from "../../src/ros/node-main.js";
-import { createFakeRcl } from "./fake-rclnodejs.js";
-import { overrides } from "./harness.js";
-import { STUB_IMAGE_OPS, StubEngine, stubLoader, stubModel } from "./stubs.js";
+import { planDdsReceiveBuffer, RECEIVE_BUFFER_BYTES } from "../../src/ros/dds-receive-buffer";
+import { runNodeMain } from "../../src/ros/node-main";
+import { createFakeRcl } from "./fake-rclnodejs";
+import { overrides } from "./harness";
+import { STUB_IMAGE_OPS, StubEngine, stubLoader, stubModel } from "./stubs";
 
 const CYCLONE = { RMW_IMPLEMENTATION: "rmw_cyclonedds_cpp" };
 const FRAGMENT = `<CycloneDDS><Domain><Internal><SocketReceiveBufferSize max="${RECEIVE_BUFFER_BYTES}B"/></Internal></Domain></CycloneDDS>`;

@@ -21,7 +21,7 @@ import type {
   RosTimer,
   SetParametersResult,
   TimeMsg,
-} from "../../src/ros/ros-api.js";
+} from "../../src/ros/ros-api";
 
 export const ParameterType = {
   PARAMETER_NOT_SET: 0,

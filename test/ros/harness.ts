@@ -9,19 +9,13 @@ import type {
   SaliencyMsg,
   SteeringCommandMsg,
   DiagnosticArrayMsg,
-} from "../../src/frame/message-types.js";
-import type { LoadedModel, ModelLoader } from "../../src/frame/model-port.js";
-import { VisualBackPropNode } from "../../src/ros/node.js";
-import { findParameterDefinition, type ParameterValue } from "../../src/ros/parameters.js";
-import type { RosParameter } from "../../src/ros/ros-api.js";
-import {
-  createFakeRcl,
-  type FakeNode,
-  FakeParameter,
-  type FakeRcl,
-  ParameterType,
-} from "./fake-rclnodejs.js";
-import { STUB_IMAGE_OPS, StubEngine, stubLoader, stubModel } from "./stubs.js";
+} from "../../src/frame/message-types";
+import type { LoadedModel, ModelLoader } from "../../src/frame/model-port";
+import { VisualBackPropNode } from "../../src/ros/node";
+import { findParameterDefinition, type ParameterValue } from "../../src/ros/parameters";
+import type { RosParameter } from "../../src/ros/ros-api";
+import { createFakeRcl, type FakeNode, FakeParameter, type FakeRcl, ParameterType } from "./fake-rclnodejs";
+import { STUB_IMAGE_OPS, StubEngine, stubLoader, stubModel } from "./stubs";
 
 /** A parameter override as `--params-file` gives it, typed from the node's parameter table. */
 export function override(name: string, value: ParameterValue): RosParameter {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import type { EngineResult } from "../../src/engine/types.js";
-import type { DiagnosticArrayMsg, ImageMsg, SaliencyComparisonMsg } from "../../src/frame/message-types.js";
-import type { LoadedModel } from "../../src/frame/model-port.js";
-import { VisualBackPropNode } from "../../src/ros/node.js";
-import { createFakeRcl, OWN_TYPES, STANDARD_TYPES } from "./fake-rclnodejs.js";
-import { type Harness, overrides, startHarness, status, statusValue } from "./harness.js";
-import { rgbImage, STUB_IMAGE_OPS, STUB_SPEC, StubEngine, stubLoader, stubModel } from "./stubs.js";
+import type { EngineResult } from "../../src/engine/types";
+import type { DiagnosticArrayMsg, ImageMsg, SaliencyComparisonMsg } from "../../src/frame/message-types";
+import type { LoadedModel } from "../../src/frame/model-port";
+import { VisualBackPropNode } from "../../src/ros/node";
+import { createFakeRcl, OWN_TYPES, STANDARD_TYPES } from "./fake-rclnodejs";
+import { type Harness, overrides, startHarness, status, statusValue } from "./harness";
+import { rgbImage, STUB_IMAGE_OPS, STUB_SPEC, StubEngine, stubLoader, stubModel } from "./stubs";
 
 const FRONT = "/cameras/front/image_raw";
 const COMPARE = ["steering", "saliency", "mask", "overlay", "comparison", "diff"].map(

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { FakeParameter, ParameterType } from "./fake-rclnodejs.js";
-import { type Harness, startHarness, statusValue } from "./harness.js";
-import { rgbImage, StubEngine } from "./stubs.js";
+import { FakeParameter, ParameterType } from "./fake-rclnodejs";
+import { type Harness, startHarness, statusValue } from "./harness";
+import { rgbImage, StubEngine } from "./stubs";
 
 const FRONT = "/cameras/front/image_raw";
 const REAR = "/cameras/rear/image_raw";

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import sharp from "sharp";
-import { DiagnosticLevel } from "../../src/frame/messages.js";
-import { StartupError, VisualBackPropNode } from "../../src/ros/node.js";
-import { createFakeRcl, OWN_TYPES, STANDARD_TYPES } from "./fake-rclnodejs.js";
-import { type Harness, overrides, startHarness, status, statusValue } from "./harness.js";
-import { rgbImage, STUB_IMAGE_OPS, StubEngine, stubLoader, stubModel } from "./stubs.js";
+import { DiagnosticLevel } from "../../src/frame/messages";
+import { StartupError, VisualBackPropNode } from "../../src/ros/node";
+import { createFakeRcl, OWN_TYPES, STANDARD_TYPES } from "./fake-rclnodejs";
+import { type Harness, overrides, startHarness, status, statusValue } from "./harness";
+import { rgbImage, STUB_IMAGE_OPS, StubEngine, stubLoader, stubModel } from "./stubs";
 
 const FRONT = "/cameras/front/image_raw";
 const REAR = "/cameras/rear/image_raw";

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { loadRclnodejs, missingRclMembers } from "../../src/ros/rclnodejs-adapter.js";
-import { type NodeMainDependencies, runNodeMain } from "../../src/ros/node-main.js";
-import type { ModelLoader } from "../../src/frame/model-port.js";
-import { createFakeRcl, type FakeRcl } from "./fake-rclnodejs.js";
-import { overrides } from "./harness.js";
-import { rgbImage, STUB_IMAGE_OPS, StubEngine, stubLoader, stubModel } from "./stubs.js";
+import { loadRclnodejs, missingRclMembers } from "../../src/ros/rclnodejs-adapter";
+import { type NodeMainDependencies, runNodeMain } from "../../src/ros/node-main";
+import type { ModelLoader } from "../../src/frame/model-port";
+import { createFakeRcl, type FakeRcl } from "./fake-rclnodejs";
+import { overrides } from "./harness";
+import { rgbImage, STUB_IMAGE_OPS, StubEngine, stubLoader, stubModel } from "./stubs";
 
 function dependencies(
   rcl: FakeRcl,

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { VisualBackPropNode } from "../../src/ros/node.js";
-import { createFakeRcl } from "./fake-rclnodejs.js";
-import { overrides } from "./harness.js";
-import { STUB_IMAGE_OPS, stubLoader, stubModel } from "./stubs.js";
+import { VisualBackPropNode } from "../../src/ros/node";
+import { createFakeRcl } from "./fake-rclnodejs";
+import { overrides } from "./harness";
+import { STUB_IMAGE_OPS, stubLoader, stubModel } from "./stubs";
 
 async function start(imageTopics: string[], remap: Record<string, string>) {
   const rcl = createFakeRcl({ overrides: overrides({ image_topics: imageTopics }) });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { PARAMETER_DEFINITIONS } from "../../src/ros/parameters.js";
-import { VisualBackPropNode } from "../../src/ros/node.js";
+import { PARAMETER_DEFINITIONS } from "../../src/ros/parameters";
+import { VisualBackPropNode } from "../../src/ros/node";
 import {
   createFakeRcl,
   FakeFloatingPointRange,
@@ -8,9 +8,9 @@ import {
   FakeParameter,
   FakeQoS,
   ParameterType,
-} from "./fake-rclnodejs.js";
-import { type Harness, overrides, startHarness } from "./harness.js";
-import { rgbImage, STUB_IMAGE_OPS, StubEngine, stubLoader, stubModel } from "./stubs.js";
+} from "./fake-rclnodejs";
+import { type Harness, overrides, startHarness } from "./harness";
+import { rgbImage, STUB_IMAGE_OPS, StubEngine, stubLoader, stubModel } from "./stubs";
 
 const FRONT = "/cameras/front/image_raw";
 

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { outputTopics, resolveCameras } from "../../src/frame/cameras.js";
-import { PARAMETER_DEFINITIONS } from "../../src/ros/parameters.js";
+import { outputTopics, resolveCameras } from "../../src/frame/cameras";
+import { PARAMETER_DEFINITIONS } from "../../src/ros/parameters";
 
 // dist/test/ros -> the checkout
 const ROOT = path.resolve(__dirname, "..", "..", "..");

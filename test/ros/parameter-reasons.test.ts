@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { explainParameterRefusals, parameterRefusal } from "../../src/ros/parameter-reasons.js";
+import { explainParameterRefusals, parameterRefusal } from "../../src/ros/parameter-reasons";
 
 const DOUBLE = 3;
 const INTEGER = 2;

@@ -7,7 +7,7 @@ import {
   type FrameArrival,
   latestFrameBatches,
   type SchedulingSettings,
-} from "../../src/ros/pipeline.js";
+} from "../../src/ros/pipeline";
 
 /** Frames as marbles: letter = camera 0 frame, digit = camera 1 frame; the batch is printed as its payloads. */
 function run(

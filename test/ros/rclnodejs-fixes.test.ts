@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { describeRangesInMessageShape } from "../../src/ros/parameter-descriptor-ranges.js";
-import { readFullyQualifiedParameterSections } from "../../src/ros/parameter-sections.js";
-import { nodeOptions } from "../../src/ros/rclnodejs-adapter.js";
+import { describeRangesInMessageShape } from "../../src/ros/parameter-descriptor-ranges";
+import { readFullyQualifiedParameterSections } from "../../src/ros/parameter-sections";
+import { nodeOptions } from "../../src/ros/rclnodejs-adapter";
 
 interface Override {
   name: string;

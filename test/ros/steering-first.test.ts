@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { type Harness, startHarness } from "./harness.js";
-import { rgbImage } from "./stubs.js";
+import { type Harness, startHarness } from "./harness";
+import { rgbImage } from "./stubs";
 
 const FRONT = "/cameras/front/image_raw";
 const REAR = "/cameras/rear/image_raw";

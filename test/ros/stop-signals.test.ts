@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import { StopSignals } from "../../src/ros/stop-signals.js";
+import { StopSignals } from "../../src/ros/stop-signals";
 
 const settled = async (promise: Promise<unknown>): Promise<boolean> => {
   let done = false;

@@ -3,17 +3,17 @@
  * model file. The stub engine reports the first input value of each image as its curvature, so a
  * test chooses a frame's prediction through its pixels.
  */
-import type { EngineResult, ProviderName, SaliencyMethod } from "../../src/engine/types.js";
-import type { RgbFrame } from "../../src/image/frame.js";
-import { mapMaskToFrame, preprocess, type PreprocessSpec } from "../../src/image/preprocess.js";
-import type { ImageMsg } from "../../src/frame/message-types.js";
+import type { EngineResult, ProviderName, SaliencyMethod } from "../../src/engine/types";
+import type { RgbFrame } from "../../src/image/frame";
+import { mapMaskToFrame, preprocess, type PreprocessSpec } from "../../src/image/preprocess";
+import type { ImageMsg } from "../../src/frame/message-types";
 import type {
   ImageOps,
   LoadedModel,
   ModelLoader,
   ModelRequest,
   SaliencyEngine,
-} from "../../src/frame/model-port.js";
+} from "../../src/frame/model-port";
 
 export const STUB_SPEC: PreprocessSpec = {
   crop: { x: 0, y: 0, width: 1, height: 1 },

@@ -2,19 +2,19 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { EventEmitter } from "node:events";
 import sinon from "sinon";
-import { DEFAULT_MODEL } from "../../src/cli/package-paths.js";
-import { SyntheticDrive } from "../../src/drive/drive.js";
-import { PILOTNET_INPUT } from "../../src/drive/model-input.js";
-import type { Float32Msg, ImageMsg, SaliencyMsg, SteeringCommandMsg } from "../../src/frame/message-types.js";
-import { IMAGE_OPS } from "../../src/frame/image-ops.js";
-import { loadModel } from "../../src/frame/model-loader.js";
-import type { LoadedModel } from "../../src/frame/model-port.js";
-import { VisualBackPropNode } from "../../src/ros/node.js";
-import { SyntheticCamera } from "../../src/ros/synthetic-camera.js";
-import { runSyntheticCameraMain } from "../../src/ros/synthetic-camera-main.js";
-import { createFakeRcl, FakeParameter, ParameterType } from "./fake-rclnodejs.js";
-import { overrides } from "./harness.js";
-import { StubEngine, stubLoader } from "./stubs.js";
+import { DEFAULT_MODEL } from "../../src/cli/package-paths";
+import { SyntheticDrive } from "../../src/drive/drive";
+import { PILOTNET_INPUT } from "../../src/drive/model-input";
+import type { Float32Msg, ImageMsg, SaliencyMsg, SteeringCommandMsg } from "../../src/frame/message-types";
+import { IMAGE_OPS } from "../../src/frame/image-ops";
+import { loadModel } from "../../src/frame/model-loader";
+import type { LoadedModel } from "../../src/frame/model-port";
+import { VisualBackPropNode } from "../../src/ros/node";
+import { SyntheticCamera } from "../../src/ros/synthetic-camera";
+import { runSyntheticCameraMain } from "../../src/ros/synthetic-camera-main";
+import { createFakeRcl, FakeParameter, ParameterType } from "./fake-rclnodejs";
+import { overrides } from "./harness";
+import { StubEngine, stubLoader } from "./stubs";
 
 function smallCameraOverrides(): FakeParameter[] {
   return [

@@ -4,8 +4,8 @@ import {
   isCompressedTopic,
   outputTopics,
   resolveCameras,
-} from "../../src/frame/cameras.js";
-import { percentile } from "../../src/ros/diagnostics.js";
+} from "../../src/frame/cameras";
+import { percentile } from "../../src/ros/diagnostics";
 import {
   buildDiagnosticArray,
   buildMono8Image,
@@ -13,16 +13,12 @@ import {
   buildSaliency,
   buildSteeringCommand,
   DiagnosticLevel,
-} from "../../src/frame/messages.js";
-import { RuntimeParameters } from "../../src/ros/parameter-updates.js";
-import {
-  defaultParameterValues,
-  PARAMETER_DEFINITIONS,
-  settingsFromValues,
-} from "../../src/ros/parameters.js";
-import { steeringWheelAngle } from "../../src/frame/steering.js";
-import { ThrottledLog } from "../../src/ros/throttled-log.js";
-import { createFakeRcl, FakeParameter, fakeLogger, ParameterType } from "./fake-rclnodejs.js";
+} from "../../src/frame/messages";
+import { RuntimeParameters } from "../../src/ros/parameter-updates";
+import { defaultParameterValues, PARAMETER_DEFINITIONS, settingsFromValues } from "../../src/ros/parameters";
+import { steeringWheelAngle } from "../../src/frame/steering";
+import { ThrottledLog } from "../../src/ros/throttled-log";
+import { createFakeRcl, FakeParameter, fakeLogger, ParameterType } from "./fake-rclnodejs";
 
 const header = { stamp: { sec: 3, nanosec: 4 }, frame_id: "cam" };
 
