@@ -3,13 +3,15 @@ import { addInputGradient } from "./gradient-graph";
 import { analyseChain } from "./layer-chain";
 import { addLrp } from "./lrp-graph";
 import { analyseTrunk, VbpPlan } from "./trunk";
-import { SALIENCY_METHODS, SaliencyMethod } from "./types";
+import { LrpPoint, SALIENCY_METHODS, SaliencyMethod } from "./types";
 import { addVisualBackProp, VbpGraph } from "./vbp-graph";
 
 export interface MethodGraphOptions {
   readonly method?: SaliencyMethod;
   /** LRP's epsilon. */
   readonly epsilon?: number;
+  /** Where LRP's relevance is measured (default `input`). */
+  readonly lrpAt?: LrpPoint;
   /** For LRP and the gradient: which value of the model's output vector to explain. */
   readonly outputIndex?: number;
   readonly featureMaps?: boolean;
@@ -39,7 +41,7 @@ export function addSaliency(
   const settings = { outputIndex: options.outputIndex, activations: options.featureMaps };
   const graph =
     method === "lrp"
-      ? addLrp(model, chain, { ...settings, epsilon: options.epsilon })
+      ? addLrp(model, chain, { ...settings, epsilon: options.epsilon, at: options.lrpAt })
       : addInputGradient(model, chain, settings);
   const { name, batchDim, shape } = chain.input;
   return {

@@ -5,7 +5,13 @@
  * ONNX Runtime itself.
  */
 import type { ColorMap } from "../image/colormap.js";
-import type { EngineResult, ProviderName, SaliencyMethod, SessionSettings } from "../engine/types.js";
+import type {
+  EngineResult,
+  LrpPoint,
+  ProviderName,
+  SaliencyMethod,
+  SessionSettings,
+} from "../engine/types.js";
 import type { FloatImage, RgbFrame } from "../image/frame.js";
 import type { PreprocessSpec } from "../image/preprocess.js";
 
@@ -37,6 +43,8 @@ export interface ModelRequest extends SessionSettings {
   readonly method?: SaliencyMethod;
   /** LRP's epsilon. */
   readonly epsilon?: number;
+  /** Where LRP's relevance is measured. */
+  readonly lrpAt?: LrpPoint;
 }
 
 /** Loads a model; rejects with one clear message (missing file, corrupt model, unknown provider). */

@@ -5,8 +5,10 @@
  * the rest changes at run time through `ros2 param set`.
  */
 import {
+  LRP_POINTS,
   SALIENCY_METHODS,
   type GraphOptimizationLevel,
+  type LrpPoint,
   type ProviderChoice,
   type SaliencyMethod,
 } from "../engine/types.js";
@@ -85,10 +87,19 @@ export const PARAMETER_DEFINITIONS: readonly ParameterDefinition[] = [
   {
     name: "lrp_epsilon",
     kind: "double",
-    defaultValue: 1e-6,
+    defaultValue: 1e-4,
     description: "Epsilon of LRP's stabiliser (method lrp only)",
     readOnly: true,
     range: { from: 1e-12, to: 1 },
+  },
+  {
+    name: "lrp_at",
+    kind: "string",
+    defaultValue: "input",
+    description:
+      "Where LRP's relevance is measured (method lrp only): input (through the model's input normalisation) or conv1 (the first convolution's input)",
+    readOnly: true,
+    choices: LRP_POINTS,
   },
   {
     name: "intra_op_threads",
@@ -248,6 +259,7 @@ export interface StartupSettings {
   readonly provider: ProviderChoice;
   readonly method: SaliencyMethod;
   readonly lrpEpsilon: number;
+  readonly lrpAt: LrpPoint;
   readonly intraOpThreads: number;
   readonly interOpThreads: number;
   readonly graphOptimizationLevel: GraphOptimizationLevel;
@@ -476,6 +488,7 @@ export function settingsFromValues(values: ReadonlyMap<string, ParameterValue>):
       provider: pick(PROVIDERS, asString(values, "provider"), "provider"),
       method: pick(SALIENCY_METHODS, asString(values, "method"), "method"),
       lrpEpsilon: asNumber(values, "lrp_epsilon"),
+      lrpAt: pick(LRP_POINTS, asString(values, "lrp_at"), "lrp_at"),
       intraOpThreads: asNumber(values, "intra_op_threads"),
       interOpThreads: asNumber(values, "inter_op_threads"),
       graphOptimizationLevel: pick(
