@@ -9,7 +9,7 @@ import {
   specModelMismatch,
   specPathFor,
 } from "../engine/model-spec";
-import { ProviderChoice, SALIENCY_METHODS, SaliencyMethod } from "../engine/types";
+import { LrpPoint, ProviderChoice, SALIENCY_METHODS, SaliencyMethod } from "../engine/types";
 import { COLOR_MAPS, ColorMap } from "../image/colormap";
 import { FloatImage, RgbFrame } from "../image/frame";
 import { encodePng, readImageFile } from "../image/image-file";
@@ -17,7 +17,14 @@ import { maskToMono8, renderOverlay } from "../image/overlay";
 import { mapMaskToFrame, preprocess, specChannels } from "../image/preprocess";
 import { tensorToFrame } from "../image/tensor-image";
 import { encodeNpy, parseNpy } from "../npy";
-import { colorMapOption, integerOption, opacityOption, providerOption, parseCommandLine } from "./options";
+import {
+  colorMapOption,
+  integerOption,
+  lrpAtOption,
+  opacityOption,
+  providerOption,
+  parseCommandLine,
+} from "./options";
 import { OutputGuard } from "./output-guard";
 import { DEFAULT_MODEL } from "./package-paths";
 import { UsageError } from "./usage-error";
@@ -38,7 +45,9 @@ options:
   --out DIR         where to write <stem>.mask.png and <stem>.overlay.png (required)
   --provider P      cpu, cuda, tensorrt, webgpu or auto (default auto)
   --method M        vbp (VisualBackProp), lrp (LRP-epsilon) or gradient (default vbp)
-  --epsilon E       LRP's epsilon, > 0 (default 1e-6)
+  --epsilon E       LRP's epsilon, > 0 (default 1e-4)
+  --lrp-at P        where LRP's relevance is measured: input (the raw image, through the model's
+                    input normalisation) or conv1 (the first convolution's input) (default input)
   --batch N         images per engine run (default 8)
   --colormap M      ${COLOR_MAPS.join(", ")} (default jet)
   --opacity A       heat map weight in the overlay, 0..1 (default 0.5)
@@ -59,6 +68,7 @@ interface MaskOptions {
   readonly provider: ProviderChoice;
   readonly method: SaliencyMethod;
   readonly epsilon: number | undefined;
+  readonly lrpAt: LrpPoint | undefined;
   readonly batch: number;
   readonly colorMap: ColorMap;
   readonly opacity: number;
@@ -92,6 +102,7 @@ export function parseMaskArgs(argv: readonly string[]): MaskOptions {
       provider: { type: "string", default: "auto" },
       method: { type: "string", default: "vbp" },
       epsilon: { type: "string" },
+      "lrp-at": { type: "string" },
       batch: { type: "string", default: "8" },
       colormap: { type: "string", default: "jet" },
       opacity: { type: "string", default: "0.5" },
@@ -124,6 +135,7 @@ export function parseMaskArgs(argv: readonly string[]): MaskOptions {
     provider,
     method: v.method as SaliencyMethod,
     epsilon,
+    lrpAt: lrpAtOption(v["lrp-at"], v.method === "lrp"),
     batch: integerOption("batch", v.batch, 1),
     colorMap,
     opacity,
@@ -151,6 +163,7 @@ export async function runMask(
     provider: options.provider,
     method: options.method,
     epsilon: options.epsilon,
+    lrpAt: options.lrpAt,
     intraOpThreads: options.threads,
     log,
     verbose: options.verbose ? log : undefined,

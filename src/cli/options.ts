@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { COLOR_MAPS, ColorMap } from "../image/colormap";
-import { ProviderChoice } from "../engine/types";
+import { LRP_POINTS, LrpPoint, ProviderChoice } from "../engine/types";
 import { UsageError } from "./usage-error";
 
 /** Command-line values every command checks the same way, with the same messages. */
@@ -43,4 +43,13 @@ export function providerOption(text: string): ProviderChoice {
     throw new UsageError(`--provider: expected cpu, cuda, tensorrt, webgpu or auto, got '${text}'`);
   }
   return text as ProviderChoice;
+}
+
+/** `--lrp-at`: where LRP's relevance is measured; refused when no LRP map is asked for. */
+export function lrpAtOption(text: string | undefined, lrpChosen: boolean): LrpPoint | undefined {
+  if (text === undefined) return undefined;
+  if (!LRP_POINTS.includes(text as LrpPoint))
+    throw new UsageError(`--lrp-at: expected ${LRP_POINTS.join(" or ")}, got '${text}'`);
+  if (!lrpChosen) throw new UsageError("--lrp-at applies to the lrp method only");
+  return text as LrpPoint;
 }

@@ -22,6 +22,8 @@ export interface DriveOptions {
   readonly speed?: number;
   /** Largest lateral wander of the car around its lane centre, metres (default 0.3). */
   readonly wander?: number;
+  /** Share of marking stretches redrawn for training variety (RoadOptions.markingVariety; default 0). */
+  readonly markingVariety?: number;
 }
 
 export interface FrameTruth {
@@ -38,6 +40,11 @@ export interface FrameTruth {
   readonly laneMask: Uint8Array;
   /** width * height, 1 on trees, poles, parked cars, clouds and shadows; disjoint from laneMask. */
   readonly distractorMask: Uint8Array;
+  /**
+   * width * height: which line of the car's lane a laneMask pixel shows, LANE_LINE.left (the
+   * centre line) or LANE_LINE.right (the right line); 0 elsewhere (far line, road edges, no line).
+   */
+  readonly lineMask: Uint8Array;
 }
 
 export interface DriveFrame {
@@ -84,7 +91,7 @@ export class SyntheticDrive {
     if (!Number.isFinite(this.wander) || this.wander < 0 || this.wander > 1.5) {
       throw new Error(`SyntheticDrive: wander must be between 0 and 1.5 m, got ${options.wander}`);
     }
-    this.road = new Road(state);
+    this.road = new Road(state, { markingVariety: options.markingVariety });
     this.scene = new Scene(state);
     this.camera = new Camera({ width: this.width, height: this.height, ...DEFAULT_CAMERA });
     const random = Random.derive(state, 3);
@@ -141,6 +148,7 @@ export class SyntheticDrive {
         headingError: pose.headingError,
         laneMask: rendered.laneMask,
         distractorMask: rendered.distractorMask,
+        lineMask: rendered.lineMask,
       },
     };
   }

@@ -1,6 +1,7 @@
 /**
  * Writes the training set: node dist/src/drive/export-cli.js [--out training/data]
  *   [--seeds 1-48] [--per-seed 500] [--stride 4] [--augment 0.6] [--max-shift 1.0] [--max-rotation 0.06]
+ *   [--variety 0]
  */
 import { exportDataset } from "./export";
 import { TRAINING_SEEDS } from "./seeds";
@@ -29,7 +30,7 @@ function main(argv: readonly string[]): void {
       throw new Error(`expected --name value pairs, got "${key}"`);
     values.set(key.slice(2), argv[i + 1]);
   }
-  const known = ["out", "seeds", "per-seed", "stride", "augment", "max-shift", "max-rotation"];
+  const known = ["out", "seeds", "per-seed", "stride", "augment", "max-shift", "max-rotation", "variety"];
   for (const key of values.keys())
     if (!known.includes(key)) throw new Error(`unknown option --${key} (known: ${known.join(", ")})`);
   const number = (key: string, fallback: number): number => {
@@ -46,6 +47,7 @@ function main(argv: readonly string[]): void {
     augmentShare: number("augment", 0.6),
     maxShift: number("max-shift", 1.0),
     maxRotation: number("max-rotation", 0.06),
+    markingVariety: number("variety", 0),
     log: (line) => console.error(line),
   });
   console.log(

@@ -29,6 +29,8 @@ export interface ExportOptions {
   /** Largest extra shift, metres (default 1.0), and rotation, radians (default 0.06). */
   readonly maxShift?: number;
   readonly maxRotation?: number;
+  /** Share of marking stretches redrawn for variety: widths, kinds, wear (default 0; see RoadOptions). */
+  readonly markingVariety?: number;
   readonly spec?: PreprocessSpec;
   readonly frameWidth?: number;
   readonly frameHeight?: number;
@@ -51,6 +53,7 @@ export function exportDataset(options: ExportOptions): ExportSummary {
   const augmentShare = options.augmentShare ?? 0.6;
   const maxShift = options.maxShift ?? 1.0;
   const maxRotation = options.maxRotation ?? 0.06;
+  const markingVariety = options.markingVariety ?? 0;
   const spec = validatePreprocessSpec(options.spec ?? PILOTNET_INPUT, "exportDataset.spec");
   const frameWidth = options.frameWidth ?? PILOTNET_FRAME.width;
   const frameHeight = options.frameHeight ?? PILOTNET_FRAME.height;
@@ -69,6 +72,8 @@ export function exportDataset(options: ExportOptions): ExportSummary {
     throw new Error(`exportDataset: stride must be a positive integer, got ${stride}`);
   if (!(augmentShare >= 0 && augmentShare <= 1))
     throw new Error(`exportDataset: augmentShare must be in [0, 1], got ${augmentShare}`);
+  if (!(markingVariety >= 0 && markingVariety <= 1))
+    throw new Error(`exportDataset: markingVariety must be in [0, 1], got ${markingVariety}`);
 
   const started = Date.now();
   fs.mkdirSync(options.outDir, { recursive: true });
@@ -86,7 +91,7 @@ export function exportDataset(options: ExportOptions): ExportSummary {
   let lookahead = 0;
   try {
     for (const seed of options.seeds) {
-      const drive = new SyntheticDrive({ seed, width: frameWidth, height: frameHeight });
+      const drive = new SyntheticDrive({ seed, width: frameWidth, height: frameHeight, markingVariety });
       lookahead = returnLookahead(drive);
       const random = Random.derive(seedState(seed), 99);
       for (let k = 0; k < options.framesPerSeed; k++) {
@@ -133,6 +138,7 @@ export function exportDataset(options: ExportOptions): ExportSummary {
       lookaheadM: lookahead,
     },
     curvatureWindowM: CURVATURE_WINDOW,
+    markingVariety,
   };
   fs.writeFileSync(metaPath, JSON.stringify(meta, null, 2) + "\n");
   return { samples, imagesPath, labelsPath, metaPath, seconds: (Date.now() - started) / 1000 };

@@ -8,7 +8,7 @@
 import type { RgbFrame } from "../image/frame";
 import { Camera } from "./camera";
 import { cellNoise } from "./random";
-import { ROAD_LAYOUT, type LineKind, type Road } from "./road";
+import { laneGeometry, ROAD_LAYOUT, type LineKind, type Road } from "./road";
 import { PARKED_CAR_SIZE, type Prop, type Rgb, type Scene, type Shadow } from "./scene";
 
 /** Where the camera is, relative to the lane centre at arc length s. */
@@ -26,7 +26,12 @@ export interface RenderedView {
   readonly laneMask: Uint8Array;
   /** 1 where a tree, pole, parked car, cloud or shadow is seen. */
   readonly distractorMask: Uint8Array;
+  /** LANE_LINE.left or .right where laneMask shows that line of the car's lane, else 0. */
+  readonly lineMask: Uint8Array;
 }
+
+/** Codes of `lineMask`: the two lines that bound the car's lane. */
+export const LANE_LINE = { left: 1, right: 2 } as const;
 
 /** The ground is drawn out to this distance; beyond it there is only haze. */
 const MAX_DISTANCE = 400;
@@ -54,6 +59,7 @@ interface Target {
   readonly data: Uint8Array;
   readonly lane: Uint8Array;
   readonly distractor: Uint8Array;
+  readonly line: Uint8Array;
 }
 
 /** Renders the view from `pose`; pure apart from the road's and scene's caches. */
@@ -65,6 +71,7 @@ export function renderView(road: Road, scene: Scene, camera: Camera, pose: ViewP
     data: new Uint8Array(width * height * 3),
     lane: new Uint8Array(width * height),
     distractor: new Uint8Array(width * height),
+    line: new Uint8Array(width * height),
   };
   const centre = road.pose(pose.s);
   const heading = centre.heading + pose.headingError;
@@ -85,6 +92,7 @@ export function renderView(road: Road, scene: Scene, camera: Camera, pose: ViewP
     image: { width, height, data: target.data },
     laneMask: target.lane,
     distractorMask: target.distractor,
+    lineMask: target.line,
   };
 }
 
@@ -105,6 +113,7 @@ function put(target: Target, index: number, r: number, g: number, b: number): vo
 function putDistractor(target: Target, index: number, colour: Rgb): void {
   put(target, index, colour[0], colour[1], colour[2]);
   target.lane[index] = 0;
+  target.line[index] = 0;
   target.distractor[index] = 1;
 }
 
@@ -271,6 +280,8 @@ function drawGround(
     const w = Math.abs(dd);
     const edgeBand = Math.max(0.12, 0.75 * w);
     const stretch = road.stretchAt(Math.max(0, sc));
+    const lanes = laneGeometry(stretch);
+    const wear = stretch.wear ?? 1;
     const rightVerge = stretch.rightVerge === "grass" ? GRASS : DIRT;
     const leftVerge = stretch.leftVerge === "grass" ? GRASS : DIRT;
     const aMin = Math.min(a0, a0 + da * width) - 1;
@@ -295,7 +306,8 @@ function drawGround(
       let b: number;
       let lane = 0;
       const noise = cellNoise(Math.floor(a / cell), Math.floor(d / cell), 0x51ed);
-      if (d < ROAD_LAYOUT.rightEdge || d > ROAD_LAYOUT.leftEdge) {
+      let line = 0;
+      if (d < lanes.rightEdge || d > lanes.leftEdge) {
         const verge = d < 0 ? rightVerge : leftVerge;
         const n = 0.8 + 0.4 * noise;
         r = verge[0] * n;
@@ -303,18 +315,23 @@ function drawGround(
         b = verge[2] * n;
       } else {
         const grey = ASPHALT + 10 * noise;
-        let paint = 0;
-        if (lineOn(stretch.right, a)) paint += coverage(d, w, ROAD_LAYOUT.rightLine);
-        if (lineOn(stretch.centre, a)) paint += coverage(d, w, ROAD_LAYOUT.centreLine);
-        if (lineOn(stretch.left, a)) paint += coverage(d, w, ROAD_LAYOUT.leftLine);
+        const right = lineOn(stretch.right, a) ? coverage(d, w, lanes.rightLine) : 0;
+        const centre = lineOn(stretch.centre, a) ? coverage(d, w, lanes.centreLine) : 0;
+        let paint = right + centre;
+        if (lineOn(stretch.left, a)) paint += coverage(d, w, lanes.leftLine);
         if (paint > 1) paint = 1;
+        // Worn paint (training variety only): fainter, and gone in patches along the line.
+        if (wear < 1 && paint > 0) paint *= wear * Math.min(1, 2 * cellNoise(Math.floor(a / 0.7), 7, 0x3ea7));
         r = grey + (PAINT[0] - grey) * paint;
         g = grey + (PAINT[1] - grey) * paint;
         b = grey + 3 + (PAINT[2] - grey - 3) * paint;
-        if (paint >= MARKING_COVERAGE) lane = 1;
+        if (paint >= MARKING_COVERAGE) {
+          lane = 1;
+          if (centre >= MARKING_COVERAGE / 2 && centre >= right) line = LANE_LINE.left;
+          else if (right >= MARKING_COVERAGE / 2) line = LANE_LINE.right;
+        }
       }
-      if (Math.abs(d - ROAD_LAYOUT.rightEdge) <= edgeBand || Math.abs(d - ROAD_LAYOUT.leftEdge) <= edgeBand)
-        lane = 1;
+      if (Math.abs(d - lanes.rightEdge) <= edgeBand || Math.abs(d - lanes.leftEdge) <= edgeBand) lane = 1;
       let shaded = 0;
       for (let i = 0; i < rowShadows.length; i++) {
         const shadow = rowShadows[i];
@@ -329,6 +346,7 @@ function drawGround(
       }
       put(target, index, r * keep + haze0, g * keep + haze1, b * keep + haze2);
       target.lane[index] = lane;
+      target.line[index] = line;
       target.distractor[index] = lane ? 0 : shaded;
     }
   }
@@ -515,6 +533,7 @@ function drawHood(target: Target): void {
       const shine = 1 - (v - top) / Math.max(1, height - top);
       put(target, index, 38 + 22 * shine, 42 + 22 * shine, 50 + 24 * shine);
       target.lane[index] = 0;
+      target.line[index] = 0;
       target.distractor[index] = 0;
     }
   }

@@ -36,6 +36,48 @@ export interface MarkingStretch {
   readonly left: LineKind;
   readonly rightVerge: VergeKind;
   readonly leftVerge: VergeKind;
+  /**
+   * Training variety only (see RoadOptions.markingVariety); absent on every default road, which
+   * therefore renders exactly as before. Lane width, metres (the lines sit at ±width/2 around the
+   * car's lane centre, the far line at 1.5 widths, the edges 0.55 m outside the outer lines).
+   */
+  readonly laneWidth?: number;
+  /** Paint left on worn lines, 0..1 (1 = fresh); worn paint is also patchy along the line. */
+  readonly wear?: number;
+}
+
+/** The lateral positions of one stretch's lines and edges, metres from the car's lane centre. */
+export interface LaneGeometry {
+  readonly rightLine: number;
+  readonly centreLine: number;
+  readonly leftLine: number;
+  readonly rightEdge: number;
+  readonly leftEdge: number;
+}
+
+/** Where a stretch's lines lie: ROAD_LAYOUT's own constants unless the stretch has its own width. */
+export function laneGeometry(stretch: MarkingStretch): LaneGeometry {
+  const width = stretch.laneWidth;
+  if (width === undefined) return ROAD_LAYOUT;
+  const verge = ROAD_LAYOUT.leftEdge - ROAD_LAYOUT.leftLine;
+  return {
+    rightLine: -width / 2,
+    centreLine: width / 2,
+    leftLine: 1.5 * width,
+    rightEdge: -width / 2 - verge,
+    leftEdge: 1.5 * width + verge,
+  };
+}
+
+export interface RoadOptions {
+  /**
+   * Share (0..1) of marking stretches redrawn for training variety from a separate random stream,
+   * so the road's shape and its other stretches stay those of the default road: lane widths
+   * 2.8–4.2 m, either line of the car's lane solid, dashed or missing (never both missing), and
+   * worn, patchy paint. A model then has to find the lane from both lines: with one line and an
+   * unknown width it cannot tell where the lane centre is. Default 0 (the evaluation drives).
+   */
+  readonly markingVariety?: number;
 }
 
 /** Centreline pose at an arc length. */
@@ -63,15 +105,21 @@ const MIN_CURVATURE = 1 / 500;
 export class Road {
   #shapeRandom: Random;
   #markRandom: Random;
+  #varietyRandom: Random;
+  #variety: number;
   #segments: CurvatureSegment[] = [];
   #stretches: MarkingStretch[] = [];
   #xs: number[] = [0];
   #ys: number[] = [0];
   #headings: number[] = [0];
 
-  constructor(state: number) {
+  constructor(state: number, options: RoadOptions = {}) {
     this.#shapeRandom = Random.derive(state, 1);
     this.#markRandom = Random.derive(state, 2);
+    this.#varietyRandom = Random.derive(state, 7);
+    this.#variety = options.markingVariety ?? 0;
+    if (!(this.#variety >= 0 && this.#variety <= 1))
+      throw new Error(`Road: markingVariety must be in [0, 1], got ${options.markingVariety}`);
     // Start on a straight so the first frames are calm.
     this.#segments.push({ start: 0, length: this.#shapeRandom.range(40, 90), from: 0, to: 0 });
   }
@@ -168,7 +216,7 @@ export class Road {
     const centre: LineKind = first ? "dashed" : roll < 0.55 ? "dashed" : roll < 0.8 ? "solid" : "none";
     const right: LineKind = first || centre === "none" || random.chance(0.8) ? "solid" : "none";
     const left: LineKind = random.chance(0.7) ? "solid" : "none";
-    this.#stretches.push({
+    const stretch: MarkingStretch = {
       start,
       end: start + random.range(80, 300),
       right,
@@ -176,7 +224,29 @@ export class Road {
       left,
       rightVerge: random.chance(0.65) ? "grass" : "dirt",
       leftVerge: random.chance(0.65) ? "grass" : "dirt",
-    });
+    };
+    // The default stream is drawn first and in full, so variety never changes the road around it.
+    this.#stretches.push(!first && this.#variety > 0 ? this.#varied(stretch) : stretch);
+  }
+
+  /** A stretch redrawn for training variety (RoadOptions.markingVariety), or the stretch unchanged. */
+  #varied(stretch: MarkingStretch): MarkingStretch {
+    const random = this.#varietyRandom;
+    if (!random.chance(this.#variety)) return stretch;
+    const kind = (): LineKind => {
+      const roll = random.next();
+      return roll < 0.4 ? "solid" : roll < 0.7 ? "dashed" : "none";
+    };
+    let right = kind();
+    const centre = kind();
+    if (right === "none" && centre === "none") right = random.chance(0.5) ? "solid" : "dashed";
+    return {
+      ...stretch,
+      right,
+      centre,
+      laneWidth: random.range(2.8, 4.2),
+      wear: random.chance(0.5) ? 1 : random.range(0.25, 0.9),
+    };
   }
 
   #extendSamples(s: number): void {

@@ -11,6 +11,7 @@ import {
   LayerMask,
   OutputTensor,
   ProviderName,
+  LrpPoint,
   SaliencyMethod,
   SessionSettings,
 } from "./types";
@@ -30,8 +31,10 @@ export interface EngineOptions extends SessionSettings {
   readonly featureMaps?: boolean;
   /** Which map `masks` holds: `vbp` (VisualBackProp, the default), `lrp` (epsilon rule) or `gradient`. */
   readonly method?: SaliencyMethod;
-  /** LRP's epsilon (default 1e-6). */
+  /** LRP's epsilon (default 1e-4, DEFAULT_EPSILON). */
   readonly epsilon?: number;
+  /** Where LRP's relevance is measured (default `input`; see LrpPoint). */
+  readonly lrpAt?: LrpPoint;
   /** For `lrp` and `gradient`: which value of the model's output vector to explain (default 0). */
   readonly outputIndex?: number;
 }

@@ -1,6 +1,7 @@
 import { LayerChain } from "./chain-layers";
 import { Activations, itemOf, linearTranspose, normaliseMap, walkBackward } from "./chain-reference";
-import { DEFAULT_EPSILON } from "./lrp-graph";
+import { DEFAULT_EPSILON, firstConvolution } from "./lrp-graph";
+import { LrpPoint } from "./types";
 
 export interface BackwardReference {
   /** N * H * W maps at input resolution, in [0, 1]. */
@@ -12,12 +13,15 @@ export interface BackwardReference {
 export interface LrpReferenceOptions {
   readonly epsilon?: number;
   readonly outputIndex?: number;
+  /** Where relevance is measured (default `input`), as in `addLrp`. */
+  readonly lrpAt?: LrpPoint;
 }
 
 /**
  * LRP-epsilon in float64 from the weights and the forward activations (ONNX Runtime's, or
  * `referenceForward`'s): the second opinion on `addLrp`, with the same rules and the same map
- * (|sum over channels|, min-max normalised). Uses the true pre-activation z everywhere.
+ * (|sum over channels|, min-max normalised). Uses the true pre-activation z everywhere, and the
+ * plain rule through the input normalisation: in float64 it needs no rearranging.
  */
 export function referenceLrp(
   chain: LayerChain,
@@ -41,7 +45,12 @@ export function referenceLrp(
     // ReLU passes relevance through: no `relu` rule.
   });
   const masks = new Float32Array(batch * height * width);
-  inputs.forEach((r, n) => {
+  const size = channels * height * width;
+  const measured =
+    options.lrpAt === "conv1"
+      ? inputs.map((_, n) => traces[firstConvolution(chain.layers)].subarray(n * size, (n + 1) * size))
+      : inputs;
+  measured.forEach((r, n) => {
     const map = new Float64Array(height * width);
     for (let c = 0; c < channels; c++) for (let p = 0; p < map.length; p++) map[p] += r[c * map.length + p];
     masks.set(normaliseMap(map.map(Math.abs)), n * map.length);

@@ -4,13 +4,15 @@ import { analyseChain } from "./layer-chain";
 import { addLrp } from "./lrp-graph";
 import type { ImageInput } from "./model-graph";
 import { analyseTrunk, VbpPlan } from "./trunk";
-import { SALIENCY_METHODS, SaliencyMethod } from "./types";
+import { LrpPoint, SALIENCY_METHODS, SaliencyMethod } from "./types";
 import { addVisualBackProp, VbpGraph } from "./vbp-graph";
 
 export interface MethodGraphOptions {
   readonly method?: SaliencyMethod;
   /** LRP's epsilon. */
   readonly epsilon?: number;
+  /** Where LRP's relevance is measured (default `input`). */
+  readonly lrpAt?: LrpPoint;
   /** For LRP and the gradient: which value of the model's output vector to explain. */
   readonly outputIndex?: number;
   readonly featureMaps?: boolean;
@@ -48,7 +50,7 @@ export function addSaliency(model: OnnxModel, options: MethodGraphOptions): Sali
   const settings = { outputIndex: options.outputIndex, activations: options.featureMaps };
   const graph =
     method === "lrp"
-      ? addLrp(model, chain, { ...settings, epsilon: options.epsilon })
+      ? addLrp(model, chain, { ...settings, epsilon: options.epsilon, at: options.lrpAt })
       : addInputGradient(model, chain, settings);
   const { name, batchDim, shape } = chain.input;
   return {

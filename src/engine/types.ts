@@ -7,6 +7,15 @@ export type SaliencyMethod = "vbp" | "lrp" | "gradient";
 
 export const SALIENCY_METHODS: readonly SaliencyMethod[] = ["vbp", "lrp", "gradient"];
 
+/**
+ * Where LRP's relevance is read off: at the raw model input (`input`, the default: through the
+ * model's own input normalisation, e.g. `x / 127.5 - 1`, whose Div and Sub are LRP layers too), or
+ * at the first convolution's input (`conv1`: after the normalisation, as LRP is usually shown).
+ */
+export type LrpPoint = "input" | "conv1";
+
+export const LRP_POINTS: readonly LrpPoint[] = ["input", "conv1"];
+
 export type GraphOptimizationLevel = "disabled" | "basic" | "extended" | "all";
 
 export interface SessionSettings {

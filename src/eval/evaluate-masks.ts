@@ -1,15 +1,17 @@
 import { performance } from "node:perf_hooks";
 import { accuracy, AccuracyFigures } from "../drive/accuracy";
 import { SyntheticDrive } from "../drive/drive";
+import { LANE_LINE } from "../drive/render";
 import type { DriveSeed } from "../drive/random";
 import { Engine } from "../engine/engine";
 import { loadModelSpec } from "../engine/model-spec";
-import { ProviderChoice, SaliencyMethod } from "../engine/types";
+import { LrpPoint, ProviderChoice, SaliencyMethod } from "../engine/types";
 import { cropRectangle, mapMaskToFrame, preprocess } from "../image/preprocess";
 import { mulberry32 } from "../onnx/cnn-builder";
 import {
   deletionSeries,
   FocusAccumulator,
+  LineShareAccumulator,
   meanHeight,
   PixelRect,
   randomOrder,
@@ -31,6 +33,8 @@ export interface MaskEvalOptions {
   readonly threads?: number;
   /** Which saliency map to judge (default vbp); the steering figures do not depend on it. */
   readonly method?: SaliencyMethod;
+  /** Where LRP's relevance is measured (method lrp only; default input). */
+  readonly lrpAt?: LrpPoint;
   /** Share of pixels, by mask value, that the shift test moves as "salient" (default 0.1). */
   readonly salientShare?: number;
   /** Pixels the salient region is grown by (default 2). */
@@ -54,6 +58,11 @@ export interface MaskEvaluation {
   readonly laneFocus: number;
   /** The same on trees, poles, parked cars, clouds and shadows. */
   readonly distractorFocus: number;
+  /**
+   * Shares (0..1) of the mask's weight on lane markings and road edges that lie on the left line
+   * (the centre line) and on the right line of the car's lane.
+   */
+  readonly lineShares: { readonly left: number; readonly right: number };
   readonly shift: {
     readonly shiftPixels: number;
     readonly salientShare: number;
@@ -90,6 +99,7 @@ export async function evaluateMasks(options: MaskEvalOptions): Promise<MaskEvalu
     modelPath: options.modelPath,
     provider: options.provider ?? "cpu",
     method: options.method ?? "vbp",
+    lrpAt: options.lrpAt,
     intraOpThreads: options.threads ?? 0,
     log: options.log,
   });
@@ -105,6 +115,7 @@ export async function evaluateMasks(options: MaskEvalOptions): Promise<MaskEvalu
     const random = mulberry32(12345);
     const lane = new FocusAccumulator();
     const distractor = new FocusAccumulator();
+    const lines = new LineShareAccumulator();
     const predicted: number[] = [];
     const truth: number[] = [];
     let salientChange = 0;
@@ -156,6 +167,7 @@ export async function evaluateMasks(options: MaskEvalOptions): Promise<MaskEvalu
         ).data;
         lane.add(onFrame, frame.truth.laneMask, drive.width, rect);
         distractor.add(onFrame, frame.truth.distractorMask, drive.width, rect);
+        lines.add(onFrame, frame.truth.laneMask, frame.truth.lineMask, LANE_LINE, drive.width, rect);
 
         // One batch: the two shift-test inputs, then both deletion curves.
         const region = salientRegion(mask, width, height, share, dilation);
@@ -195,6 +207,7 @@ export async function evaluateMasks(options: MaskEvalOptions): Promise<MaskEvalu
       steering: accuracy(predicted, truth),
       laneFocus: lane.ratio(),
       distractorFocus: distractor.ratio(),
+      lineShares: lines.shares(),
       shift: {
         shiftPixels,
         salientShare: share,

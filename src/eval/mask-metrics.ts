@@ -48,6 +48,46 @@ export class FocusAccumulator {
   }
 }
 
+/**
+ * How a mask's weight on lane markings splits between the two lines of the car's lane, pooled over
+ * frames: a model that steers by the lane, not by one line, puts a fair share on each.
+ */
+export class LineShareAccumulator {
+  #onMarkings = 0;
+  #onLeft = 0;
+  #onRight = 0;
+
+  /**
+   * Adds one frame at frame resolution: `lane` is 1 on markings and road edges, `lines` says which
+   * line of the car's lane a marking pixel shows (`left` or `right` code, else 0); inside `rect` only.
+   */
+  add(
+    mask: Float32Array,
+    lane: Uint8Array,
+    lines: Uint8Array,
+    codes: { readonly left: number; readonly right: number },
+    width: number,
+    rect: PixelRect,
+  ): void {
+    for (let y = rect.y0; y < rect.y1; y++) {
+      for (let x = rect.x0; x < rect.x1; x++) {
+        const i = y * width + x;
+        if (lane[i] === 0) continue;
+        const m = mask[i];
+        this.#onMarkings += m;
+        if (lines[i] === codes.left) this.#onLeft += m;
+        else if (lines[i] === codes.right) this.#onRight += m;
+      }
+    }
+  }
+
+  /** Shares (0..1) of the mask's weight on markings that lie on the left and on the right line; NaN without data. */
+  shares(): { left: number; right: number } {
+    if (this.#onMarkings <= 0) return { left: Number.NaN, right: Number.NaN };
+    return { left: this.#onLeft / this.#onMarkings, right: this.#onRight / this.#onMarkings };
+  }
+}
+
 /** The `share` of pixels with the highest mask values, grown by `dilation` pixels (8-connected). */
 export function salientRegion(
   mask: Float32Array,

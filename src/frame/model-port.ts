@@ -5,7 +5,7 @@
  * ONNX Runtime itself.
  */
 import type { ColorMap } from "../image/colormap";
-import type { EngineResult, ProviderName, SaliencyMethod, SessionSettings } from "../engine/types";
+import type { EngineResult, LrpPoint, ProviderName, SaliencyMethod, SessionSettings } from "../engine/types";
 import type { FloatImage, RgbFrame } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
 
@@ -37,6 +37,8 @@ export interface ModelRequest extends SessionSettings {
   readonly method?: SaliencyMethod;
   /** LRP's epsilon. */
   readonly epsilon?: number;
+  /** Where LRP's relevance is measured. */
+  readonly lrpAt?: LrpPoint;
 }
 
 /** Loads a model; rejects with one clear message (missing file, corrupt model, unknown provider). */

@@ -168,6 +168,7 @@ export class VisualBackPropNode {
         provider: settings.startup.provider,
         method: settings.startup.method,
         epsilon: settings.startup.lrpEpsilon,
+        lrpAt: settings.startup.lrpAt,
         intraOpThreads: settings.startup.intraOpThreads,
         spinWait: false,
         interOpThreads: settings.startup.interOpThreads,

@@ -6,7 +6,12 @@
  * topics and QoS are read-only (changing them means a restart); the rest changes at run time
  * through `ros2 param set`.
  */
-import { SALIENCY_METHODS, type GraphOptimizationLevel, type ProviderChoice } from "../engine/types";
+import {
+  LRP_POINTS,
+  SALIENCY_METHODS,
+  type GraphOptimizationLevel,
+  type ProviderChoice,
+} from "../engine/types";
 import { COLOR_MAPS, type ColorMap } from "../image/colormap";
 import { declareParameters } from "./parameter-declaration";
 import { checkParameterValue, type ParameterDefinition, type ParameterValue } from "./parameter-definition";
@@ -92,10 +97,20 @@ export const NODE_PARAMETERS = {
     group: "startup",
     name: "lrp_epsilon",
     kind: "double",
-    defaultValue: 1e-6,
+    defaultValue: 1e-4,
     description: "Epsilon of LRP's stabiliser (method lrp only)",
     readOnly: true,
     range: { from: 1e-12, to: 1 },
+  },
+  lrpAt: {
+    group: "startup",
+    name: "lrp_at",
+    kind: "string",
+    defaultValue: "input",
+    description:
+      "Where LRP's relevance is measured (method lrp only): input (through the model's input normalisation) or conv1 (the first convolution's input)",
+    readOnly: true,
+    choices: LRP_POINTS,
   },
   intraOpThreads: {
     group: "startup",

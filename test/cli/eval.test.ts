@@ -24,11 +24,34 @@ describe("visualbackprop eval", () => {
     const result = JSON.parse(run.stdout) as {
       frames: number;
       steering: { r2: number };
-      methods: Record<string, { laneFocus: number }>;
+      methods: Record<
+        string,
+        { laneFocus: number; lineShares: { left: number; right: number }; met: Record<string, boolean> }
+      >;
+      targets: Record<string, number>;
     };
     assert.equal(result.frames, 2);
     assert.deepEqual(Object.keys(result.methods), ["vbp", "gradient"]);
     assert.equal(typeof result.methods.vbp.laneFocus, "number");
+    // Issue 15's targets: "all met" means these.
+    assert.deepEqual(result.targets, {
+      r2: 0.99,
+      laneFocus: 6,
+      distractorFocus: 0.5,
+      shiftRatio: 6,
+      lineShare: 0.25,
+    });
+    const { left, right } = result.methods.vbp.lineShares;
+    assert.ok(left >= 0 && right >= 0 && left + right <= 1, `line shares ${left}, ${right}`);
+    assert.deepEqual(Object.keys(result.methods.vbp.met), [
+      "r2",
+      "laneFocus",
+      "distractorFocus",
+      "shiftRatio",
+      "lineShare",
+      "all",
+    ]);
+    assert.equal(result.methods.vbp.met.all, false, "the golden test model meets none of them");
   });
 
   it("rejects an unknown seed format, an unknown method and a missing model clearly", () => {
@@ -38,6 +61,9 @@ describe("visualbackprop eval", () => {
     const negative = cli(["--seeds=-3"]);
     assert.equal(negative.status, 2);
     assert.match(negative.stderr, /'-3' is not a non-negative integer/);
+    const lrpAt = cli(["--methods", "vbp", "--lrp-at", "conv1"]);
+    assert.equal(lrpAt.status, 2);
+    assert.match(lrpAt.stderr, /--lrp-at applies to the lrp method only/);
     const method = cli(["--methods", "vbp,cam"]);
     assert.equal(method.status, 2);
     assert.match(method.stderr, /--methods: expected vbp, lrp or gradient, got 'cam'/);

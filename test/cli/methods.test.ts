@@ -14,7 +14,7 @@ describe("visualbackprop mask --method", () => {
   afterEach(() => remove());
 
   for (const [method, extra] of [
-    ["lrp", ["--epsilon", "1e-4"]],
+    ["lrp", ["--epsilon", "1e-4", "--lrp-at", "conv1"]],
     ["gradient", []],
   ] as const) {
     it(`writes ${method} maps, the same as the engine's`, async () => {
@@ -35,6 +35,7 @@ describe("visualbackprop mask --method", () => {
         provider: "cpu",
         method,
         epsilon: method === "lrp" ? 1e-4 : undefined,
+        lrpAt: method === "lrp" ? "conv1" : undefined,
       });
       try {
         const expected = (await engine.run(input, 3)).masks;
@@ -58,6 +59,8 @@ describe("visualbackprop mask --method", () => {
       [["--method", "lrp", "--epsilon", "0"], /--epsilon: expected a positive number, got '0'/],
       [["--epsilon", "0.1"], /--epsilon applies to --method lrp only/],
       [["--method", "gradient", "--layers"], /--layers exists for --method vbp only/],
+      [["--method", "lrp", "--lrp-at", "conv2"], /--lrp-at: expected input or conv1, got 'conv2'/],
+      [["--lrp-at", "conv1"], /--lrp-at applies to the lrp method only/],
     ];
     for (const [args, message] of cases) {
       const bad = cli(["mask", ...args, "--out", dir, golden("input.npy")]);

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import { SyntheticDrive, type DriveFrame } from "../../src/drive/drive";
+import { LANE_LINE } from "../../src/drive/render";
 import { MAX_CURVATURE } from "../../src/drive/road";
 
 function hash(bytes: Uint8Array): string {
@@ -111,6 +112,52 @@ describe("drive/SyntheticDrive", () => {
     }
     assert.ok(distractor > 100, `only ${distractor} distractor pixels in 5 frames`);
     assert.ok(lane > 0);
+  });
+
+  it("marks the two lines of the car's lane apart, inside the lane mask: left of the car, right of it", () => {
+    const drive = new SyntheticDrive({ seed: 1_000_001, width: 320, height: 240 });
+    // Frame 0: the start has all markings; the camera looks straight down its lane.
+    const frame = drive.frame(0);
+    const columns = new Map<number, number[]>([
+      [LANE_LINE.left, []],
+      [LANE_LINE.right, []],
+    ]);
+    for (let p = 0; p < frame.truth.lineMask.length; p++) {
+      const code = frame.truth.lineMask[p];
+      if (code === 0) continue;
+      assert.equal(frame.truth.laneMask[p], 1, `line pixel ${p} outside the lane mask`);
+      columns.get(code)?.push(p % drive.width);
+    }
+    const left = columns.get(LANE_LINE.left) ?? [];
+    const right = columns.get(LANE_LINE.right) ?? [];
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    assert.ok(left.length > 20 && right.length > 200, `${left.length} and ${right.length} line pixels`);
+    assert.ok(mean(left) < drive.width / 2, "the left line is left of centre");
+    assert.ok(mean(right) > drive.width / 2, "the right line is right of centre");
+  });
+
+  it("with marking variety: the same road and first stretch, other widths, kinds and wear later", () => {
+    const plain = new SyntheticDrive({ seed: 5 });
+    const varied = new SyntheticDrive({ seed: 5, markingVariety: 1 });
+    assert.deepEqual(varied.road.stretchAt(0), plain.road.stretchAt(0));
+    const widths = new Set<number>();
+    let worn = 0;
+    for (let s = 0; s < 5000; s += 50) {
+      assert.equal(varied.road.curvatureAt(s), plain.road.curvatureAt(s));
+      const stretch = varied.road.stretchAt(s);
+      assert.ok(stretch.right !== "none" || stretch.centre !== "none", `both lines missing at ${s} m`);
+      if (stretch.laneWidth !== undefined) {
+        assert.ok(stretch.laneWidth >= 2.8 && stretch.laneWidth <= 4.2);
+        widths.add(stretch.laneWidth);
+      }
+      if ((stretch.wear ?? 1) < 1) worn++;
+      assert.equal(plain.road.stretchAt(s).laneWidth, undefined, "the default road keeps 3.5 m");
+    }
+    assert.ok(widths.size > 5 && worn > 0, `${widths.size} widths, ${worn} worn samples`);
+    assert.throws(
+      () => new SyntheticDrive({ seed: 5, markingVariety: 2 }),
+      /markingVariety must be in \[0, 1\], got 2/,
+    );
   });
 
   it("rejects bad options with clear errors", () => {

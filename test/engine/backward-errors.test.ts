@@ -90,6 +90,25 @@ describe("LRP and gradient: errors name the node and the reason", () => {
     }
   });
 
+  it("LRP at conv1 needs a Conv right after the input normalisation, and says which layer is there", async () => {
+    const pooledFirst = buildCnn({
+      channels: 1,
+      height: 8,
+      width: 8,
+      layers: [
+        { scale: 2 },
+        { pool: { type: "MaxPool", kernel: 2 } },
+        { conv: { out: 2, kernel: 3 } },
+        { relu: true },
+      ],
+      head: [1],
+    });
+    await assert.rejects(
+      Engine.create({ modelBytes: pooledFirst, provider: "cpu", method: "lrp", lrpAt: "conv1" }),
+      /LRP at conv1 needs a Conv right after the input normalisation; layer 1 is a maxpool/,
+    );
+  });
+
   it("every method keeps the model's outputs unchanged, and vbp stays the default", async () => {
     const bytes = small();
     const input = Float32Array.from({ length: 2 * 64 }, (_, i) => Math.sin(i));

@@ -75,7 +75,7 @@ describe("LRP-epsilon conserves relevance layer by layer", () => {
   const input = randomInput(chain, batch, 21).map((v) => v + 1);
 
   it("in the graph: each layer's relevance sums to the explained output (float32, epsilon 1e-6)", async () => {
-    const graph = addLrp(parseOnnxModel(bytes), chain, { outputIndex: 1, traces: true });
+    const graph = addLrp(parseOnnxModel(bytes), chain, { outputIndex: 1, traces: true, epsilon: 1e-6 });
     assert.equal(graph.traceOutputs.length, chain.layers.length + 1);
     const names = graph.traceOutputs.map((t) => t.tensor);
     const results = await runGraph(graph.bytes, input, [batch, 2, 12, 12], ["output", ...names]);

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import {
   deletionSeries,
   FocusAccumulator,
+  LineShareAccumulator,
   meanHeight,
   randomOrder,
   saliencyOrder,
@@ -23,6 +24,17 @@ describe("mask quality metrics", () => {
     focused.add(Float32Array.of(1, 0, 0, 5, 1, 0, 0, 5), label, 4, rect);
     assert.equal(focused.ratio(), 3);
     assert.ok(Number.isNaN(new FocusAccumulator().ratio()));
+  });
+
+  it("line shares: each line's part of the mask's weight on markings, inside the rectangle only", () => {
+    // 4x2 frame: markings on 5 pixels (left line 2, right line 1, an edge 1, one outside the rectangle).
+    const lane = Uint8Array.of(1, 1, 0, 1, 1, 1, 0, 1);
+    const lines = Uint8Array.of(1, 1, 0, 1, 2, 0, 0, 2);
+    const rect = { x0: 0, y0: 0, x1: 3, y1: 2 };
+    const shares = new LineShareAccumulator();
+    shares.add(Float32Array.of(1, 3, 9, 9, 2, 2, 9, 9), lane, lines, { left: 1, right: 2 }, 4, rect);
+    assert.deepEqual(shares.shares(), { left: 0.5, right: 0.25 });
+    assert.ok(Number.isNaN(new LineShareAccumulator().shares().left));
   });
 
   it("salient region: the top share of pixels, grown by the dilation", () => {

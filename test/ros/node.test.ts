@@ -168,7 +168,31 @@ describe("visualbackprop_node: topics, QoS and parameters", () => {
     assert.equal(request.spinWait, false);
     assert.equal(request.graphOptimizationLevel, "all");
     assert.equal(request.method, "vbp");
+    assert.equal(request.lrpAt, "input");
     await vbp.shutdown();
+  });
+
+  it("passes lrp_at to the loader and refuses a point it does not know", async () => {
+    const rcl = createFakeRcl({ overrides: overrides({ method: "lrp", lrp_at: "conv1" }) });
+    const loader = stubLoader(stubModel());
+    const vbp = await VisualBackPropNode.start(new rcl.Node("visualbackprop"), {
+      rcl,
+      loadModel: loader,
+      imageOps: STUB_IMAGE_OPS,
+      defaultModelPath: "/share/visualbackprop/models/pilotnet.onnx",
+    });
+    assert.equal(loader.requests[0].lrpAt, "conv1");
+    await vbp.shutdown();
+    const bad = createFakeRcl({ overrides: overrides({ lrp_at: "conv2" }) });
+    await assert.rejects(
+      VisualBackPropNode.start(new bad.Node("visualbackprop"), {
+        rcl: bad,
+        loadModel: stubLoader(stubModel()),
+        imageOps: STUB_IMAGE_OPS,
+        defaultModelPath: "/share/visualbackprop/models/pilotnet.onnx",
+      }),
+      /lrp_at must be one of input, conv1, got "conv2"/,
+    );
   });
 
   it("asks for the saliency method and epsilon, and publishes which method made each map", async () => {
