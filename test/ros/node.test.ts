@@ -191,7 +191,7 @@ describe("visualbackprop_node: topics, QoS and parameters", () => {
         imageOps: STUB_IMAGE_OPS,
         defaultModelPath: "/share/visualbackprop/models/pilotnet.onnx",
       }),
-      /lrp_at must be one of input, conv1, got "conv2"/,
+      /parameter lrp_at must be "input" or "conv1", got "conv2"/,
     );
   });
 
