@@ -3,7 +3,14 @@
  * messages by type name, and write MCAP bag directories that ROS 2 tools accept.
  */
 export { openBag } from "./rosbag2-open";
-export type { BagMessage, BagReader, BagReadOptions, BagTopic, StorageId } from "./rosbag2-types";
+export type {
+  BagMessage,
+  BagMetadataRecord,
+  BagReader,
+  BagReadOptions,
+  BagTopic,
+  StorageId,
+} from "./rosbag2-types";
 export { BagWriter, createBagWriter, type BagWriterOptions, type BagWriterTopic } from "./rosbag2-writer";
 export {
   DEFAULT_QOS_PROFILES,

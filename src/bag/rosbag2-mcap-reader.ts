@@ -7,6 +7,7 @@ import type { BagProblem } from "./problems";
 import { type BagMetadata, messagesCompressed } from "./rosbag2-metadata";
 import {
   type BagMessage,
+  type BagMetadataRecord,
   type BagReader,
   type BagReadOptions,
   type BagTopic,
@@ -25,6 +26,7 @@ export class McapBagReader implements BagReader {
   readonly startTime: bigint;
   readonly endTime: bigint;
   readonly rosDistro: string;
+  readonly metadataRecords: readonly BagMetadataRecord[];
   readonly #readers: readonly McapReader[];
   readonly #messageCompressed: boolean;
 
@@ -86,6 +88,7 @@ export class McapBagReader implements BagReader {
       .find((m) => m.name === "rosbag2")
       ?.metadata.get("ROS_DISTRO");
     this.rosDistro = metadata?.rosDistro || distro || "";
+    this.metadataRecords = readers.flatMap((r) => r.metadata);
   }
 
   /** Opens the given MCAP files (in order) of the bag at `bagPath`. */

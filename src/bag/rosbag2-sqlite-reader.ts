@@ -53,6 +53,8 @@ export class SqliteBagReader implements BagReader {
   readonly startTime: bigint;
   readonly endTime: bigint;
   readonly rosDistro: string;
+  /** sqlite3 storage has no metadata records. */
+  readonly metadataRecords = [] as const;
   readonly #dbs: readonly DbFile[];
   readonly #problems: BagProblem[] = [];
   readonly #messageCompressed: boolean;

@@ -25,6 +25,12 @@ export interface BagMessage {
   readonly data: Uint8Array;
 }
 
+/** A named string map stored in the recording (MCAP Metadata records; sqlite3 bags have none). */
+export interface BagMetadataRecord {
+  readonly name: string;
+  readonly metadata: ReadonlyMap<string, string>;
+}
+
 export interface BagReadOptions {
   /** Only these topics; all when absent. Unknown names are an error, so typos do not pass silently. */
   readonly topics?: readonly string[];
@@ -52,6 +58,11 @@ export interface BagReader {
   readonly endTime: bigint;
   /** ROS distribution that recorded the bag, when the bag says ("" otherwise). */
   readonly rosDistro: string;
+  /**
+   * The MCAP Metadata records of its files, in file order (rosbag2's own `rosbag2` record among
+   * them); empty for sqlite3, which has no place for them.
+   */
+  readonly metadataRecords: readonly BagMetadataRecord[];
   /**
    * What could not be read. Filled while opening and, for damage found late, while `messages()`
    * runs; check it after iterating.

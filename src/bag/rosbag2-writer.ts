@@ -150,6 +150,15 @@ export class BagWriter {
     return id;
   }
 
+  /**
+   * Writes an MCAP Metadata record: a named string map that says what the recording is (readers
+   * give it back as `BagReader.metadataRecords`). rosbag2 itself ignores records it does not know.
+   */
+  async addMetadata(name: string, metadata: Readonly<Record<string, string>>): Promise<void> {
+    if (this.#closing) throw new Error(`bag writer ${this.dir}: metadata ${name} after close()`);
+    await this.#mcap.addMetadata(name, metadata);
+  }
+
   /** Writes one serialized message to a topic added before. `data` is copied. */
   async write(topic: string, logTimeNs: bigint, data: Uint8Array, publishTimeNs?: bigint): Promise<void> {
     if (this.#closing) throw new Error(`bag writer ${this.dir}: write to ${topic} after close()`);

@@ -7,6 +7,7 @@ import type { ProviderChoice } from "../engine/types";
 import { COLOR_MAPS, type ColorMap } from "../image/colormap";
 import { processBag, type BagRunResult } from "../offline/bag-processor";
 import { OUTPUT_KINDS, type OutputKind, planCameras } from "../offline/camera-topics";
+import { laneFocusForBag } from "../offline/lane-focus";
 import type { BagReader } from "../bag/rosbag2-types";
 import { ProgressReporter } from "../offline/progress";
 import { RecordedSteering } from "../offline/recorded-steering";
@@ -297,6 +298,15 @@ async function runOpened(
   } catch (error) {
     await model.engine.release();
     throw new Error(`--compare: ${(error as Error).message}`, { cause: error });
+  }
+  if (report !== undefined && compare !== undefined) {
+    // A synthetic drive bag: the paragraph says which model looks at lane markings more.
+    try {
+      const lane = laneFocusForBag(reader.metadataRecords, model.preprocess, compare.preprocess);
+      if (lane !== undefined) report.measureLaneFocus(lane);
+    } catch (error) {
+      log(`visualbackprop bag: no lane focus in the report: ${(error as Error).message}`);
+    }
   }
   const controller = new AbortController();
   const signals = new Map<NodeJS.Signals, () => void>();

@@ -10,6 +10,7 @@ import { cropRectangle, mapMaskToFrame, preprocess } from "../image/preprocess";
 import { mulberry32 } from "../onnx/cnn-builder";
 import {
   deletionSeries,
+  cropPixelRect,
   FocusAccumulator,
   LineShareAccumulator,
   meanHeight,
@@ -144,13 +145,11 @@ export async function evaluateMasks(options: MaskEvalOptions): Promise<MaskEvalu
             `give a frame at least that large`,
         );
       }
-      const r = cropRectangle(spec.preprocess, drive.width, drive.height);
-      const rect: PixelRect = {
-        x0: Math.max(0, Math.floor(r.x)),
-        y0: Math.max(0, Math.floor(r.y)),
-        x1: Math.min(drive.width, Math.ceil(r.x + r.width)),
-        y1: Math.min(drive.height, Math.ceil(r.y + r.height)),
-      };
+      const rect: PixelRect = cropPixelRect(
+        cropRectangle(spec.preprocess, drive.width, drive.height),
+        drive.width,
+        drive.height,
+      );
       for (let k = 0; k < options.framesPerSeed; k++) {
         const frame = drive.frame(k * stride);
         const input = preprocess(frame.image, { ...spec.preprocess, width, height });

@@ -12,6 +12,23 @@ export interface PixelRect {
   readonly y1: number;
 }
 
+/**
+ * The whole pixels a model's crop covers on a frame (a crop rectangle in pixels, possibly
+ * fractional), clamped to the frame: where focus is counted.
+ */
+export function cropPixelRect(
+  crop: { readonly x: number; readonly y: number; readonly width: number; readonly height: number },
+  frameWidth: number,
+  frameHeight: number,
+): PixelRect {
+  return {
+    x0: Math.max(0, Math.floor(crop.x)),
+    y0: Math.max(0, Math.floor(crop.y)),
+    x1: Math.min(frameWidth, Math.ceil(crop.x + crop.width)),
+    y1: Math.min(frameHeight, Math.ceil(crop.y + crop.height)),
+  };
+}
+
 /** Running sums behind a focus ratio, pooled over frames so sparse labels do not swing it. */
 export class FocusAccumulator {
   #massOnLabel = 0;
@@ -21,9 +38,10 @@ export class FocusAccumulator {
 
   /**
    * Adds one frame: `mask` and `label` at frame resolution (`width` wide), counted inside `rect`
-   * only, since the model never sees the rest of the frame.
+   * only, since the model never sees the rest of the frame. The mask may be float or 8-bit: the
+   * ratio does not depend on its scale.
    */
-  add(mask: Float32Array, label: Uint8Array, width: number, rect: PixelRect): void {
+  add(mask: Float32Array | Uint8Array, label: Uint8Array, width: number, rect: PixelRect): void {
     for (let y = rect.y0; y < rect.y1; y++) {
       for (let x = rect.x0; x < rect.x1; x++) {
         const i = y * width + x;

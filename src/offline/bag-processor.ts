@@ -13,6 +13,7 @@ import { performance } from "node:perf_hooks";
 import { isPartial, type BagProblem } from "../bag/problems";
 import { aspectWarning } from "../engine/model-spec";
 import type { RosSerializer } from "../bag/ros-serializer";
+import { stampToNs } from "../bag/ros-types";
 import { openBag } from "../bag/rosbag2-open";
 import type { BagMessage, BagReader } from "../bag/rosbag2-types";
 import { createSerializer } from "../bag/serializer-factory";
@@ -91,6 +92,8 @@ export interface ProcessedFrame {
   /** Index of the frame among its camera's processed frames. */
   readonly index: number;
   readonly logTimeNs: bigint;
+  /** The camera message's header stamp, ns. */
+  readonly stampNs: bigint;
   readonly result: FrameResult;
 }
 
@@ -533,10 +536,13 @@ class BagRun {
       curvature: result.curvature,
       steeringWheelAngle: result.steeringWheelAngle,
     });
-    await this.#options.onFrame?.({
+    if (this.#options.onFrame === undefined) return;
+    const prepared = await frame.prepared;
+    await this.#options.onFrame({
       camera: frame.camera,
       index: cameraStats.processed - 1,
       logTimeNs: frame.message.logTimeNs,
+      stampNs: prepared.ok ? stampToNs(prepared.header.stamp) : frame.message.logTimeNs,
       result,
     });
   }

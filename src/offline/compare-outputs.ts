@@ -108,6 +108,7 @@ export function buildCompareOutputs(
       topIou: outputs.comparison.top_iou,
       overlay: keepOverlay ? otherResult.overlay : undefined,
       diff,
+      frameMasks: keepOverlay ? { main: mainMask, compare: otherMask } : undefined,
     },
   };
 }

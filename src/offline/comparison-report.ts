@@ -10,6 +10,7 @@ import type { RgbFrame } from "../image/frame";
 import type { BagRunResult, ProcessedFrame } from "./bag-processor";
 import { type ComparisonRun, type ComparisonSample, comparisonFigures, largest } from "./comparison-stats";
 import { escapeXml, lineChart, type ChartSeries } from "./svg-chart";
+import { type LaneFocusFigures, laneFocusSentence } from "./lane-focus";
 
 /** How one compared frame is ranked. */
 export type Disagreement = "steering" | "look";
@@ -120,13 +121,15 @@ export function correlation(xs: readonly number[], ys: readonly number[]): numbe
 
 /**
  * The one-paragraph summary: how much and which way the steering differs, where the largest
- * disagreements are, how differently the models look, and whether the two go together.
+ * disagreements are, how differently the models look, and whether the two go together; on a
+ * synthetic drive bag (`lane`), which model looks at lane markings more.
  */
 export function comparisonParagraph(
   mainModel: string,
   run: ComparisonRun,
   cameraNames: readonly string[],
   originNs: bigint,
+  lane?: LaneFocusFigures,
 ): string {
   const f = comparisonFigures(run);
   if (f.frames === 0) return `No frame was compared between ${mainModel} and ${run.modelName}.`;
@@ -150,7 +153,10 @@ export function comparisonParagraph(
     `Their masks differ by ${f.meanMaskDifference.toFixed(4)} on average (0: identical, 1: opposite), and their 5 % most salient pixels overlap with an IoU of ${f.meanTopIou.toFixed(2)} on average (lowest ${f.minTopIou.toFixed(2)});`,
     `they look most differently at ${look.map(at).join(", ")}.`,
     together,
-  ].join(" ");
+    ...(lane !== undefined ? [laneFocusSentence(mainModel, run.modelName, lane) ?? ""] : []),
+  ]
+    .filter((part) => part !== "")
+    .join(" ");
 }
 
 const MAIN_COLOR = "#d62728";
@@ -182,6 +188,8 @@ function frameRows(
 export async function renderComparisonSection(
   result: BagRunResult,
   collector: DisagreementCollector | undefined,
+  /** Both models' lane and distractor focus, on a synthetic drive bag (lane-focus.ts). */
+  lane?: LaneFocusFigures,
 ): Promise<string> {
   const run = result.comparison;
   if (run === undefined) return "";
@@ -254,6 +262,7 @@ export async function renderComparisonSection(
     run,
     result.cameras.map((c) => c.name),
     origin,
+    lane,
   );
   return `<h2>Comparison: ${escapeXml(result.modelName)} and ${escapeXml(run.modelName)}</h2>
 <p class="summary">${escapeXml(paragraph)}</p>

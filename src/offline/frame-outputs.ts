@@ -52,6 +52,11 @@ export interface CompareResult {
   /** The compared model's overlay and the difference image, with `keepOverlay`. */
   readonly overlay?: RgbFrame;
   readonly diff?: RgbFrame;
+  /**
+   * Both masks on the camera frame (mono8, frame width x height), with `keepOverlay`: the report
+   * measures them against a synthetic drive's ground truth (lane-focus.ts).
+   */
+  readonly frameMasks?: { readonly main: Uint8Array; readonly compare: Uint8Array };
 }
 
 /**

@@ -60,5 +60,7 @@ function compareTransferables(compare: CompareResult): ArrayBuffer[] {
   const out = Object.values(compare.messages).map((m) => m.buffer as ArrayBuffer);
   for (const image of [compare.overlay, compare.diff])
     if (image !== undefined) out.push(image.data.buffer as ArrayBuffer);
+  if (compare.frameMasks !== undefined)
+    out.push(compare.frameMasks.main.buffer as ArrayBuffer, compare.frameMasks.compare.buffer as ArrayBuffer);
   return out;
 }

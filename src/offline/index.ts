@@ -24,3 +24,17 @@ export {
   SYNTHETIC_CURVATURE_TOPIC,
   type SyntheticBagOptions,
 } from "./synthetic-bag";
+export {
+  SYNTHETIC_DRIVE_RECORD,
+  driveFrameIndex,
+  findSyntheticDriveRecord,
+  syntheticDriveMetadata,
+  type SyntheticDriveRecord,
+} from "./synthetic-drive-record";
+export {
+  LaneFocusComparison,
+  laneFocusForBag,
+  laneFocusSentence,
+  type FocusFigures,
+  type LaneFocusFigures,
+} from "./lane-focus";

@@ -14,6 +14,7 @@ import { STAGES } from "./run-stats";
 import { type Thumbnail, ThumbnailSampler } from "./thumbnails";
 import { foxgloveHowToHtml } from "../view/bag-layout";
 import { DisagreementCollector, renderComparisonSection } from "./comparison-report";
+import type { LaneFocusComparison } from "./lane-focus";
 
 export interface ReportOptions {
   readonly dir: string;
@@ -97,12 +98,22 @@ export class ReportCollector {
   readonly #samplers = new Map<number, ThumbnailSampler>();
   /** The frames of largest disagreement, with `--compare`. */
   readonly #disagreements = new DisagreementCollector();
+  /** Both models against a synthetic drive's truth, when the bag is one (measureLaneFocus). */
+  #lane: LaneFocusComparison | undefined;
   #pngFrames = 0;
 
   /** Prepares `options.dir` (see prepareReportDir); throws before anything is processed. */
   constructor(options: ReportOptions) {
     this.#options = { ...options };
     this.dir = prepareReportDir(options);
+  }
+
+  /**
+   * With `--compare` on a synthetic drive bag: measure both models' lane and distractor focus on
+   * every frame, for the comparison paragraph. Call before the run.
+   */
+  measureLaneFocus(lane: LaneFocusComparison): void {
+    this.#lane = lane;
   }
 
   /** The processor's `onFrame`. */
@@ -113,6 +124,7 @@ export class ReportCollector {
       this.#samplers.set(frame.camera.index, sampler);
     }
     this.#disagreements.offer(frame);
+    this.#lane?.offer(frame);
     // The processor renders the overlay for `onFrame` even when the bag does not get it.
     const { overlay } = frame.result;
     if (overlay === undefined) return;
@@ -132,7 +144,7 @@ export class ReportCollector {
     for (const [camera, sampler] of this.#samplers) thumbnails.set(camera, await sampler.thumbnails());
     const file = path.join(this.dir, "index.html");
     const temp = `${file}.partial-${process.pid}`;
-    const comparison = await renderComparisonSection(result, this.#disagreements);
+    const comparison = await renderComparisonSection(result, this.#disagreements, this.#lane?.figures());
     fs.writeFileSync(temp, renderReport(result, thumbnails, this.#pngFrames, comparison));
     fs.renameSync(temp, file);
     return file;

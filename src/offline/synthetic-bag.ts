@@ -3,7 +3,8 @@
  * `/cameras/front/image_raw` and the ground-truth curvature as std_msgs/Float32 on
  * `/vehicle/curvature`, so the bag tool, the demo and the bench have a realistic input without a
  * car or ROS 2. Written to a temporary directory and renamed, so an interrupted render never
- * leaves something that looks like a finished bag.
+ * leaves something that looks like a finished bag. The bag says what it is in an MCAP Metadata
+ * record (synthetic-drive-record.ts), so the bag tool can render the drive's ground truth again.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,6 +14,7 @@ import { nsToStamp } from "../bag/ros-types";
 import { SyntheticDrive } from "../drive/drive";
 import { buildRgb8Image } from "../frame/messages";
 import { IMAGE_TYPE } from "./camera-topics";
+import { SYNTHETIC_DRIVE_RECORD, syntheticDriveMetadata } from "./synthetic-drive-record";
 
 export const SYNTHETIC_CAMERA_TOPIC = "/cameras/front/image_raw";
 export const SYNTHETIC_CURVATURE_TOPIC = "/vehicle/curvature";
@@ -59,6 +61,18 @@ export async function writeSyntheticDriveBag(dir: string, options: SyntheticBagO
     await writer.addTopic({ name: SYNTHETIC_CAMERA_TOPIC, type: IMAGE_TYPE });
     await writer.addTopic({ name: SYNTHETIC_CURVATURE_TOPIC, type: FLOAT32_TYPE });
     const start = options.startTimeNs ?? DEFAULT_START_NS;
+    await writer.addMetadata(
+      SYNTHETIC_DRIVE_RECORD,
+      syntheticDriveMetadata({
+        seed: options.seed,
+        width: drive.width,
+        height: drive.height,
+        rateHz: drive.rateHz,
+        startTimeNs: start,
+        frames,
+        topic: SYNTHETIC_CAMERA_TOPIC,
+      }),
+    );
     const periodNs = 1e9 / drive.rateHz;
     for (let i = 0; i < frames; i++) {
       const frame = drive.frame(i);

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { MessageRegistry } from "../../src/bag/msg-registry";
 import { createBagWriter } from "../../src/bag/rosbag2-writer";
 import { FIXTURES, snapshot } from "../bag/helpers";
+import { writeSyntheticDriveBag } from "../../src/offline/synthetic-bag";
 import {
   CAMERA,
   readBag,
@@ -118,6 +119,8 @@ describe("visualbackprop bag (the command)", function () {
       fs.readFileSync(path.join(report, "index.html"), "utf8"),
       /<h2>Comparison: pilotnet and pilotnet<\/h2>/,
     );
+    // Not a synthetic drive bag (sqlite3 cannot say so): no lane focus sentence.
+    assert.doesNotMatch(fs.readFileSync(path.join(report, "index.html"), "utf8"), /lane markings/);
     const missing = cli([
       input,
       "-o",
@@ -129,6 +132,20 @@ describe("visualbackprop bag (the command)", function () {
     ]);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /--compare: model '\/nonexistent.onnx' does not exist/);
+  });
+
+  it("--compare --report on a synthetic drive bag: the paragraph says which model looks at lane markings more", async () => {
+    const input = path.join(tmp.dir, "drive");
+    await writeSyntheticDriveBag(input, { seed: 1000001, frames: 3, width: 160, height: 120, rateHz: 1 });
+    const report = path.join(tmp.dir, "lane-report");
+    const args = ["-o", path.join(tmp.dir, "lane-out"), "--model", model, "--compare", model];
+    const run = cli([input, ...args, "--provider", "cpu", "--outputs", "steering", "--report", report]);
+    assert.equal(run.status, 0, run.stderr);
+    // The same model on both sides looks alike, on the 3 frames of the drive.
+    assert.match(
+      fs.readFileSync(path.join(report, "index.html"), "utf8"),
+      /pilotnet \(--model\) and pilotnet \(--compare\) look at lane markings alike: lane focus (\d+\.\d\d) vs \1, distractor focus (\d+\.\d\d) vs \2 \(eval&#39;s measures on the synthetic drive&#39;s ground truth, 3 frames;/,
+    );
   });
 
   it("exits 3 on a truncated bag, having processed what could be read", async () => {

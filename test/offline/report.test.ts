@@ -120,6 +120,7 @@ describe("offline/report and summary: what a person reads", () => {
         camera: result.cameras[0],
         index: i,
         logTimeNs: T0 + BigInt(i) * 100_000_000n,
+        stampNs: T0 + BigInt(i) * 100_000_000n,
         result: {
           messages: {
             mask: new Uint8Array(),
