@@ -107,8 +107,9 @@ export function laneFocusForBag(
 
 /**
  * The summary's sentence: which model looks at lane markings more, with both models' lane and
- * distractor focus (the one named first, first); undefined when no frame could be measured. Two
- * models of the same name are told apart by their option.
+ * distractor focus (the one named first, first). When no frame could be measured it says so, so a
+ * missing answer is not mistaken for a bag without the record; undefined when the crops hold no
+ * lane marking. Two models of the same name are told apart by their option.
  */
 export function laneFocusSentence(
   mainModel: string,
@@ -116,8 +117,12 @@ export function laneFocusSentence(
   figures: LaneFocusFigures,
 ): string | undefined {
   const { main, compare } = figures;
-  if (figures.frames === 0 || !Number.isFinite(main.laneFocus) || !Number.isFinite(compare.laneFocus))
-    return undefined;
+  if (figures.frames === 0)
+    return (
+      "The bag is a synthetic drive, but no processed frame matched its drive record (camera topic, " +
+      "frame size, stamps), so which model looks at lane markings more was not measured."
+    );
+  if (!Number.isFinite(main.laneFocus) || !Number.isFinite(compare.laneFocus)) return undefined;
   const same = mainModel === compareModel;
   const a = { name: same ? `${mainModel} (--model)` : mainModel, f: main };
   const b = { name: same ? `${compareModel} (--compare)` : compareModel, f: compare };
