@@ -19,7 +19,7 @@ import { ensureMessageTypes } from "./message-availability";
 import { toCompressedImageMsg, toImageMsg } from "./message-guards";
 import { MessageTypes } from "../frame/message-types";
 import { buildDiagnosticArray } from "../frame/messages";
-import type { ImageOps, LoadedModel, ModelLoader } from "../frame/model-port";
+import type { ImageOps, LoadedModel, ModelLoader, ModelRequest } from "../frame/model-port";
 import { RuntimeParameters } from "./parameter-updates";
 import { declareNodeParameters, type NodeSettings } from "./parameters";
 import { type FrameArrival, latestFrameBatches } from "./pipeline";
@@ -162,36 +162,28 @@ export class VisualBackPropNode {
     }
     const modelPath = settings.startup.model === "" ? dependencies.defaultModelPath : settings.startup.model;
     let model: LoadedModel;
+    // Both models with the same method, LRP settings and session settings, so they compare alike.
+    const loadRequest = (path: string): ModelRequest => ({
+      modelPath: path,
+      provider: settings.startup.provider,
+      method: settings.startup.method,
+      epsilon: settings.startup.lrpEpsilon,
+      lrpAt: settings.startup.lrpAt,
+      intraOpThreads: settings.startup.intraOpThreads,
+      spinWait: false,
+      interOpThreads: settings.startup.interOpThreads,
+      graphOptimizationLevel: settings.startup.graphOptimizationLevel,
+      log: (line) => logger.warn(line),
+    });
     try {
-      model = await dependencies.loadModel({
-        modelPath,
-        provider: settings.startup.provider,
-        method: settings.startup.method,
-        epsilon: settings.startup.lrpEpsilon,
-        lrpAt: settings.startup.lrpAt,
-        intraOpThreads: settings.startup.intraOpThreads,
-        spinWait: false,
-        interOpThreads: settings.startup.interOpThreads,
-        graphOptimizationLevel: settings.startup.graphOptimizationLevel,
-        log: (line) => logger.warn(line),
-      });
+      model = await dependencies.loadModel(loadRequest(modelPath));
     } catch (error) {
       throw new StartupError(`cannot load model '${modelPath}': ${errorText(error)}`, { cause: error });
     }
     let compare: LoadedModel | undefined;
     if (settings.startup.compareModel !== "") {
       try {
-        compare = await dependencies.loadModel({
-          modelPath: settings.startup.compareModel,
-          provider: settings.startup.provider,
-          method: settings.startup.method,
-          epsilon: settings.startup.lrpEpsilon,
-          intraOpThreads: settings.startup.intraOpThreads,
-          spinWait: false,
-          interOpThreads: settings.startup.interOpThreads,
-          graphOptimizationLevel: settings.startup.graphOptimizationLevel,
-          log: (line) => logger.warn(line),
-        });
+        compare = await dependencies.loadModel(loadRequest(settings.startup.compareModel));
       } catch (error) {
         await model.engine.release();
         throw new StartupError(

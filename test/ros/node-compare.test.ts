@@ -181,6 +181,35 @@ describe("visualbackprop_node compare_model: a second model on the same frames",
     );
   });
 
+  it("loads compare_model with the model's method, LRP settings and session settings", async () => {
+    const rcl = createFakeRcl({
+      overrides: overrides({
+        image_topics: [FRONT],
+        method: "lrp",
+        lrp_at: "conv1",
+        lrp_epsilon: 0.001,
+        intra_op_threads: 1,
+        compare_model: "/models/candidate.onnx",
+      }),
+    });
+    const loader = stubLoader(stubModel());
+    const vbp = await VisualBackPropNode.start(new rcl.Node("visualbackprop"), {
+      rcl,
+      loadModel: loader,
+      imageOps: STUB_IMAGE_OPS,
+      defaultModelPath: "/opt/models/default.onnx",
+    });
+    await vbp.shutdown();
+    assert.deepEqual(
+      loader.requests.map((request) => request.modelPath),
+      ["/opt/models/default.onnx", "/models/candidate.onnx"],
+    );
+    const [model, compare] = loader.requests.map(({ modelPath: _path, log: _log, ...settings }) => settings);
+    assert.deepEqual(compare, model);
+    assert.equal(compare.lrpAt, "conv1");
+    assert.equal(compare.epsilon, 0.001);
+  });
+
   it("a compare_model that will not load stops the start with one message naming it", async () => {
     await assert.rejects(
       startHarness({ parameters: { image_topics: [FRONT], compare_model: "/models/missing.onnx" } }),
