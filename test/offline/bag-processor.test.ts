@@ -15,6 +15,7 @@ import {
   CAMERA,
   CUSTOM,
   CUSTOM_TYPE,
+  processTestBag,
   readBag,
   STEERING,
   tempDir,
@@ -27,16 +28,7 @@ import {
 
 const OUTPUTS = ["mask", "overlay", "steering", "saliency"] as const;
 
-async function run(options: Partial<ProcessBagOptions> & { input: string; output: string }) {
-  return processBag({
-    model: await testModel(),
-    colorMap: "jet",
-    opacity: 0.5,
-    geometry: { wheelbaseM: 2.85, steeringRatio: 15 },
-    batch: 4,
-    ...options,
-  });
-}
+const run = processTestBag;
 
 /** A serializer that knows only what the output bag's own schemas say: proves they are complete. */
 function schemaOnlySerializer(topics: readonly BagTopic[]): RosSerializer {

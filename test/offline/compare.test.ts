@@ -7,25 +7,24 @@ import type { BagMessage, BagTopic } from "../../src/bag/rosbag2-types";
 import type { SaliencyComparisonMsg } from "../../src/bag/ros-types";
 import { loadModel } from "../../src/frame/model-loader";
 import type { LoadedModel } from "../../src/frame/model-port";
-import { processBag, type ProcessBagOptions } from "../../src/offline/bag-processor";
 import { summaryLines } from "../../src/offline/summary";
 import { ReportCollector } from "../../src/offline/report";
 import { comparisonParagraph, correlation } from "../../src/offline/comparison-report";
 import { largest, type ComparisonRun } from "../../src/offline/comparison-stats";
-import { CAMERA, readBag, tempDir, testMessages, testModel, testModelPath, writeMcapBag } from "./helpers";
+import {
+  CAMERA,
+  processTestBag,
+  readBag,
+  tempDir,
+  testMessages,
+  testModel,
+  testModelPath,
+  writeMcapBag,
+} from "./helpers";
 
 const CAM = `/visualbackprop/${CAMERA.split("/")[2]}`;
 
-async function run(options: Partial<ProcessBagOptions> & { input: string; output: string }) {
-  return processBag({
-    model: await testModel(),
-    colorMap: "jet",
-    opacity: 0.5,
-    geometry: { wheelbaseM: 2.85, steeringRatio: 15 },
-    batch: 4,
-    ...options,
-  });
-}
+const run = processTestBag;
 
 /** Decodes with nothing but the output bag's own schemas: proves they are complete. */
 function schemaOnly(topics: readonly BagTopic[]): RosSerializer {

@@ -13,6 +13,7 @@ import { writeHumbleSqliteBag } from "../support/sqlite-bag";
 import { loadModel } from "../../src/frame/model-loader";
 import type { LoadedModel } from "../../src/frame/model-port";
 import { buildPilotNet } from "../../src/onnx/cnn-builder";
+import { processBag, type ProcessBagOptions } from "../../src/offline/bag-processor";
 
 export const CAMERA = "/cameras/front/image_raw";
 export const STEERING = "/vehicle/steering";
@@ -167,4 +168,18 @@ let model: Promise<LoadedModel> | undefined;
 export function testModel(): Promise<LoadedModel> {
   model ??= loadModel({ modelPath: testModelPath(), provider: "cpu", intraOpThreads: 1 });
   return model;
+}
+
+/** `processBag` with the test model and the settings the offline tests share; `options` win. */
+export async function processTestBag(
+  options: Partial<ProcessBagOptions> & { input: string; output: string },
+) {
+  return processBag({
+    model: await testModel(),
+    colorMap: "jet",
+    opacity: 0.5,
+    geometry: { wheelbaseM: 2.85, steeringRatio: 15 },
+    batch: 4,
+    ...options,
+  });
 }
