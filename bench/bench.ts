@@ -95,10 +95,10 @@ async function main(): Promise<void> {
     say(
       `\nNode per-frame path, 640x480 rgb8, every output subscribed (${node.model}, provider ${node.provider})`,
     );
-    say("spin  cameras  rate Hz  frames in  frames out  dropped   p50 ms   p99 ms");
+    say("spin  cameras  rate Hz  frames in  frames out  dropped   p50 ms   p99 ms  full GCs  GC pause ms");
     for (const r of node.rows) {
       say(
-        `${(r.spinWait ? "yes" : "no").padStart(4)}  ${String(r.cameras).padStart(7)}  ${String(r.rateHz).padStart(7)}  ${String(r.framesIn).padStart(9)}  ${String(r.framesOut).padStart(10)}  ${String(r.dropped).padStart(7)}  ${f(r.p50Ms, 7)}  ${f(r.p99Ms, 7)}`,
+        `${(r.spinWait ? "yes" : "no").padStart(4)}  ${String(r.cameras).padStart(7)}  ${String(r.rateHz).padStart(7)}  ${String(r.framesIn).padStart(9)}  ${String(r.framesOut).padStart(10)}  ${String(r.dropped).padStart(7)}  ${f(r.p50Ms, 7)}  ${f(r.p99Ms, 7)}  ${String(r.gcMajor).padStart(8)}  ${f(r.gcPauseMs, 11)}`,
       );
     }
     for (const [cameras, rate] of Object.entries(node.maxRateHz)) {
@@ -107,6 +107,7 @@ async function main(): Promise<void> {
       );
     }
     say("spin: ONNX Runtime's threads spin while waiting (its default; yes) or not (the node's; no)");
+    say("full GCs: V8 mark-compact collections during the row; GC pause: all collections, summed");
     say("target on a 2-core CPU: 3 cameras at 30 Hz, at most 1 % dropped, p99 under 33 ms");
     say(`\nNode stages, ms per frame processed (the rows above)\n${formatNodeStages(node.rows)}`);
   }

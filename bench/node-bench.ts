@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { performance } from "node:perf_hooks";
+import { constants as perfConstants, performance, PerformanceObserver } from "node:perf_hooks";
 import { DEFAULT_MODEL } from "../src/cli/package-paths";
 import { buildPilotNet } from "../src/onnx/cnn-builder";
 import { IMAGE_OPS } from "../src/frame/image-ops";
@@ -26,6 +26,9 @@ export interface NodeBenchRow {
   /** Receive to published steering, ms. */
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** V8's full (mark-compact) collections during the row, and all collections' pauses, ms. */
+  readonly gcMajor: number;
+  readonly gcPauseMs: number;
   /** Mean ms per frame processed, by stage of the node's frame path. */
   readonly stages: NodeStages;
 }
@@ -126,6 +129,16 @@ export async function runOnce(
     };
   }
   const frames = [0, 1, 2, 3].map((phase) => cameraFrame(640, 480, phase * 16));
+  let gcMajor = 0;
+  let gcPauseMs = 0;
+  const gcWatch = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcPauseMs += entry.duration;
+      const { detail } = entry as { detail?: { kind?: number } };
+      if (detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) gcMajor += 1;
+    }
+  });
+  gcWatch.observe({ entryTypes: ["gc"] });
   // The cameras publish on wall-clock time. Like a depth-1 DDS reader, each camera hands the node
   // only its newest frame when the event loop gets to it; frames replaced before that are lost in
   // transport and counted as dropped, so a busy node cannot slow its cameras down.
@@ -149,7 +162,8 @@ export async function runOnce(
         encoding: "rgb8",
         is_bigendian: 0,
         step: 640 * 3,
-        data: frames[due % frames.length],
+        // A fresh buffer per message, as rclnodejs hands the subscriber a new one every time.
+        data: frames[due % frames.length].slice(),
       });
     }, period / 4),
   );
@@ -157,6 +171,7 @@ export async function runOnce(
   timers.forEach(clearInterval);
   const elapsed = (performance.now() - start) / 1000;
   await vbp.shutdown();
+  gcWatch.disconnect();
   const provider = vbp.model.engine.provider;
   const framesOut = latencies.length;
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -172,6 +187,8 @@ export async function runOnce(
     dropped: dropped + lostInTransport,
     p50Ms: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
+    gcMajor,
+    gcPauseMs,
     stages: {
       // Saliency.preprocess_ms is conversion plus preprocessing.
       decode: (preprocessMs - spent.preprocess) / Math.max(1, framesOut),

@@ -18,7 +18,7 @@ import {
   imageToRgbFrame,
   type RawImage,
 } from "../image/encodings";
-import type { FloatImage, RgbFrame } from "../image/frame";
+import type { ByteAllocator, FloatImage, RgbFrame } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
 import type { HeaderMsg, ImageMsg, SaliencyMsg, SteeringCommandMsg } from "./message-types";
 import {
@@ -41,8 +41,11 @@ export type CameraImage =
  * Step 1: the camera image as an RGB frame. Rejects with an ImageConversionError (its `reason`
  * is what the node's and the bag tool's bad-frame counters count by).
  */
-export async function decodeCameraImage(image: CameraImage): Promise<RgbFrame> {
-  return image.kind === "raw" ? imageToRgbFrame(image.message) : compressedToRgbFrame(image.message);
+export async function decodeCameraImage(image: CameraImage, allocate?: ByteAllocator): Promise<RgbFrame> {
+  // A compressed image is decoded by libvips into its own buffer; only raw frames use `allocate`.
+  return image.kind === "raw"
+    ? imageToRgbFrame(image.message, allocate)
+    : compressedToRgbFrame(image.message);
 }
 
 /**
@@ -182,15 +185,23 @@ export function buildImageOutputs(
   imageOps: Pick<ImageOps, "mapMaskToMono8" | "renderOverlay">,
   /** The mask already mapped onto the frame (a comparison needs it anyway); computed when absent. */
   frameMask?: Uint8Array,
+  /** Where the images' bytes go: fresh buffers unless the caller lends its own (the node's pool). */
+  allocate?: ByteAllocator,
 ): ImageOutputs {
   if (!settings.mask && !settings.overlay) return {};
-  const mono8 = frameMask ?? imageOps.mapMaskToMono8(mask, settings.preprocess, frame.width, frame.height);
+  const mono8 =
+    frameMask ?? imageOps.mapMaskToMono8(mask, settings.preprocess, frame.width, frame.height, allocate);
   return {
     mask: settings.mask ? buildMono8Image(header, frame.width, frame.height, mono8) : undefined,
     overlay: settings.overlay
       ? buildRgb8Image(
           header,
-          imageOps.renderOverlay(frame, mono8, { colorMap: settings.colorMap, opacity: settings.opacity }),
+          imageOps.renderOverlay(
+            frame,
+            mono8,
+            { colorMap: settings.colorMap, opacity: settings.opacity },
+            allocate,
+          ),
         )
       : undefined,
   };

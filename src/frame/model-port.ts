@@ -6,7 +6,7 @@
  */
 import type { ColorMap } from "../image/colormap";
 import type { EngineResult, LrpPoint, ProviderName, SaliencyMethod, SessionSettings } from "../engine/types";
-import type { FloatImage, RgbFrame } from "../image/frame";
+import type { ByteAllocator, FloatImage, RgbFrame } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
 
 /** The members of `Engine` the node calls. */
@@ -48,12 +48,22 @@ export type ModelLoader = (request: ModelRequest) => Promise<LoadedModel>;
 export interface ImageOps {
   /** Writes one frame's model input at `offset` of `out`. */
   preprocess(frame: RgbFrame, spec: PreprocessSpec, out: Float32Array, offset: number): Float32Array;
-  /** The mask on the camera frame as mono8 levels: the inverse of crop and resize, quantised once. */
-  mapMaskToMono8(mask: FloatImage, spec: PreprocessSpec, frameWidth: number, frameHeight: number): Uint8Array;
+  /**
+   * The mask on the camera frame as mono8 levels: the inverse of crop and resize, quantised once;
+   * written into a buffer from `allocate` when given.
+   */
+  mapMaskToMono8(
+    mask: FloatImage,
+    spec: PreprocessSpec,
+    frameWidth: number,
+    frameHeight: number,
+    allocate?: ByteAllocator,
+  ): Uint8Array;
   /** Heat map over the frame from the mono8 mask (at the frame's size) that is published anyway. */
   renderOverlay(
     frame: RgbFrame,
     mono8Mask: Uint8Array,
     options: { colorMap: ColorMap; opacity: number },
+    allocate?: ByteAllocator,
   ): RgbFrame;
 }

@@ -4,7 +4,7 @@
  * dependency, so the live node and the bag tool convert identically.
  */
 import sharp from "sharp";
-import type { RgbFrame } from "./frame";
+import { type ByteAllocator, freshBytes, type RgbFrame } from "./frame";
 
 /** Why a camera image could not be converted; the node counts bad frames by reason. */
 export type ImageConversionReason =
@@ -225,10 +225,10 @@ function describe(image: RawImage): string {
 /**
  * Converts a sensor_msgs/Image to a tightly packed RGB frame, dropping row padding (`step`).
  * Throws an ImageConversionError for a zero size, an unknown encoding, a step shorter than a row,
- * or data shorter or longer than `step * height`. Always returns a new buffer: the message's data
- * may be reused by the middleware.
+ * or data shorter or longer than `step * height`. Never returns the message's own bytes (the
+ * middleware may reuse them): a fresh buffer, or one from `allocate`.
  */
-export function imageToRgbFrame(image: RawImage): RgbFrame {
+export function imageToRgbFrame(image: RawImage, allocate: ByteAllocator = freshBytes): RgbFrame {
   const { width, height, step, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new ImageConversionError("zero-size", `image has no pixels: ${width}x${height}`);
@@ -264,7 +264,7 @@ export function imageToRgbFrame(image: RawImage): RgbFrame {
     );
   }
   const bigEndian = image.is_bigendian !== 0;
-  const pixels = new Uint8Array(width * height * 3);
+  const pixels = allocate(width * height * 3);
   if (info.isRgb && step === rowBytes) pixels.set(data.subarray(0, rowBytes * height));
   else
     for (let y = 0; y < height; y++) {

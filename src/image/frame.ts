@@ -31,3 +31,12 @@ export function assertRgbFrame(frame: RgbFrame, what = "frame"): void {
     );
   }
 }
+
+/**
+ * Where a kernel puts the bytes it returns: a fresh buffer (the default, for callers that keep
+ * what they get) or one lent by a pool (the node, which is done with its images within the batch).
+ * A lent buffer holds old bytes, so a kernel writes every byte of it.
+ */
+export type ByteAllocator = (length: number) => Uint8Array;
+
+export const freshBytes: ByteAllocator = (length) => new Uint8Array(length);

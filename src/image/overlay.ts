@@ -1,5 +1,5 @@
 import { ColorMap, colorTable } from "./colormap";
-import { assertRgbFrame, FloatImage, RgbFrame } from "./frame";
+import { assertRgbFrame, type ByteAllocator, FloatImage, freshBytes, RgbFrame } from "./frame";
 import { simdBlend } from "./simd/kernels";
 
 export type { ColorMap } from "./colormap";
@@ -41,6 +41,7 @@ export function renderOverlayFromMono8(
   frame: RgbFrame,
   levels: Uint8Array,
   options: OverlayOptions,
+  allocate: ByteAllocator = freshBytes,
 ): RgbFrame {
   assertRgbFrame(frame);
   if (levels.length !== frame.width * frame.height) {
@@ -52,7 +53,7 @@ export function renderOverlayFromMono8(
   if (!(opacity >= 0 && opacity <= 1)) throw new Error(`overlay: opacity must be in [0, 1], got ${opacity}`);
   const table = blendTable(options.colorMap, opacity);
   // Sixteen pixels per step in the SIMD kernels, with the same integer arithmetic.
-  const out = simdBlend(frame.data, levels, table.terms, table.keep);
+  const out = simdBlend(frame.data, levels, table.terms, table.keep, allocate(frame.data.length));
   return { width: frame.width, height: frame.height, data: out };
 }
 

@@ -1,4 +1,4 @@
-import { assertRgbFrame, FloatImage, RgbFrame } from "./frame";
+import { assertRgbFrame, type ByteAllocator, FloatImage, freshBytes, RgbFrame } from "./frame";
 import { resampleBytes, resampleFloats, resampleFloatsToLevels } from "./resize";
 
 export type ColorSpace = "rgb" | "bgr" | "yuv" | "grey";
@@ -219,9 +219,11 @@ export function mapMaskToMono8(
   spec: PreprocessSpec,
   frameWidth: number,
   frameHeight: number,
+  allocate: ByteAllocator = freshBytes,
 ): Uint8Array {
   const place = maskPlacement(mask, spec, frameWidth, frameHeight);
-  const out = new Uint8Array(frameWidth * frameHeight);
+  // Pixels outside the crop were never seen by the model: 0, also in a lent buffer.
+  const out = allocate(frameWidth * frameHeight).fill(0);
   if (place.width <= 0 || place.height <= 0) return out;
   resampleFloatsToLevels(mask.data, mask.width, mask.height, place.region, place.width, place.height, {
     data: out,

@@ -9,7 +9,8 @@
 import { aspectWarning } from "../engine/model-spec";
 import type { EngineResult } from "../engine/types";
 import { ImageConversionError } from "../image/encodings";
-import type { RgbFrame } from "../image/frame";
+import type { ByteAllocator, RgbFrame } from "../image/frame";
+import { ByteBufferPool } from "../frame/byte-buffer-pool";
 import type { NodeDiagnostics } from "./diagnostics";
 import type { HeaderMsg } from "../frame/message-types";
 import {
@@ -83,6 +84,7 @@ export class BatchProcessor {
   readonly #options: BatchProcessorOptions;
   /** The aspect-ratio warning is said once per run, not once per throttle period. */
   #aspectWarned = false;
+  readonly #buffers = new ByteBufferPool();
 
   constructor(options: BatchProcessorOptions) {
     this.#options = options;
@@ -90,9 +92,20 @@ export class BatchProcessor {
 
   /** Processes one batch and resolves with the number of frames published; never rejects. */
   async process(batch: readonly BatchItem<ReceivedFrame>[]): Promise<number> {
+    // The batch's frames, masks and overlays are rendered into lent buffers: every message that
+    // holds them is published (serialised by rclnodejs) before the batch ends.
+    const lease = this.#buffers.lease();
+    try {
+      return await this.#process(batch, lease.allocate);
+    } finally {
+      lease.release();
+    }
+  }
+
+  async #process(batch: readonly BatchItem<ReceivedFrame>[], allocate: ByteAllocator): Promise<number> {
     const { model, imageOps, diagnostics, nowMs } = this.#options;
     const settings = this.#options.settings();
-    const decoded = (await Promise.all(batch.map((item) => this.#decode(item)))).filter(
+    const decoded = (await Promise.all(batch.map((item) => this.#decode(item, allocate)))).filter(
       (item): item is DecodedItem => item !== undefined,
     );
     if (decoded.length === 0) return 0;
@@ -153,12 +166,13 @@ export class BatchProcessor {
       });
     }
     for (const { item, prediction } of published)
-      this.#guarded(item, () => this.#publishImages(item, prediction, settings));
+      this.#guarded(item, () => this.#publishImages(item, prediction, settings, allocate));
     if (this.#options.compare !== undefined && published.length > 0)
       await this.#options.compare.process(
         published.map(({ item, prediction }) => ({ ...item, prediction })),
         tensor,
         settings,
+        allocate,
       );
     return published.length;
   }
@@ -177,11 +191,11 @@ export class BatchProcessor {
     }
   }
 
-  async #decode(item: BatchItem<ReceivedFrame>): Promise<DecodedItem | undefined> {
+  async #decode(item: BatchItem<ReceivedFrame>, allocate: ByteAllocator): Promise<DecodedItem | undefined> {
     const { payload } = item;
     const started = this.#options.nowMs();
     try {
-      const frame = await decodeCameraImage(payload.image);
+      const frame = await decodeCameraImage(payload.image, allocate);
       return {
         camera: item.camera,
         header: payload.header,
@@ -250,7 +264,12 @@ export class BatchProcessor {
   }
 
   /** The mask and overlay images, rendered only for topics someone subscribes to. */
-  #publishImages(item: RanItem, prediction: FramePrediction, settings: RuntimeSettings): void {
+  #publishImages(
+    item: RanItem,
+    prediction: FramePrediction,
+    settings: RuntimeSettings,
+    allocate: ByteAllocator,
+  ): void {
     const { model, imageOps } = this.#options;
     const publishers = this.#options.publishers[item.camera];
     const images = buildImageOutputs(
@@ -265,6 +284,8 @@ export class BatchProcessor {
         overlay: settings.publishOverlay && this.#wanted(publishers.overlay),
       },
       imageOps,
+      undefined,
+      allocate,
     );
     if (images.mask !== undefined) publishers.mask.publish(images.mask);
     if (images.overlay !== undefined) publishers.overlay.publish(images.overlay);

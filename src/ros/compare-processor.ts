@@ -7,7 +7,7 @@
  * second preprocessing); else each frame is preprocessed once more with the compared model's spec.
  * A failure here is logged and counted; the main model's outputs are already published.
  */
-import type { RgbFrame } from "../image/frame";
+import { type ByteAllocator, freshBytes, type RgbFrame } from "../image/frame";
 import type { CompareOutput } from "../frame/cameras";
 import { buildComparisonOutputs } from "../frame/compare-path";
 import {
@@ -92,6 +92,8 @@ export class CompareProcessor {
     items: readonly ComparedItem[],
     mainInput: Float32Array,
     settings: RuntimeSettings,
+    /** Where the frame-sized masks and images go: the batch's lent buffers in the node. */
+    allocate: ByteAllocator = freshBytes,
   ): Promise<number> {
     const wanted = items.filter((item) => this.wanted(item.camera));
     if (wanted.length === 0) return 0;
@@ -127,7 +129,7 @@ export class CompareProcessor {
             );
             return;
           }
-          this.#publish(item, prediction, settings, runMs / batch, engineDoneMs);
+          this.#publish(item, prediction, settings, runMs / batch, engineDoneMs, allocate);
           compared += 1;
         } catch (error) {
           log.error(
@@ -153,6 +155,7 @@ export class CompareProcessor {
     settings: RuntimeSettings,
     inferenceMs: number,
     engineDoneMs: number,
+    allocate: ByteAllocator,
   ): void {
     const { model, compare, imageOps, nowMs } = this.#options;
     const publishers = this.#options.publishers[item.camera];
@@ -186,8 +189,15 @@ export class CompareProcessor {
       model.preprocess,
       frame.width,
       frame.height,
+      allocate,
     );
-    const otherMask = imageOps.mapMaskToMono8(prediction.mask, compare.preprocess, frame.width, frame.height);
+    const otherMask = imageOps.mapMaskToMono8(
+      prediction.mask,
+      compare.preprocess,
+      frame.width,
+      frame.height,
+      allocate,
+    );
     const outputs = buildComparisonOutputs(
       item.header,
       frame,
@@ -228,6 +238,7 @@ export class CompareProcessor {
       },
       imageOps,
       otherMask,
+      allocate,
     );
     if (images.mask !== undefined) publishers.mask.publish(images.mask);
     if (images.overlay !== undefined) publishers.overlay.publish(images.overlay);

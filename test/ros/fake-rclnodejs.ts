@@ -157,7 +157,9 @@ export class FakePublisher implements RosPublisher {
 
   publish(message: object): void {
     if (this.destroyed) throw new Error(`publish on destroyed publisher ${this.topic}`);
-    this.messages.push(message);
+    // rclnodejs serialises a message inside publish(); a copy keeps what was sent as it was sent
+    // (the node renders the next batch into the same buffers).
+    this.messages.push(structuredClone(message));
   }
 }
 

@@ -233,7 +233,13 @@ let lutKey: Int32Array | undefined;
  * `terms` the 256 x 3 colour terms (colour * weight + 128, each at most 65408). Returns a new
  * frame-sized buffer.
  */
-export function simdBlend(src: Uint8Array, levels: Uint8Array, terms: Int32Array, keep: number): Uint8Array {
+export function simdBlend(
+  src: Uint8Array,
+  levels: Uint8Array,
+  terms: Int32Array,
+  keep: number,
+  into: Uint8Array = new Uint8Array(src.length),
+): Uint8Array {
   const layout = new Layout();
   const srcAt = layout.take(src.length);
   const levelsAt = layout.take(levels.length);
@@ -252,5 +258,6 @@ export function simdBlend(src: Uint8Array, levels: Uint8Array, terms: Int32Array
   put(memory, srcAt, src);
   put(memory, levelsAt, levels);
   k.blend(srcAt, levelsAt, outAt, levels.length, keep);
-  return new Uint8Array(memory.buffer, outAt, src.length).slice();
+  into.set(new Uint8Array(memory.buffer, outAt, src.length));
+  return into;
 }
