@@ -39,10 +39,14 @@ export type CameraImage =
 
 /**
  * Step 1: the camera image as an RGB frame. Rejects with an ImageConversionError (its `reason`
- * is what the node's and the bag tool's bad-frame counters count by).
+ * is what the node's and the bag tool's bad-frame counters count by). With `borrow` (the bag tool),
+ * a raw frame may be a view of the message's bytes (imageToRgbFrame).
  */
-export async function decodeCameraImage(image: CameraImage): Promise<RgbFrame> {
-  return image.kind === "raw" ? imageToRgbFrame(image.message) : compressedToRgbFrame(image.message);
+export async function decodeCameraImage(
+  image: CameraImage,
+  options: { readonly borrow?: boolean } = {},
+): Promise<RgbFrame> {
+  return image.kind === "raw" ? imageToRgbFrame(image.message, options) : compressedToRgbFrame(image.message);
 }
 
 /**
@@ -171,6 +175,17 @@ export interface ImageOutputs {
 }
 
 /**
+ * Where buildImageOutputs writes the pixels, instead of new buffers: the bag tool passes the pixel
+ * bytes of messages already serialised around them (src/bag/image-cdr.ts).
+ */
+export interface ImageTargets {
+  /** frame width x height bytes for the mono8 mask. */
+  readonly mask?: Uint8Array;
+  /** frame width x height x 3 bytes for the rgb8 overlay. */
+  readonly overlay?: Uint8Array;
+}
+
+/**
  * Step 5, after steering and saliency: the mask on the camera frame (mono8) and the heat map over
  * it (rgb8), each only when asked for; the mask is quantised once for both.
  */
@@ -182,16 +197,27 @@ export function buildImageOutputs(
   imageOps: Pick<ImageOps, "mapMaskToMono8" | "renderOverlay">,
   /** The mask already mapped onto the frame (a comparison needs it anyway); computed when absent. */
   frameMask?: Uint8Array,
+  targets: ImageTargets = {},
 ): ImageOutputs {
   if (!settings.mask && !settings.overlay) return {};
-  const mono8 = frameMask ?? imageOps.mapMaskToMono8(mask, settings.preprocess, frame.width, frame.height);
+  const maskTarget = settings.mask ? targets.mask : undefined;
+  let mono8: Uint8Array;
+  if (frameMask === undefined)
+    mono8 = imageOps.mapMaskToMono8(mask, settings.preprocess, frame.width, frame.height, maskTarget);
+  else if (maskTarget !== undefined) mono8 = copyInto(maskTarget, frameMask);
+  else mono8 = frameMask;
+  const options = { colorMap: settings.colorMap, opacity: settings.opacity };
   return {
     mask: settings.mask ? buildMono8Image(header, frame.width, frame.height, mono8) : undefined,
     overlay: settings.overlay
-      ? buildRgb8Image(
-          header,
-          imageOps.renderOverlay(frame, mono8, { colorMap: settings.colorMap, opacity: settings.opacity }),
-        )
+      ? buildRgb8Image(header, imageOps.renderOverlay(frame, mono8, options, targets.overlay))
       : undefined,
   };
+}
+
+function copyInto(target: Uint8Array, source: Uint8Array): Uint8Array {
+  if (target.length !== source.length)
+    throw new Error(`mask: expected a target of ${source.length} bytes, got ${target.length}`);
+  target.set(source);
+  return target;
 }

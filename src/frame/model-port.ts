@@ -48,12 +48,25 @@ export type ModelLoader = (request: ModelRequest) => Promise<LoadedModel>;
 export interface ImageOps {
   /** Writes one frame's model input at `offset` of `out`. */
   preprocess(frame: RgbFrame, spec: PreprocessSpec, out: Float32Array, offset: number): Float32Array;
-  /** The mask on the camera frame as mono8 levels: the inverse of crop and resize, quantised once. */
-  mapMaskToMono8(mask: FloatImage, spec: PreprocessSpec, frameWidth: number, frameHeight: number): Uint8Array;
-  /** Heat map over the frame from the mono8 mask (at the frame's size) that is published anyway. */
+  /**
+   * The mask on the camera frame as mono8 levels: the inverse of crop and resize, quantised once.
+   * Written into `into` (frame-sized) when given, else into a new buffer.
+   */
+  mapMaskToMono8(
+    mask: FloatImage,
+    spec: PreprocessSpec,
+    frameWidth: number,
+    frameHeight: number,
+    into?: Uint8Array,
+  ): Uint8Array;
+  /**
+   * Heat map over the frame from the mono8 mask (at the frame's size) that is published anyway.
+   * Written into `into` (frame-sized RGB) when given, else into a new buffer.
+   */
   renderOverlay(
     frame: RgbFrame,
     mono8Mask: Uint8Array,
     options: { colorMap: ColorMap; opacity: number },
+    into?: Uint8Array,
   ): RgbFrame;
 }

@@ -3,7 +3,7 @@
  * the one pixel format the core works in: a tightly packed RGB frame. Pure functions, no ROS
  * dependency, so the live node and the bag tool convert identically.
  */
-import sharp from "sharp";
+import type Sharp from "sharp";
 import type { RgbFrame } from "./frame";
 
 /** Why a camera image could not be converted; the node counts bad frames by reason. */
@@ -225,10 +225,11 @@ function describe(image: RawImage): string {
 /**
  * Converts a sensor_msgs/Image to a tightly packed RGB frame, dropping row padding (`step`).
  * Throws an ImageConversionError for a zero size, an unknown encoding, a step shorter than a row,
- * or data shorter or longer than `step * height`. Always returns a new buffer: the message's data
- * may be reused by the middleware.
+ * or data shorter or longer than `step * height`. Returns a new buffer, as the message's data may
+ * be reused by the middleware; with `borrow`, for a caller whose message bytes are never reused
+ * or written (the bag tool's input), a tightly packed rgb8 frame is a view of them instead.
  */
-export function imageToRgbFrame(image: RawImage): RgbFrame {
+export function imageToRgbFrame(image: RawImage, options: { readonly borrow?: boolean } = {}): RgbFrame {
   const { width, height, step, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new ImageConversionError("zero-size", `image has no pixels: ${width}x${height}`);
@@ -264,6 +265,8 @@ export function imageToRgbFrame(image: RawImage): RgbFrame {
     );
   }
   const bigEndian = image.is_bigendian !== 0;
+  if (options.borrow === true && info.isRgb && step === rowBytes)
+    return { width, height, data: data.subarray(0, rowBytes * height) };
   const pixels = new Uint8Array(width * height * 3);
   if (info.isRgb && step === rowBytes) pixels.set(data.subarray(0, rowBytes * height));
   else
@@ -291,6 +294,17 @@ function sniffKind(data: Uint8Array): CompressedKind | undefined {
   return undefined;
 }
 
+let sharpLoaded: Promise<typeof Sharp> | undefined;
+
+/**
+ * sharp (libvips), loaded on the first compressed image: loading it costs each of the bag tool's
+ * frame workers tens of milliseconds at start, which raw cameras never need.
+ */
+function loadSharp(): Promise<typeof Sharp> {
+  sharpLoaded ??= import("sharp").then((module) => module.default);
+  return sharpLoaded;
+}
+
 /**
  * Decodes a sensor_msgs/CompressedImage (JPEG or PNG, colour or grey, alpha dropped) to an RGB
  * frame with sharp, off the main thread. An empty `format` is accepted when the bytes are JPEG or
@@ -313,7 +327,8 @@ export async function compressedToRgbFrame(image: CompressedImage): Promise<RgbF
     );
   }
   const input = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  let decoded: { data: Buffer; info: sharp.OutputInfo };
+  const sharp = await loadSharp();
+  let decoded: { data: Buffer; info: Sharp.OutputInfo };
   try {
     decoded = await sharp(input, { failOn: "warning" })
       .removeAlpha()

@@ -219,9 +219,16 @@ export function mapMaskToMono8(
   spec: PreprocessSpec,
   frameWidth: number,
   frameHeight: number,
+  /** Where to write the levels (frameWidth x frameHeight), instead of a new buffer. */
+  into?: Uint8Array,
 ): Uint8Array {
   const place = maskPlacement(mask, spec, frameWidth, frameHeight);
-  const out = new Uint8Array(frameWidth * frameHeight);
+  if (into !== undefined && into.length !== frameWidth * frameHeight)
+    throw new Error(
+      `mask mapping: expected a ${frameWidth}x${frameHeight} target of ${frameWidth * frameHeight} bytes, got ${into.length}`,
+    );
+  // Outside the region the model saw, the mask is 0.
+  const out = into?.fill(0) ?? new Uint8Array(frameWidth * frameHeight);
   if (place.width <= 0 || place.height <= 0) return out;
   resampleFloatsToLevels(mask.data, mask.width, mask.height, place.region, place.width, place.height, {
     data: out,

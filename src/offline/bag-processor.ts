@@ -289,6 +289,7 @@ class BagRun {
     } catch (error) {
       failure ??= error;
     }
+    this.#stats.addTime("compress", writer.compressMs);
     if (failure !== undefined) {
       const frames = this.#stats.processed;
       const error = failure instanceof Error ? failure : new Error(String(failure));

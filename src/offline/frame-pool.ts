@@ -91,7 +91,8 @@ class InlinePool implements FramePool {
   }
 
   prepare(id: number, compressed: boolean, data: Uint8Array): Promise<PreparedFrame> {
-    return this.#work.prepare(id, compressed, data);
+    // A bag message's bytes are never reused or written while its frame is in flight.
+    return this.#work.prepare(id, compressed, data, true);
   }
 
   async render(
@@ -168,7 +169,8 @@ class WorkerPool implements FramePool {
     this.#next = (this.#next + 1) % (2 * this.#workers.length + 1);
     if (slot === 2 * this.#workers.length) {
       this.#owner.set(id, MAIN);
-      const prepared = await this.#main.prepare(id, compressed, data);
+      // The message stays the main thread's (borrowed, not copied): see InlinePool.
+      const prepared = await this.#main.prepare(id, compressed, data, true);
       if (!prepared.ok) this.#owner.delete(id);
       return prepared;
     }

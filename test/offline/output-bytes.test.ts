@@ -59,16 +59,19 @@ describe("offline/output-bytes: the output bag's message bytes are pinned", func
     return { digest: hash.digest("hex"), count: messages.length };
   }
 
+  // `frames`: with an onFrame callback (as --report has), which keeps each frame's overlay.
   const cases = [
-    { input: "mcap uncompressed", threads: 0, writerThread: false, compression: "none" },
-    { input: "mcap uncompressed", threads: 1, writerThread: true, compression: "zstd" },
-    { input: "mcap uncompressed", threads: 2, writerThread: true, compression: "lz4" },
-    { input: "mcap zstd", threads: 1, writerThread: true, compression: "none" },
-    { input: "mcap zstd", threads: 0, writerThread: true, compression: "zstd" },
-    { input: "sqlite3", threads: 1, writerThread: true, compression: "zstd" },
+    { input: "mcap uncompressed", threads: 0, writerThread: false, compression: "none", frames: false },
+    { input: "mcap uncompressed", threads: 1, writerThread: true, compression: "zstd", frames: false },
+    { input: "mcap uncompressed", threads: 2, writerThread: true, compression: "lz4", frames: false },
+    { input: "mcap uncompressed", threads: 1, writerThread: true, compression: "zstd", frames: true },
+    { input: "mcap zstd", threads: 1, writerThread: true, compression: "none", frames: false },
+    { input: "mcap zstd", threads: 0, writerThread: true, compression: "zstd", frames: true },
+    { input: "sqlite3", threads: 1, writerThread: true, compression: "zstd", frames: false },
   ] as const;
   for (const [k, c] of cases.entries()) {
-    it(`${c.input} input, ${c.threads} workers, writer thread ${c.writerThread}, ${c.compression} output`, async () => {
+    const frames = c.frames ? ", frames kept" : "";
+    it(`${c.input} input, ${c.threads} workers, writer thread ${c.writerThread}, ${c.compression} output${frames}`, async () => {
       const bag = await testMessages({ frames: 6, cameras: [CAMERA, "/cameras/rear/image_raw"] });
       const inputDir = path.join(tmp.dir, `in-${k}`);
       if (c.input === "sqlite3") writeSqliteBag(inputDir, bag);
@@ -78,7 +81,13 @@ describe("offline/output-bytes: the output bag's message bytes are pinned", func
           chunkSize: 30000,
         });
       const output = path.join(tmp.dir, `out-${k}`);
+      let overlays = 0;
       const result = await processTestBag({
+        onFrame: c.frames
+          ? (frame) => {
+              if (frame.result.overlay?.data.length === 64 * 48 * 3) overlays += 1;
+            }
+          : undefined,
         input: inputDir,
         output,
         steeringTopic: STEERING,
@@ -87,6 +96,7 @@ describe("offline/output-bytes: the output bag's message bytes are pinned", func
         compression: c.compression,
       });
       assert.equal(result.stats.processed, 12);
+      assert.equal(overlays, c.frames ? 12 : 0, "overlays handed to onFrame");
       const { digest, count } = await digestOf(output);
       assert.equal(count, bag.messages.length + 4 * 12);
       assert.equal(digest, GOLDEN);
