@@ -50,8 +50,10 @@ export function formatBagStages(runs: readonly BagBenchResult[]): string {
   );
   lines.push(
     "decode, preprocess and render (mask, overlay, CDR) run in the frame workers and, for one frame in " +
-      "2 x workers + 1, in the main thread beside its read and engine; write (CDR copy, compression, " +
-      "file) in the writer thread; wait is the main thread waiting for them",
+      "2 x workers + 1, in the main thread beside its read and engine; write is the main thread handing " +
+      "messages to the writer thread, and waiting while that thread is behind; compress is the writer " +
+      "thread's chunk compression, which limits the run when write grows with it (choose --compression " +
+      "lz4 or none, or fewer --outputs); wait is the main thread waiting for the frame workers",
   );
   return lines.join("\n");
 }

@@ -93,6 +93,11 @@ export class BagWriter {
     return this.#count;
   }
 
+  /** Milliseconds spent compressing chunks so far (McapWriter.compressMs). */
+  get compressMs(): number {
+    return this.#mcap.compressMs;
+  }
+
   /** Topic names added so far. */
   get topicNames(): string[] {
     return [...this.#topics.keys()];

@@ -17,8 +17,9 @@ import {
   compressedToRgbFrame,
   imageToRgbFrame,
   type RawImage,
+  type RgbConversionOptions,
 } from "../image/encodings";
-import type { ByteAllocator, FloatImage, RgbFrame } from "../image/frame";
+import type { FloatImage, RgbFrame } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
 import type { HeaderMsg, ImageMsg, SaliencyMsg, SteeringCommandMsg } from "./message-types";
 import {
@@ -39,13 +40,14 @@ export type CameraImage =
 
 /**
  * Step 1: the camera image as an RGB frame. Rejects with an ImageConversionError (its `reason`
- * is what the node's and the bag tool's bad-frame counters count by).
+ * is what the node's and the bag tool's bad-frame counters count by). `options` say where a raw
+ * frame's bytes go (imageToRgbFrame); a compressed one is decoded by libvips into its own buffer.
  */
-export async function decodeCameraImage(image: CameraImage, allocate?: ByteAllocator): Promise<RgbFrame> {
-  // A compressed image is decoded by libvips into its own buffer; only raw frames use `allocate`.
-  return image.kind === "raw"
-    ? imageToRgbFrame(image.message, allocate)
-    : compressedToRgbFrame(image.message);
+export async function decodeCameraImage(
+  image: CameraImage,
+  options: RgbConversionOptions = {},
+): Promise<RgbFrame> {
+  return image.kind === "raw" ? imageToRgbFrame(image.message, options) : compressedToRgbFrame(image.message);
 }
 
 /**
@@ -174,6 +176,18 @@ export interface ImageOutputs {
 }
 
 /**
+ * Where buildImageOutputs writes the pixels, instead of new buffers: the bag tool passes the pixel
+ * bytes of messages already serialised around them (src/bag/image-cdr.ts), the node buffers lent
+ * for the batch (src/frame/byte-buffer-pool.ts).
+ */
+export interface ImageTargets {
+  /** frame width x height bytes for the mask's levels (the mono8 mask, and the overlay's input). */
+  readonly mask?: Uint8Array;
+  /** frame width x height x 3 bytes for the rgb8 overlay. */
+  readonly overlay?: Uint8Array;
+}
+
+/**
  * Step 5, after steering and saliency: the mask on the camera frame (mono8) and the heat map over
  * it (rgb8), each only when asked for; the mask is quantised once for both.
  */
@@ -185,24 +199,27 @@ export function buildImageOutputs(
   imageOps: Pick<ImageOps, "mapMaskToMono8" | "renderOverlay">,
   /** The mask already mapped onto the frame (a comparison needs it anyway); computed when absent. */
   frameMask?: Uint8Array,
-  /** Where the images' bytes go: fresh buffers unless the caller lends its own (the node's pool). */
-  allocate?: ByteAllocator,
+  targets: ImageTargets = {},
 ): ImageOutputs {
   if (!settings.mask && !settings.overlay) return {};
-  const mono8 =
-    frameMask ?? imageOps.mapMaskToMono8(mask, settings.preprocess, frame.width, frame.height, allocate);
+  const maskTarget = targets.mask;
+  let mono8: Uint8Array;
+  if (frameMask === undefined)
+    mono8 = imageOps.mapMaskToMono8(mask, settings.preprocess, frame.width, frame.height, maskTarget);
+  else if (maskTarget !== undefined) mono8 = copyInto(maskTarget, frameMask);
+  else mono8 = frameMask;
+  const options = { colorMap: settings.colorMap, opacity: settings.opacity };
   return {
     mask: settings.mask ? buildMono8Image(header, frame.width, frame.height, mono8) : undefined,
     overlay: settings.overlay
-      ? buildRgb8Image(
-          header,
-          imageOps.renderOverlay(
-            frame,
-            mono8,
-            { colorMap: settings.colorMap, opacity: settings.opacity },
-            allocate,
-          ),
-        )
+      ? buildRgb8Image(header, imageOps.renderOverlay(frame, mono8, options, targets.overlay))
       : undefined,
   };
+}
+
+function copyInto(target: Uint8Array, source: Uint8Array): Uint8Array {
+  if (target.length !== source.length)
+    throw new Error(`mask: expected a target of ${source.length} bytes, got ${target.length}`);
+  target.set(source);
+  return target;
 }

@@ -39,14 +39,26 @@ export function buildMono8Image(
       `mono8 image: expected ${width * height} bytes for ${width}x${height}, got ${pixels.length}`,
     );
   }
+  return { ...imageFields(header, width, height, "mono8"), data: pixels };
+}
+
+/**
+ * The fields of a tightly packed 8-bit sensor_msgs/Image (mono8 or rgb8) but its pixels: what the
+ * two builders here return, for a caller that writes the pixels into the serialised message itself.
+ */
+export function imageFields(
+  header: HeaderMsg,
+  width: number,
+  height: number,
+  encoding: "mono8" | "rgb8",
+): Omit<ImageMsg, "data"> {
   return {
     header: copyHeader(header),
     height,
     width,
-    encoding: "mono8",
+    encoding,
     is_bigendian: 0,
-    step: width,
-    data: pixels,
+    step: encoding === "rgb8" ? width * 3 : width,
   };
 }
 
@@ -57,15 +69,7 @@ export function buildRgb8Image(header: HeaderMsg, frame: RgbFrame): ImageMsg {
       `rgb8 image: expected ${frame.width * frame.height * 3} bytes for ${frame.width}x${frame.height}, got ${frame.data.length}`,
     );
   }
-  return {
-    header: copyHeader(header),
-    height: frame.height,
-    width: frame.width,
-    encoding: "rgb8",
-    is_bigendian: 0,
-    step: frame.width * 3,
-    data: frame.data,
-  };
+  return { ...imageFields(header, frame.width, frame.height, "rgb8"), data: frame.data };
 }
 
 /** What a steering command says, in SI units. */

@@ -6,7 +6,7 @@
  */
 import type { ColorMap } from "../image/colormap";
 import type { EngineResult, LrpPoint, ProviderName, SaliencyMethod, SessionSettings } from "../engine/types";
-import type { ByteAllocator, FloatImage, RgbFrame } from "../image/frame";
+import type { FloatImage, RgbFrame } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
 
 /** The members of `Engine` the node calls. */
@@ -49,21 +49,24 @@ export interface ImageOps {
   /** Writes one frame's model input at `offset` of `out`. */
   preprocess(frame: RgbFrame, spec: PreprocessSpec, out: Float32Array, offset: number): Float32Array;
   /**
-   * The mask on the camera frame as mono8 levels: the inverse of crop and resize, quantised once;
-   * written into a buffer from `allocate` when given.
+   * The mask on the camera frame as mono8 levels: the inverse of crop and resize, quantised once.
+   * Written into `into` (frame-sized) when given, else into a new buffer.
    */
   mapMaskToMono8(
     mask: FloatImage,
     spec: PreprocessSpec,
     frameWidth: number,
     frameHeight: number,
-    allocate?: ByteAllocator,
+    into?: Uint8Array,
   ): Uint8Array;
-  /** Heat map over the frame from the mono8 mask (at the frame's size) that is published anyway. */
+  /**
+   * Heat map over the frame from the mono8 mask (at the frame's size) that is published anyway.
+   * Written into `into` (frame-sized RGB) when given, else into a new buffer.
+   */
   renderOverlay(
     frame: RgbFrame,
     mono8Mask: Uint8Array,
     options: { colorMap: ColorMap; opacity: number },
-    allocate?: ByteAllocator,
+    into?: Uint8Array,
   ): RgbFrame;
 }

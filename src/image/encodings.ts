@@ -3,7 +3,7 @@
  * the one pixel format the core works in: a tightly packed RGB frame. Pure functions, no ROS
  * dependency, so the live node and the bag tool convert identically.
  */
-import sharp from "sharp";
+import type Sharp from "sharp";
 import { type ByteAllocator, freshBytes, type RgbFrame } from "./frame";
 
 /** Why a camera image could not be converted; the node counts bad frames by reason. */
@@ -222,13 +222,25 @@ function describe(image: RawImage): string {
   return `${image.width}x${image.height} ${image.encoding}`;
 }
 
+/** Where a converted frame's bytes live. */
+export interface RgbConversionOptions {
+  /**
+   * For a caller whose message bytes are never reused or written (the bag tool's input): a tightly
+   * packed rgb8 frame is then a view of them. Otherwise the frame is a copy, as the middleware may
+   * reuse a message's data.
+   */
+  readonly borrow?: boolean;
+  /** Where a copy goes: a fresh buffer by default, or one the caller lends (the node's pool). */
+  readonly allocate?: ByteAllocator;
+}
+
 /**
  * Converts a sensor_msgs/Image to a tightly packed RGB frame, dropping row padding (`step`).
  * Throws an ImageConversionError for a zero size, an unknown encoding, a step shorter than a row,
- * or data shorter or longer than `step * height`. Never returns the message's own bytes (the
- * middleware may reuse them): a fresh buffer, or one from `allocate`.
+ * or data shorter or longer than `step * height`. Never returns the message's own bytes unless
+ * `borrow` says it may (see RgbConversionOptions).
  */
-export function imageToRgbFrame(image: RawImage, allocate: ByteAllocator = freshBytes): RgbFrame {
+export function imageToRgbFrame(image: RawImage, options: RgbConversionOptions = {}): RgbFrame {
   const { width, height, step, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new ImageConversionError("zero-size", `image has no pixels: ${width}x${height}`);
@@ -264,7 +276,9 @@ export function imageToRgbFrame(image: RawImage, allocate: ByteAllocator = fresh
     );
   }
   const bigEndian = image.is_bigendian !== 0;
-  const pixels = allocate(width * height * 3);
+  if (options.borrow === true && info.isRgb && step === rowBytes)
+    return { width, height, data: data.subarray(0, rowBytes * height) };
+  const pixels = (options.allocate ?? freshBytes)(width * height * 3);
   if (info.isRgb && step === rowBytes) pixels.set(data.subarray(0, rowBytes * height));
   else
     for (let y = 0; y < height; y++) {
@@ -291,6 +305,17 @@ function sniffKind(data: Uint8Array): CompressedKind | undefined {
   return undefined;
 }
 
+let sharpLoaded: Promise<typeof Sharp> | undefined;
+
+/**
+ * sharp (libvips), loaded on the first compressed image: loading it costs each of the bag tool's
+ * frame workers tens of milliseconds at start, which raw cameras never need.
+ */
+function loadSharp(): Promise<typeof Sharp> {
+  sharpLoaded ??= import("sharp").then((module) => module.default);
+  return sharpLoaded;
+}
+
 /**
  * Decodes a sensor_msgs/CompressedImage (JPEG or PNG, colour or grey, alpha dropped) to an RGB
  * frame with sharp, off the main thread. An empty `format` is accepted when the bytes are JPEG or
@@ -313,7 +338,8 @@ export async function compressedToRgbFrame(image: CompressedImage): Promise<RgbF
     );
   }
   const input = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  let decoded: { data: Buffer; info: sharp.OutputInfo };
+  const sharp = await loadSharp();
+  let decoded: { data: Buffer; info: Sharp.OutputInfo };
   try {
     decoded = await sharp(input, { failOn: "warning" })
       .removeAlpha()

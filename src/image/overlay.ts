@@ -1,5 +1,5 @@
 import { ColorMap, colorTable } from "./colormap";
-import { assertRgbFrame, type ByteAllocator, FloatImage, freshBytes, RgbFrame } from "./frame";
+import { assertRgbFrame, FloatImage, RgbFrame } from "./frame";
 import { simdBlend } from "./simd/kernels";
 
 export type { ColorMap } from "./colormap";
@@ -41,9 +41,12 @@ export function renderOverlayFromMono8(
   frame: RgbFrame,
   levels: Uint8Array,
   options: OverlayOptions,
-  allocate: ByteAllocator = freshBytes,
+  /** Where to write the overlay (the frame's size), instead of a new buffer. */
+  into?: Uint8Array,
 ): RgbFrame {
   assertRgbFrame(frame);
+  if (into !== undefined && into.length !== frame.data.length)
+    throw new Error(`overlay: expected a target of ${frame.data.length} bytes, got ${into.length}`);
   if (levels.length !== frame.width * frame.height) {
     throw new Error(
       `overlay: mask has ${levels.length} pixels but the frame is ${frame.width}x${frame.height}`,
@@ -53,7 +56,7 @@ export function renderOverlayFromMono8(
   if (!(opacity >= 0 && opacity <= 1)) throw new Error(`overlay: opacity must be in [0, 1], got ${opacity}`);
   const table = blendTable(options.colorMap, opacity);
   // Sixteen pixels per step in the SIMD kernels, with the same integer arithmetic.
-  const out = simdBlend(frame.data, levels, table.terms, table.keep, allocate(frame.data.length));
+  const out = simdBlend(frame.data, levels, table.terms, table.keep, into);
   return { width: frame.width, height: frame.height, data: out };
 }
 

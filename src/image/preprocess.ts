@@ -1,4 +1,4 @@
-import { assertRgbFrame, type ByteAllocator, FloatImage, freshBytes, RgbFrame } from "./frame";
+import { assertRgbFrame, FloatImage, RgbFrame } from "./frame";
 import { resampleBytes, resampleFloats, resampleFloatsToLevels } from "./resize";
 
 export type ColorSpace = "rgb" | "bgr" | "yuv" | "grey";
@@ -219,11 +219,16 @@ export function mapMaskToMono8(
   spec: PreprocessSpec,
   frameWidth: number,
   frameHeight: number,
-  allocate: ByteAllocator = freshBytes,
+  /** Where to write the levels (frameWidth x frameHeight), instead of a new buffer. */
+  into?: Uint8Array,
 ): Uint8Array {
   const place = maskPlacement(mask, spec, frameWidth, frameHeight);
-  // Pixels outside the crop were never seen by the model: 0, also in a lent buffer.
-  const out = allocate(frameWidth * frameHeight).fill(0);
+  if (into !== undefined && into.length !== frameWidth * frameHeight)
+    throw new Error(
+      `mask mapping: expected a ${frameWidth}x${frameHeight} target of ${frameWidth * frameHeight} bytes, got ${into.length}`,
+    );
+  // Outside the region the model saw, the mask is 0.
+  const out = into?.fill(0) ?? new Uint8Array(frameWidth * frameHeight);
   if (place.width <= 0 || place.height <= 0) return out;
   resampleFloatsToLevels(mask.data, mask.width, mask.height, place.region, place.width, place.height, {
     data: out,

@@ -28,7 +28,13 @@ import {
   planCameras,
 } from "./camera-topics";
 import type { FrameResult } from "./frame-outputs";
-import { createFramePool, defaultFrameThreads, type FramePool, type PreparedFrame } from "./frame-pool";
+import {
+  createFramePool,
+  defaultFrameThreads,
+  type FramePool,
+  type PreparedFrame,
+  type RenderedFrame,
+} from "./frame-pool";
 import { epochMs, type Rendered } from "./frame-work";
 import { type FramePrediction, isNonFinite, predictionOf } from "../frame/frame-path";
 import type { OutputBag } from "./output-bag";
@@ -141,7 +147,7 @@ interface PendingFrame {
   /** The batch the frame ran in, once it has. */
   batch?: number;
   /** Its results; undefined for a skipped frame. */
-  rendered?: Promise<Rendered>;
+  rendered?: Promise<RenderedFrame>;
 }
 
 type Entry = { readonly frame: PendingFrame } | { readonly copy: BagMessage };
@@ -289,6 +295,7 @@ class BagRun {
     } catch (error) {
       failure ??= error;
     }
+    this.#stats.addTime("compress", writer.compressMs);
     if (failure !== undefined) {
       const frames = this.#stats.processed;
       const error = failure instanceof Error ? failure : new Error(String(failure));
@@ -488,7 +495,7 @@ class BagRun {
         this.#queue.shift();
         continue;
       }
-      let rendered: Rendered | undefined;
+      let rendered: RenderedFrame | undefined;
       if (frame.rendered !== undefined) {
         const waitStart = performance.now();
         try {
@@ -498,7 +505,7 @@ class BagRun {
         }
         this.#stats.addTime("wait", performance.now() - waitStart);
       }
-      await this.#copy(frame.message, await ownCopy(frame));
+      await this.#copy(frame.message, rendered?.ownCopy ?? (await ownCopy(frame)));
       if (rendered !== undefined) await this.#writeOutputs(frame, rendered);
       this.#queue.shift();
     }

@@ -30,12 +30,14 @@ export class FrameSkip extends Error {
 
 /**
  * Decodes one camera message. Rejects with a FrameSkip (never anything else) when the bytes are not
- * a valid message or the image cannot be converted.
+ * a valid message or the image cannot be converted. With `borrow`, the frame may be a view of
+ * `data` (a tightly packed rgb8 image): only for bytes that stay unchanged while the frame is used.
  */
 export async function decodeCameraMessage(
   serializer: RosSerializer,
   compressed: boolean,
   data: Uint8Array,
+  borrow = false,
 ): Promise<DecodedFrame> {
   let header: HeaderMsg;
   let frame: RgbFrame;
@@ -47,7 +49,7 @@ export async function decodeCameraMessage(
     } else {
       const message = decode<ImageMsg>(serializer, IMAGE_TYPE, data);
       header = message.header;
-      frame = await decodeCameraImage({ kind: "raw", message });
+      frame = await decodeCameraImage({ kind: "raw", message }, { borrow });
     }
   } catch (error) {
     if (error instanceof FrameSkip) throw error;
@@ -59,7 +61,8 @@ export async function decodeCameraMessage(
 
 function decode<T>(serializer: RosSerializer, type: string, data: Uint8Array): T {
   try {
-    // The image bytes are only read while they are converted into a new frame: views, not copies.
+    // The image bytes are read while they are converted into a new frame, or, borrowed, while the
+    // frame is used: views, not copies.
     return serializer.decode<T>(type, data, { borrowBytes: true });
   } catch (error) {
     throw new FrameSkip("cdr", (error as Error).message);

@@ -8,7 +8,9 @@ import type { SaliencyMethod } from "../engine/types";
 import type { ColorMap } from "../image/colormap";
 import type { FloatImage, RgbFrame } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
+import { encodeImageShell } from "../bag/image-cdr";
 import { buildImageOutputs, buildSteeringOutputs } from "../frame/frame-path";
+import { imageFields } from "../frame/messages";
 import { IMAGE_OPS } from "../frame/image-ops";
 import type { HeaderMsg } from "../frame/message-types";
 import type { FrameTiming } from "../frame/messages";
@@ -93,6 +95,27 @@ export function buildFrameOutputs(
   );
   if (steering.steering) messages.steering = serializer.encode(OUTPUT_TYPES.steering, steering.steering);
   if (steering.saliency) messages.saliency = serializer.encode(OUTPUT_TYPES.saliency, steering.saliency);
+  // The mask and the overlay are rendered straight into their serialised messages; a kept overlay
+  // (the report's) into a frame of its own, as its message is handed on to the writer before the
+  // overlay is used.
+  const { width, height } = frame;
+  const maskShell = wanted.has("mask")
+    ? encodeImageShell(
+        serializer,
+        OUTPUT_TYPES.mask,
+        imageFields(header, width, height, "mono8"),
+        width * height,
+      )
+    : undefined;
+  const overlayShell =
+    wanted.has("overlay") && !keepOverlay
+      ? encodeImageShell(
+          serializer,
+          OUTPUT_TYPES.overlay,
+          imageFields(header, width, height, "rgb8"),
+          width * height * 3,
+        )
+      : undefined;
   const images = buildImageOutputs(
     header,
     frame,
@@ -106,10 +129,11 @@ export function buildFrameOutputs(
     },
     IMAGE_OPS,
     frameMask,
+    { mask: maskShell?.data, overlay: overlayShell?.data },
   );
-  if (images.mask) messages.mask = serializer.encode(OUTPUT_TYPES.mask, images.mask);
+  if (images.mask) messages.mask = maskShell?.bytes;
   if (images.overlay && wanted.has("overlay"))
-    messages.overlay = serializer.encode(OUTPUT_TYPES.overlay, images.overlay);
+    messages.overlay = overlayShell?.bytes ?? serializer.encode(OUTPUT_TYPES.overlay, images.overlay);
   const overlay = images.overlay && {
     width: images.overlay.width,
     height: images.overlay.height,

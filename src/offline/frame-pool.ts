@@ -37,8 +37,8 @@ type FromWorker =
       readonly type: "prepared";
       readonly id: number;
       readonly prepared: Prepared;
-      /** The message bytes the worker was sent, handed back once read (see PreparedFrame). */
-      readonly data: Uint8Array;
+      /** The message bytes the worker was sent, handed back here for a frame not rendered. */
+      readonly data?: Uint8Array;
     }
   | {
       readonly type: "rendered";
@@ -46,13 +46,18 @@ type FromWorker =
       readonly result?: FrameResult;
       readonly renderMs?: number;
       readonly error?: string;
+      /** The message bytes the worker was sent, handed back once the frame (a view of them) is done. */
+      readonly data?: Uint8Array;
     };
 
 /**
- * A prepared frame, and, when the message had to be copied for a worker, that copy handed back:
- * a buffer of its own, which the caller may hand on (to the output bag) instead of copying again.
+ * A prepared or rendered frame, and, when the message had to be copied for a worker, that copy
+ * handed back: a buffer of its own, which the caller may hand on (to the output bag) instead of
+ * copying again. The worker decodes an rgb8 frame as a view of its copy, so the copy comes back
+ * with the rendered frame, or with the prepared one when the frame cannot be rendered.
  */
 export type PreparedFrame = Prepared & { readonly ownCopy?: Uint8Array };
+export type RenderedFrame = Rendered & { readonly ownCopy?: Uint8Array };
 
 export interface FramePool {
   /** Worker threads in use; 0 when the work runs in the main thread. */
@@ -67,7 +72,7 @@ export interface FramePool {
     keepOverlay: boolean,
     /** The compared model's prediction, with `--compare`. */
     compare?: ComparePrediction,
-  ): Promise<Rendered>;
+  ): Promise<RenderedFrame>;
   drop(id: number): void;
   close(): Promise<void>;
 }
@@ -91,7 +96,8 @@ class InlinePool implements FramePool {
   }
 
   prepare(id: number, compressed: boolean, data: Uint8Array): Promise<PreparedFrame> {
-    return this.#work.prepare(id, compressed, data);
+    // A bag message's bytes are never reused or written while its frame is in flight.
+    return this.#work.prepare(id, compressed, data, true);
   }
 
   async render(
@@ -101,7 +107,7 @@ class InlinePool implements FramePool {
     clock: FrameClock,
     keepOverlay: boolean,
     compare?: ComparePrediction,
-  ): Promise<Rendered> {
+  ): Promise<RenderedFrame> {
     return this.#work.render(id, mask, curvature, clock, keepOverlay, compare);
   }
 
@@ -168,7 +174,8 @@ class WorkerPool implements FramePool {
     this.#next = (this.#next + 1) % (2 * this.#workers.length + 1);
     if (slot === 2 * this.#workers.length) {
       this.#owner.set(id, MAIN);
-      const prepared = await this.#main.prepare(id, compressed, data);
+      // The message stays the main thread's (borrowed, not copied): see InlinePool.
+      const prepared = await this.#main.prepare(id, compressed, data, true);
       if (!prepared.ok) this.#owner.delete(id);
       return prepared;
     }
@@ -181,7 +188,7 @@ class WorkerPool implements FramePool {
     if (reply.type !== "prepared")
       throw new Error(`frame worker: expected prepared ${id}, got ${reply.type}`);
     if (!reply.prepared.ok) this.#owner.delete(id);
-    return { ...reply.prepared, ownCopy: reply.data };
+    return reply.data === undefined ? reply.prepared : { ...reply.prepared, ownCopy: reply.data };
   }
 
   async render(
@@ -191,7 +198,7 @@ class WorkerPool implements FramePool {
     clock: FrameClock,
     keepOverlay: boolean,
     compare?: ComparePrediction,
-  ): Promise<Rendered> {
+  ): Promise<RenderedFrame> {
     const worker = this.#owner.get(id);
     if (worker === undefined) throw new Error(`frame ${id} was not prepared`);
     this.#owner.delete(id);
@@ -208,7 +215,7 @@ class WorkerPool implements FramePool {
       throw new Error(
         `frame worker: rendering frame ${id} failed: ${reply.type === "rendered" ? reply.error : reply.type}`,
       );
-    return { result: reply.result, renderMs: reply.renderMs };
+    return { result: reply.result, renderMs: reply.renderMs, ownCopy: reply.data };
   }
 
   drop(id: number): void {

@@ -97,12 +97,16 @@ export class FrameWork {
     this.#serializer = createSerializer();
   }
 
-  /** Decodes and preprocesses a camera message; keeps the frame under `id` for `render`. */
-  async prepare(id: number, compressed: boolean, data: Uint8Array): Promise<Prepared> {
+  /**
+   * Decodes and preprocesses a camera message; keeps the frame under `id` for `render`. With
+   * `borrow`, the frame may be a view of `data` (decodeCameraMessage): only when `data` stays
+   * unchanged, and in this thread, until the frame is rendered or dropped.
+   */
+  async prepare(id: number, compressed: boolean, data: Uint8Array, borrow = false): Promise<Prepared> {
     const started = performance.now();
     let decoded: DecodedFrame;
     try {
-      decoded = await decodeCameraMessage(this.#serializer, compressed, data);
+      decoded = await decodeCameraMessage(this.#serializer, compressed, data, borrow);
     } catch (error) {
       const skip = error instanceof FrameSkip ? error : new FrameSkip("conversion", String(error));
       return { ok: false, reason: skip.reason, message: skip.message };

@@ -10,21 +10,35 @@ import type { CompareResult } from "./frame-outputs";
 const port = parentPort;
 if (port === null) throw new Error("frame-worker.js runs as a worker thread of the bag tool");
 const work = new FrameWork(workerData as FrameWorkSettings);
+/**
+ * The message bytes of each prepared frame, which the frame may be a view of (an rgb8 image is
+ * borrowed, not copied): they are this thread's own copy, and go back with the rendered frame.
+ */
+const inputs = new Map<number, Uint8Array>();
 
 port.on("message", (message: ToWorker) => {
   switch (message.type) {
     case "prepare":
-      void work.prepare(message.id, message.compressed, message.data).then((prepared) => {
-        // The message bytes are no longer read once the frame is decoded (the frame is a copy):
-        // they go back, so the main thread can write them to the output bag without a copy.
-        const transfer = [
-          message.data.buffer as ArrayBuffer,
-          ...(prepared.ok ? transferables(prepared.tensor, prepared.compareTensor) : []),
-        ];
-        port.postMessage({ type: "prepared", id: message.id, prepared, data: message.data }, transfer);
+      void work.prepare(message.id, message.compressed, message.data, true).then((prepared) => {
+        // The message bytes go back to the main thread, which writes them to the output bag
+        // without a copy: with the rendered frame, or now for a frame that will not be rendered.
+        if (prepared.ok) {
+          inputs.set(message.id, message.data);
+          port.postMessage(
+            { type: "prepared", id: message.id, prepared },
+            transferables(prepared.tensor, prepared.compareTensor),
+          );
+        } else
+          port.postMessage({ type: "prepared", id: message.id, prepared, data: message.data }, [
+            message.data.buffer as ArrayBuffer,
+          ]);
       });
       break;
-    case "render":
+    case "render": {
+      // Rendering forgets the frame, so its message bytes are free to go back.
+      const data = inputs.get(message.id);
+      inputs.delete(message.id);
+      const input = data === undefined ? [] : [data.buffer as ArrayBuffer];
       try {
         const { result, renderMs } = work.render(
           message.id,
@@ -38,15 +52,18 @@ port.on("message", (message: ToWorker) => {
         const overlay = message.keepOverlay ? result.overlay : undefined;
         if (overlay !== undefined) transfer.push(overlay.data.buffer as ArrayBuffer);
         if (result.compare !== undefined) transfer.push(...compareTransferables(result.compare));
-        port.postMessage({ type: "rendered", id: message.id, result: { ...result, overlay }, renderMs }, [
-          ...new Set(transfer),
-        ]);
+        port.postMessage(
+          { type: "rendered", id: message.id, result: { ...result, overlay }, renderMs, data },
+          [...new Set([...transfer, ...input])],
+        );
       } catch (error) {
-        port.postMessage({ type: "rendered", id: message.id, error: (error as Error).message });
+        port.postMessage({ type: "rendered", id: message.id, error: (error as Error).message, data }, input);
       }
       break;
+    }
     case "drop":
       work.drop(message.id);
+      inputs.delete(message.id);
       break;
   }
 });

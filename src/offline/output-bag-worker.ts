@@ -58,9 +58,11 @@ port.on("message", (message: ToWriter) => {
         .then(async () => {
           send({ type: "ack", bytes: written });
           const metadata = await writer?.close();
-          send({ type: "closed", metadata, error: failed });
+          send({ type: "closed", metadata, error: failed, compressMs: writer?.compressMs ?? 0 });
         })
-        .catch((error: unknown) => send({ type: "closed", error: (error as Error).message }));
+        .catch((error: unknown) =>
+          send({ type: "closed", error: (error as Error).message, compressMs: writer?.compressMs ?? 0 }),
+        );
       break;
   }
 });

@@ -27,6 +27,8 @@ export interface OutputBag {
   write(topic: string, logTimeNs: bigint, data: Uint8Array, owned?: boolean): Promise<void>;
   /** Finishes the bag (also after errors); rejects with the first write error, if any. */
   close(): Promise<BagMetadata>;
+  /** Milliseconds spent compressing chunks, in whichever thread wrote; complete once closed. */
+  readonly compressMs: number;
 }
 
 /** Opens `dir` as an output bag; refuses it as createBagWriter does (exists, overlaps an input). */
@@ -48,6 +50,10 @@ class InlineOutput implements OutputBag {
 
   get dir(): string {
     return this.#writer.dir;
+  }
+
+  get compressMs(): number {
+    return this.#writer.compressMs;
   }
 
   addTopic(topic: BagWriterTopic): Promise<void> {
@@ -74,7 +80,12 @@ export type FromWriter =
   | { readonly type: "opened"; readonly dir: string }
   | { readonly type: "topic" }
   | { readonly type: "ack"; readonly bytes: number }
-  | { readonly type: "closed"; readonly metadata?: BagMetadata; readonly error?: string }
+  | {
+      readonly type: "closed";
+      readonly metadata?: BagMetadata;
+      readonly error?: string;
+      readonly compressMs: number;
+    }
   | { readonly type: "error"; readonly message: string };
 
 /** Bytes queued to the thread before `write` waits, so a slow disk cannot fill the memory. */
@@ -82,6 +93,8 @@ const MAX_IN_FLIGHT = 64 << 20;
 
 class ThreadOutput implements OutputBag {
   readonly dir: string;
+  /** Reported by the thread when it closes the bag. */
+  compressMs = 0;
   readonly #worker: Worker;
   #sent = 0;
   #acked = 0;
@@ -178,6 +191,7 @@ class ThreadOutput implements OutputBag {
       this.#worker.postMessage({ type: "close" } satisfies ToWriter);
     });
     await this.#worker.terminate();
+    this.compressMs = reply.compressMs;
     if (reply.metadata === undefined) throw new Error(reply.error ?? "writer thread: the bag was not closed");
     if (this.#error) throw this.#error;
     return reply.metadata;

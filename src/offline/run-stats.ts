@@ -5,10 +5,21 @@
 
 /**
  * Stages of the per-frame work, for the timing breakdown. Decode, preprocess and render may run in
- * worker threads, in parallel with the rest; `wait` is the main thread waiting for them.
+ * worker threads, in parallel with the rest; `write` is handing messages to the output bag (and,
+ * with a writer thread, waiting while it is behind); `compress` is the output's chunk compression,
+ * in the writer thread when there is one; `wait` is the main thread waiting for the frame workers.
  */
-export type Stage = "read" | "decode" | "preprocess" | "engine" | "render" | "write" | "wait";
-export const STAGES: readonly Stage[] = ["read", "decode", "preprocess", "engine", "render", "write", "wait"];
+export type Stage = "read" | "decode" | "preprocess" | "engine" | "render" | "write" | "compress" | "wait";
+export const STAGES: readonly Stage[] = [
+  "read",
+  "decode",
+  "preprocess",
+  "engine",
+  "render",
+  "write",
+  "compress",
+  "wait",
+];
 
 /** One predicted value, at the camera message's log time. */
 export interface SteeringSample {

@@ -19,6 +19,7 @@ import {
   type CameraImage,
   decodeCameraImage,
   type FramePrediction,
+  type ImageTargets,
   isNonFinite,
   predictionOf,
   prepareFrame,
@@ -195,7 +196,7 @@ export class BatchProcessor {
     const { payload } = item;
     const started = this.#options.nowMs();
     try {
-      const frame = await decodeCameraImage(payload.image, allocate);
+      const frame = await decodeCameraImage(payload.image, { allocate });
       return {
         camera: item.camera,
         header: payload.header,
@@ -272,22 +273,32 @@ export class BatchProcessor {
   ): void {
     const { model, imageOps } = this.#options;
     const publishers = this.#options.publishers[item.camera];
+    const { frame } = item;
+    const mask = settings.publishMask && this.#wanted(publishers.mask);
+    const overlay = settings.publishOverlay && this.#wanted(publishers.overlay);
+    if (!mask && !overlay) return;
     const images = buildImageOutputs(
       item.header,
-      item.frame,
+      frame,
       prediction.mask,
       {
         preprocess: model.preprocess,
         colorMap: settings.colorMap,
         opacity: settings.overlayOpacity,
-        mask: settings.publishMask && this.#wanted(publishers.mask),
-        overlay: settings.publishOverlay && this.#wanted(publishers.overlay),
+        mask,
+        overlay,
       },
       imageOps,
       undefined,
-      allocate,
+      lentImageTargets(frame, overlay, allocate),
     );
     if (images.mask !== undefined) publishers.mask.publish(images.mask);
     if (images.overlay !== undefined) publishers.overlay.publish(images.overlay);
   }
+}
+
+/** Lent buffers for a frame's mask levels and (when wanted) its overlay. */
+export function lentImageTargets(frame: RgbFrame, overlay: boolean, allocate: ByteAllocator): ImageTargets {
+  const pixels = frame.width * frame.height;
+  return { mask: allocate(pixels), overlay: overlay ? allocate(pixels * 3) : undefined };
 }

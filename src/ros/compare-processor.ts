@@ -189,14 +189,14 @@ export class CompareProcessor {
       model.preprocess,
       frame.width,
       frame.height,
-      allocate,
+      allocate(frame.width * frame.height),
     );
     const otherMask = imageOps.mapMaskToMono8(
       prediction.mask,
       compare.preprocess,
       frame.width,
       frame.height,
-      allocate,
+      allocate(frame.width * frame.height),
     );
     const outputs = buildComparisonOutputs(
       item.header,
@@ -225,6 +225,7 @@ export class CompareProcessor {
     );
     if (this.#subscribed(publishers.comparison)) publishers.comparison.publish(outputs.comparison);
     if (outputs.diff !== undefined) publishers.diff.publish(outputs.diff);
+    const overlay = settings.publishOverlay && this.#subscribed(publishers.overlay);
     const images = buildImageOutputs(
       item.header,
       frame,
@@ -234,11 +235,11 @@ export class CompareProcessor {
         colorMap: settings.colorMap,
         opacity: settings.overlayOpacity,
         mask: settings.publishMask && this.#subscribed(publishers.mask),
-        overlay: settings.publishOverlay && this.#subscribed(publishers.overlay),
+        overlay,
       },
       imageOps,
       otherMask,
-      allocate,
+      { overlay: overlay ? allocate(frame.width * frame.height * 3) : undefined },
     );
     if (images.mask !== undefined) publishers.mask.publish(images.mask);
     if (images.overlay !== undefined) publishers.overlay.publish(images.overlay);

@@ -56,7 +56,7 @@ describe("ByteBufferPool", () => {
   });
 });
 
-describe("kernels writing into lent buffers give the bytes of fresh ones", () => {
+describe("kernels writing into lent (dirty) buffers give the bytes of fresh ones", () => {
   const spec: PreprocessSpec = {
     crop: { x: 0.1, y: 0.425, width: 0.8, height: 0.45 },
     width: 200,
@@ -71,7 +71,7 @@ describe("kernels writing into lent buffers give the bytes of fresh ones", () =>
     const values = noise(200 * 66, 7);
     const mask = { width: 200, height: 66, data: Float32Array.from(values, (v) => v / 255) };
     const fresh = mapMaskToMono8(mask, spec, 640, 480);
-    const lent = mapMaskToMono8(mask, spec, 640, 480, dirty);
+    const lent = mapMaskToMono8(mask, spec, 640, 480, dirty(640 * 480));
     assert.deepEqual(lent, fresh);
     assert.equal(fresh[0], 0, "the top-left corner lies outside the crop");
   });
@@ -81,7 +81,7 @@ describe("kernels writing into lent buffers give the bytes of fresh ones", () =>
     const levels = noise(64 * 48, 5);
     const options = { colorMap: "jet" as const, opacity: 0.4 };
     assert.deepEqual(
-      renderOverlayFromMono8(frame, levels, options, dirty),
+      renderOverlayFromMono8(frame, levels, options, dirty(64 * 48 * 3)),
       renderOverlayFromMono8(frame, levels, options),
     );
   });
@@ -95,6 +95,6 @@ describe("kernels writing into lent buffers give the bytes of fresh ones", () =>
       { encoding: "bgra8", width: 5, height: 3, step: 20, data: noise(60, 5), is_bigendian: 0 },
     ];
     for (const image of cases)
-      assert.deepEqual(imageToRgbFrame(image, dirty), imageToRgbFrame(image), image.encoding);
+      assert.deepEqual(imageToRgbFrame(image, { allocate: dirty }), imageToRgbFrame(image), image.encoding);
   });
 });

@@ -57,6 +57,31 @@ describe("image encodings: sensor_msgs/Image to RGB", () => {
     assert.deepEqual(pixels(frame), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
 
+  it("borrows a tightly packed rgb8 image's bytes when asked, and copies everything else", () => {
+    const data = Uint8Array.from({ length: 2 * 2 * 3 + 5 }, (_, i) => i);
+    const tight = data.subarray(5);
+    const borrowed = imageToRgbFrame(image("rgb8", 2, 2, 6, tight), { borrow: true });
+    assert.equal(borrowed.data.buffer, data.buffer, "a view of the message bytes");
+    assert.deepEqual(pixels(borrowed), Array.from(tight));
+    assert.notEqual(
+      imageToRgbFrame(image("rgb8", 2, 2, 6, tight)).data.buffer,
+      data.buffer,
+      "a copy by default",
+    );
+    const paddedRows = padded(
+      [
+        [1, 2, 3, 4, 5, 6],
+        [7, 8, 9, 10, 11, 12],
+      ],
+      1,
+    );
+    const copied = imageToRgbFrame(image("rgb8", 2, 2, 7, paddedRows), { borrow: true });
+    assert.notEqual(copied.data.buffer, paddedRows.buffer, "padded rows are copied");
+    assert.deepEqual(pixels(copied), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const bgr = imageToRgbFrame(image("bgr8", 1, 1, 3, Uint8Array.of(3, 2, 1)), { borrow: true });
+    assert.deepEqual(pixels(bgr), [1, 2, 3], "other encodings are converted");
+  });
+
   it("bgr8 swaps blue and red, with a 3-byte padding", () => {
     const data = padded(
       [

@@ -99,6 +99,29 @@ describe("fast image kernels against the reference implementation, on real frame
     });
   });
 
+  it("writes the mask and the overlay into given buffers, the same bytes as into new ones", () => {
+    const variant = { ...spec, crop: { x: 0.05, y: 0.2, width: 0.9, height: 0.55 } };
+    const mask = { width: spec.width, height: spec.height, data: masks[0] };
+    const target = new Uint8Array(640 * 480).fill(77);
+    const levels = mapMaskToMono8(mask, variant, 640, 480, target);
+    assert.equal(levels, target);
+    assert.deepEqual(
+      levels,
+      mapMaskToMono8(mask, variant, 640, 480),
+      "outside the crop is 0, not what was there",
+    );
+    const options = { colorMap: "jet" as const, opacity: 0.5 };
+    const into = new Uint8Array(640 * 480 * 3);
+    const overlay = renderOverlayFromMono8(frames[0], levels, options, into);
+    assert.equal(overlay.data, into);
+    assert.deepEqual(into, renderOverlayFromMono8(frames[0], levels, options).data);
+    assert.throws(() => mapMaskToMono8(mask, variant, 640, 480, new Uint8Array(10)), /640x480 target/);
+    assert.throws(
+      () => renderOverlayFromMono8(frames[0], levels, options, new Uint8Array(10)),
+      /target of 921600/,
+    );
+  });
+
   it("blends any opacity, a pixel count not a multiple of four, and a frame not aligned to words", () => {
     const width = 7;
     const height = 5;

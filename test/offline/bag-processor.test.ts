@@ -224,6 +224,29 @@ describe("offline/bag-processor: bags in, bags with VisualBackProp out", functio
     assert.deepEqual(await outputsOf("pooled", 1), inline);
   });
 
+  it("times the output's chunk compression as its own stage, in the writer thread or not", async () => {
+    const input = await testMessages({ frames: 4 });
+    const inputDir = path.join(tmp.dir, "in");
+    await writeMcapBag(inputDir, input);
+    for (const [k, [compression, writerThread]] of (
+      [
+        ["zstd", true],
+        ["lz4", false],
+        ["none", true],
+      ] as const
+    ).entries()) {
+      const result = await run({
+        input: inputDir,
+        output: path.join(tmp.dir, `out${k}`),
+        compression,
+        writerThread,
+      });
+      const compressMs = result.stats.stageMs.get("compress") ?? -1;
+      if (compression === "none") assert.equal(compressMs, 0, "nothing compressed");
+      else assert.ok(compressMs > 0, `${compression}: compress stage ${compressMs} ms`);
+    }
+  });
+
   it("writes each frame's steering and saliency before its images, and only the outputs asked for", async () => {
     const input = await testMessages({ frames: 4 });
     const inputDir = path.join(tmp.dir, "in");

@@ -230,15 +230,15 @@ let lutKey: Int32Array | undefined;
 
 /**
  * The overlay blend of overlay.ts: per pixel and channel (src * keep + term[level][c]) >> 8, with
- * `terms` the 256 x 3 colour terms (colour * weight + 128, each at most 65408). Returns a new
- * frame-sized buffer.
+ * `terms` the 256 x 3 colour terms (colour * weight + 128, each at most 65408). Returns `into`
+ * (src-sized) filled, or a new buffer.
  */
 export function simdBlend(
   src: Uint8Array,
   levels: Uint8Array,
   terms: Int32Array,
   keep: number,
-  into: Uint8Array = new Uint8Array(src.length),
+  into?: Uint8Array,
 ): Uint8Array {
   const layout = new Layout();
   const srcAt = layout.take(src.length);
@@ -258,6 +258,8 @@ export function simdBlend(
   put(memory, srcAt, src);
   put(memory, levelsAt, levels);
   k.blend(srcAt, levelsAt, outAt, levels.length, keep);
-  into.set(new Uint8Array(memory.buffer, outAt, src.length));
+  const out = new Uint8Array(memory.buffer, outAt, src.length);
+  if (into === undefined) return out.slice();
+  into.set(out);
   return into;
 }

@@ -1,0 +1,52 @@
+import * as assert from "node:assert/strict";
+import { encodeImageShell } from "../../src/bag/image-cdr";
+import { createSerializer } from "../../src/bag/serializer-factory";
+
+const IMAGE = "sensor_msgs/msg/Image";
+
+describe("bag/image-cdr: an Image serialised around pixels written in place", () => {
+  const serializer = createSerializer();
+
+  it("gives the bytes the serializer writes for the same message, whatever the frame_id's length", () => {
+    for (const frameId of ["", "a", "ab", "abc", "camera_front_left"]) {
+      for (const [encoding, width, height, channels] of [
+        ["mono8", 5, 3, 1],
+        ["rgb8", 4, 2, 3],
+        ["rgb8", 1, 1, 3],
+      ] as const) {
+        const fields = {
+          header: { stamp: { sec: 1_735_689_600, nanosec: 123_456_789 }, frame_id: frameId },
+          height,
+          width,
+          encoding,
+          is_bigendian: 0,
+          step: width * channels,
+        };
+        const pixels = Uint8Array.from({ length: width * height * channels }, (_, i) => (i * 37 + 11) % 256);
+        const shell = encodeImageShell(serializer, IMAGE, fields, pixels.length);
+        assert.equal(shell.data.buffer, shell.bytes.buffer, "the pixels are a view into the message");
+        assert.ok(shell.data.every((v) => v === 0));
+        shell.data.set(pixels);
+        const expected = serializer.encode(IMAGE, { ...fields, data: pixels });
+        assert.deepEqual(shell.bytes, expected, `${encoding} ${width}x${height}, frame_id "${frameId}"`);
+      }
+    }
+  });
+
+  it("refuses a type that does not end in a byte sequence, and a bad pixel count", () => {
+    const fields = {
+      header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "x" },
+      height: 1,
+      width: 1,
+      encoding: "mono8",
+      is_bigendian: 0,
+      step: 1,
+    };
+    const header = { stamp: { sec: 0, nanosec: 0 }, frame_id: "x" };
+    assert.throws(
+      () => encodeImageShell(serializer, "std_msgs/msg/Header", { ...fields, ...header }, 1),
+      /image message: std_msgs\/msg\/Header does not end in its pixel data/,
+    );
+    assert.throws(() => encodeImageShell(serializer, IMAGE, fields, -1), /pixel byte count >= 0, got -1/);
+  });
+});
