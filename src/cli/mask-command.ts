@@ -2,19 +2,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Engine } from "../engine/engine";
 import { firstNonFinite, multiIndex } from "../engine/finite";
-import {
-  aspectWarning,
-  loadModelSpec,
-  ModelSpec,
-  specModelMismatch,
-  specPathFor,
-} from "../engine/model-spec";
+import { loadModelSpec, ModelSpec, specModelMismatch, specPathFor } from "../engine/model-spec";
 import { LrpPoint, ProviderChoice, SALIENCY_METHODS, SaliencyMethod } from "../engine/types";
 import { COLOR_MAPS, ColorMap } from "../image/colormap";
 import { FloatImage, RgbFrame } from "../image/frame";
 import { encodePng, readImageFile } from "../image/image-file";
 import { maskToMono8, renderOverlay } from "../image/overlay";
-import { mapMaskToFrame, preprocess, specChannels } from "../image/preprocess";
+import { mapMaskToFrame, specChannels } from "../image/preprocess";
+import { AspectWarning, prepareFrame } from "../frame/frame-path";
+import { IMAGE_OPS } from "../frame/image-ops";
 import { tensorToFrame } from "../image/tensor-image";
 import { encodeNpy, parseNpy } from "../npy";
 import {
@@ -337,7 +333,7 @@ async function loadItems(
 ): Promise<Item[]> {
   const { channels, height, width } = engine.inputShape;
   const items: Item[] = [];
-  let aspectWarned = false;
+  const aspect = spec === undefined ? undefined : new AspectWarning(spec);
   for (const input of inputs) {
     if (!fs.existsSync(input)) throw new Error(`input '${input}' does not exist`);
     if (fs.statSync(input).isDirectory())
@@ -394,12 +390,10 @@ async function loadItems(
       if (mismatch !== undefined)
         throw new Error(`image '${input}': ${mismatch}; fix the spec or pass a .npy tensor`);
       const frame = await readImageFile(input);
-      const warning = aspectWarning(imageSpec, frame.width, frame.height);
-      if (warning !== undefined && !aspectWarned) {
-        aspectWarned = true;
-        log(`visualbackprop mask: warning: image '${input}': ${warning} (said once per run)`);
-      }
-      const tensor = preprocess(frame, imageSpec.preprocess);
+      const warning = aspect?.check(frame.width, frame.height);
+      if (warning !== undefined) log(`visualbackprop mask: warning: image '${input}': ${warning}`);
+      const tensor = new Float32Array(channels * height * width);
+      prepareFrame(frame, imageSpec.preprocess, IMAGE_OPS, tensor, 0);
       items.push({
         input,
         index: 0,

@@ -10,6 +10,7 @@
  * Saliency's timing fields mean the same in both (msg/Saliency.msg).
  */
 import { firstNonFinite } from "../engine/finite";
+import { aspectWarning, type ModelSpec } from "../engine/model-spec";
 import type { EngineResult, SaliencyMethod } from "../engine/types";
 import type { ColorMap } from "../image/colormap";
 import {
@@ -46,9 +47,9 @@ export async function decodeCameraImage(image: CameraImage): Promise<RgbFrame> {
 }
 
 /**
- * Step 2, and the one place a decoded frame is checked before it reaches the model: writes its
- * model input at `offset` of `input`. Throws (the frame is then dropped and counted as bad, reason
- * "preprocess") for a frame that cannot be preprocessed.
+ * Step 2, and with AspectWarning the one place a decoded frame is checked before it reaches the
+ * model: writes its model input at `offset` of `input`. Throws (the frame is then dropped and
+ * counted as bad, reason "preprocess") for a frame that cannot be preprocessed.
  */
 export function prepareFrame(
   frame: RgbFrame,
@@ -58,6 +59,34 @@ export function prepareFrame(
   offset: number,
 ): void {
   imageOps.preprocess(frame, spec, input, offset);
+}
+
+/**
+ * Step 2's other check: a frame more than 10 % off the aspect ratio of the spec's camera frame is
+ * still used, but its crop (fractions of that frame) cuts another part of the scene, which is said
+ * once per run. Each run owns one (the node's batch processor, a bag run, a mask command), since
+ * "once" is the run's; it takes the frame's size rather than the frame, because the bag tool
+ * preprocesses in worker threads and only the size comes back to the run.
+ */
+export class AspectWarning {
+  readonly #spec: Pick<ModelSpec, "name" | "frame">;
+  #said = false;
+
+  constructor(spec: Pick<ModelSpec, "name" | "frame">) {
+    this.#spec = spec;
+  }
+
+  /**
+   * The warning for a `width` x `height` frame, the first time in this run one does not match the
+   * spec's shape; undefined for a matching frame and for every frame after the warning was given.
+   */
+  check(width: number, height: number): string | undefined {
+    if (this.#said) return undefined;
+    const warning = aspectWarning(this.#spec, width, height);
+    if (warning === undefined) return undefined;
+    this.#said = true;
+    return `${warning} (said once per run)`;
+  }
 }
 
 /** What the engine said about one frame of a batch. */

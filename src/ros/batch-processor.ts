@@ -6,7 +6,6 @@
  * does not wait for two frame-sized images to be rendered and serialised. A bad image is dropped
  * from its batch and counted; an engine failure is counted and logged; the node keeps running.
  */
-import { aspectWarning } from "../engine/model-spec";
 import type { EngineResult } from "../engine/types";
 import { ImageConversionError } from "../image/encodings";
 import type { RgbFrame } from "../image/frame";
@@ -21,6 +20,7 @@ import {
   isNonFinite,
   predictionOf,
   prepareFrame,
+  AspectWarning,
 } from "../frame/frame-path";
 import type { ImageOps, LoadedModel } from "../frame/model-port";
 import type { RuntimeSettings } from "./parameters";
@@ -82,10 +82,11 @@ interface RanItem extends DecodedItem {
 export class BatchProcessor {
   readonly #options: BatchProcessorOptions;
   /** The aspect-ratio warning is said once per run, not once per throttle period. */
-  #aspectWarned = false;
+  readonly #aspect: AspectWarning;
 
   constructor(options: BatchProcessorOptions) {
     this.#options = options;
+    this.#aspect = new AspectWarning(options.model);
   }
 
   /** Processes one batch and resolves with the number of frames published; never rejects. */
@@ -102,15 +103,10 @@ export class BatchProcessor {
     const input = new Float32Array(decoded.length * perImage);
     const ready: RanItem[] = [];
     for (const item of decoded) {
-      if (!this.#aspectWarned) {
-        const warning = aspectWarning(model, item.frame.width, item.frame.height);
-        if (warning !== undefined) {
-          this.#aspectWarned = true;
-          const name = this.#options.publishers[item.camera].name;
-          this.#options.log.warn("aspect", `camera ${name}: ${warning} (said once per run)`);
-        }
-      }
       // The one place a converted frame is checked before it reaches the model.
+      const warning = this.#aspect.check(item.frame.width, item.frame.height);
+      if (warning !== undefined)
+        this.#options.log.warn("aspect", `camera ${this.#options.publishers[item.camera].name}: ${warning}`);
       const started = nowMs();
       try {
         prepareFrame(item.frame, model.preprocess, imageOps, input, ready.length * perImage);
