@@ -21,7 +21,7 @@ import {
   providerOption,
   parseCommandLine,
 } from "./options";
-import { OutputGuard } from "./output-guard";
+import { OUTPUT_RECORD, OutputGuard } from "./output-guard";
 import { DEFAULT_MODEL } from "./package-paths";
 import { UsageError } from "./usage-error";
 
@@ -53,7 +53,8 @@ options:
                     run warm (${TIMING_WARMUP} warm-up runs) ${TIMING_REPEATS} times, medians per image in the JSON
                     (forwardMs, visualbackpropMs / lrpMs / gradientMs); opens a second session
   --verbose         say which execution provider was chosen, and let ONNX Runtime's own warnings through
-  --force           overwrite existing output files (inputs are never overwritten)
+  --force           overwrite output files an earlier run wrote (listed in DIR/${OUTPUT_RECORD});
+                    other files, and inputs, are never overwritten
 
 A tensor holding NaN or infinity, or no images (N = 0), is refused (exit 1).
 `;
@@ -171,8 +172,8 @@ export async function runMask(
         `--out '${options.out}' exists and is not a directory; give a directory for the outputs`,
       );
     fs.mkdirSync(options.out, { recursive: true });
-    const guard = new OutputGuard(options.inputs, options.force);
-    const out = (name: string) => guard.claim(path.join(options.out, name));
+    const guard = new OutputGuard(options.out, options.inputs, options.force);
+    const out = (name: string) => guard.claim(name);
     // Claim every output before computing anything, so a clash fails fast and writes nothing.
     const files = items.map((item) => ({
       mask: out(`${item.stem}.mask.png`),

@@ -115,6 +115,43 @@ describe("visualbackprop mask", () => {
     assert.equal(runGoldenMask(out, [image], ["--force"]).status, 0);
   });
 
+  it("--force overwrites only files it wrote: another file with an output's name is refused and kept", async () => {
+    const image = path.join(dir, "x.png");
+    await sharp({ create: { width: 40, height: 30, channels: 3, background: "#808080" } })
+      .png()
+      .toFile(image);
+    const out = path.join(dir, "out");
+    fs.mkdirSync(out);
+    const theirs = path.join(out, "x.overlay.png");
+    fs.writeFileSync(theirs, "someone else's picture");
+    let run = runGoldenMask(out, [image], ["--force"]);
+    assert.equal(run.status, 1);
+    assert.match(
+      run.stderr,
+      /refusing to overwrite '.*out\/x\.overlay\.png': visualbackprop did not write it \(it is not listed in .*out\/\.visualbackprop-files\); --force replaces only this tool's own outputs/,
+    );
+    assert.equal(fs.readFileSync(theirs, "utf8"), "someone else's picture");
+    assert.deepEqual(fs.readdirSync(out), ["x.overlay.png"], "nothing written");
+
+    // Its own outputs are replaced, again and again; one edited since is not.
+    fs.rmSync(theirs);
+    assert.equal(runGoldenMask(out, [image]).status, 0);
+    assert.equal(runGoldenMask(out, [image], ["--force"]).status, 0);
+    run = runGoldenMask(out, [image], ["--force"]);
+    assert.equal(run.status, 0, run.stderr);
+    const record = fs.readFileSync(path.join(out, ".visualbackprop-files"), "utf8").trim().split("\n");
+    assert.deepEqual(record.map((line) => JSON.parse(line).file).sort(), ["x.mask.png", "x.overlay.png"]);
+    fs.appendFileSync(path.join(out, "x.mask.png"), "edited");
+    const edited = fs.readFileSync(path.join(out, "x.mask.png"));
+    run = runGoldenMask(out, [image], ["--force"]);
+    assert.equal(run.status, 1);
+    assert.match(
+      run.stderr,
+      /refusing to overwrite '.*x\.mask\.png': it was changed since visualbackprop wrote it/,
+    );
+    assert.deepEqual(fs.readFileSync(path.join(out, "x.mask.png")), edited);
+  });
+
   /** A single-channel CNN (N, 1, 47, 63), written to `dir`, with a spec file when one is given. */
   function greyModel(spec?: object): string {
     const model = path.join(dir, "grey.onnx");
