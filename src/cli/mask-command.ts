@@ -171,7 +171,6 @@ export async function runMask(
       throw new Error(
         `--out '${options.out}' exists and is not a directory; give a directory for the outputs`,
       );
-    fs.mkdirSync(options.out, { recursive: true });
     const guard = new OutputGuard(options.out, options.inputs, options.force);
     const out = (name: string) => guard.claim(name);
     // Claim every output before computing anything, so a clash fails fast and writes nothing.
@@ -184,87 +183,47 @@ export async function runMask(
     for (const input of new Set(items.filter((i) => !i.fromImage).map((i) => i.input))) {
       npyFiles.set(input, out(`${path.basename(input, ".npy")}.mask.npy`));
     }
+    // Every batch is run and checked before the first file is written, so a run that fails (a
+    // NaN in its last batch, say) leaves nothing behind.
+    const explained = await explainAll(engine, items, options);
     const { height, width } = engine.inputShape;
     const masksByInput = new Map<string, Float32Array[]>();
-    const perImage = items[0].tensor.length;
-    for (let start = 0; start < items.length; start += options.batch) {
-      const chunk = items.slice(start, start + options.batch);
-      const input = new Float32Array(chunk.length * perImage);
-      chunk.forEach((item, i) => input.set(item.tensor, i * perImage));
-      const result = await engine.run(input, chunk.length, { layerMasks: options.layers });
-      for (let i = 0; i < chunk.length; i++) {
-        const bad = Object.entries(result.outputs).find(([, t]) => {
-          const per = t.data.length / chunk.length;
-          return firstNonFinite(t.data, i * per, (i + 1) * per) >= 0;
-        });
-        const plane = height * width;
-        if (bad !== undefined || firstNonFinite(result.masks, i * plane, (i + 1) * plane) >= 0) {
-          throw new Error(
-            `model '${options.model}' gave a NaN or infinite ${bad !== undefined ? `output '${bad[0]}'` : "mask"} ` +
-              `for '${chunk[i].input}'${chunk[i].fromImage ? "" : ` image ${chunk[i].index}`}, whose values are all finite ` +
-              `(values too large for float32 arithmetic, or weights holding NaN or infinity)`,
-          );
-        }
+    for (const [n, item] of items.entries()) {
+      const { mask, layers, outputs, timing } = explained[n];
+      const written = files[n];
+      if (!item.fromImage) masksByInput.set(item.input, [...(masksByInput.get(item.input) ?? []), mask.data]);
+      const shown =
+        item.fromImage && spec !== undefined
+          ? mapMaskToFrame(mask, spec.preprocess, item.picture.width, item.picture.height)
+          : mask;
+      guard.write(written.mask, await encodePng(maskToMono8(shown), shown.width, shown.height, 1));
+      const overlay = renderOverlay(item.picture, shown, {
+        colorMap: options.colorMap,
+        opacity: options.opacity,
+      });
+      guard.write(written.overlay, await encodePng(overlay.data, overlay.width, overlay.height, 3));
+      for (const [k, layer] of layers.entries()) {
+        guard.write(written.layers[k], await encodePng(maskToMono8(layer), layer.width, layer.height, 1));
       }
-      const timing = options.timing ? await timeBatch(engine, input, chunk.length) : undefined;
-      for (let i = 0; i < chunk.length; i++) {
-        const item = chunk[i];
-        const written = files[start + i];
-        const mask: FloatImage = {
-          width,
-          height,
-          data: result.masks.slice(i * height * width, (i + 1) * height * width),
-        };
-        if (!item.fromImage)
-          masksByInput.set(item.input, [...(masksByInput.get(item.input) ?? []), mask.data]);
-        const shown =
-          item.fromImage && spec !== undefined
-            ? mapMaskToFrame(mask, spec.preprocess, item.picture.width, item.picture.height)
-            : mask;
-        guard.write(written.mask, await encodePng(maskToMono8(shown), shown.width, shown.height, 1));
-        const overlay = renderOverlay(item.picture, shown, {
-          colorMap: options.colorMap,
-          opacity: options.opacity,
-        });
-        guard.write(written.overlay, await encodePng(overlay.data, overlay.width, overlay.height, 3));
-        for (const [k, layer] of (result.layerMasks ?? []).entries()) {
-          const plane = layer.height * layer.width;
-          const data = layer.data.slice(i * plane, (i + 1) * plane);
-          guard.write(
-            written.layers[k],
-            await encodePng(
-              maskToMono8({ width: layer.width, height: layer.height, data }),
-              layer.width,
-              layer.height,
-              1,
-            ),
-          );
-        }
-        const outputs: Record<string, number[]> = {};
-        for (const [name, tensor] of Object.entries(result.outputs)) {
-          const size = tensor.data.length / chunk.length;
-          outputs[name] = Array.from(tensor.data.subarray(i * size, (i + 1) * size));
-        }
-        stdout(
-          JSON.stringify({
-            input: item.input,
-            index: item.index,
-            outputs,
-            provider: engine.provider,
-            method: engine.method,
-            ...(timing === undefined
-              ? {}
-              : {
-                  forwardMs: timing.forwardMs,
-                  // The saliency's added time: `visualbackpropMs`, `lrpMs` or `gradientMs`.
-                  [engine.method === "vbp" ? "visualbackpropMs" : `${engine.method}Ms`]: timing.addedMs,
-                  timing: timing.how,
-                }),
-            mask: written.mask,
-            overlay: written.overlay,
-          }),
-        );
-      }
+      stdout(
+        JSON.stringify({
+          input: item.input,
+          index: item.index,
+          outputs,
+          provider: engine.provider,
+          method: engine.method,
+          ...(timing === undefined
+            ? {}
+            : {
+                forwardMs: timing.forwardMs,
+                // The saliency's added time: `visualbackpropMs`, `lrpMs` or `gradientMs`.
+                [engine.method === "vbp" ? "visualbackpropMs" : `${engine.method}Ms`]: timing.addedMs,
+                timing: timing.how,
+              }),
+          mask: written.mask,
+          overlay: written.overlay,
+        }),
+      );
     }
     for (const [input, masks] of masksByInput) {
       const data = new Float32Array(masks.length * height * width);
@@ -276,6 +235,70 @@ export async function runMask(
   }
 }
 
+/** What the engine said about one item, copied out of its batch's buffers. */
+interface Explained {
+  readonly mask: FloatImage;
+  readonly layers: readonly FloatImage[];
+  readonly outputs: Record<string, number[]>;
+  readonly timing?: BatchTiming;
+}
+
+/**
+ * Runs every item through the engine, `options.batch` at a time, and checks each result; throws,
+ * naming the input, at the first NaN or infinite output or mask, before anything is written.
+ */
+async function explainAll(
+  engine: Engine,
+  items: readonly Item[],
+  options: Pick<MaskOptions, "batch" | "layers" | "timing" | "model">,
+): Promise<Explained[]> {
+  const { height, width } = engine.inputShape;
+  const plane = height * width;
+  const perImage = items[0].tensor.length;
+  const explained: Explained[] = [];
+  for (let start = 0; start < items.length; start += options.batch) {
+    const chunk = items.slice(start, start + options.batch);
+    const input = new Float32Array(chunk.length * perImage);
+    chunk.forEach((item, i) => input.set(item.tensor, i * perImage));
+    const result = await engine.run(input, chunk.length, { layerMasks: options.layers });
+    for (let i = 0; i < chunk.length; i++) {
+      const bad = Object.entries(result.outputs).find(([, t]) => {
+        const per = t.data.length / chunk.length;
+        return firstNonFinite(t.data, i * per, (i + 1) * per) >= 0;
+      });
+      if (bad !== undefined || firstNonFinite(result.masks, i * plane, (i + 1) * plane) >= 0) {
+        throw new Error(
+          `model '${options.model}' gave a NaN or infinite ${bad !== undefined ? `output '${bad[0]}'` : "mask"} ` +
+            `for '${chunk[i].input}'${chunk[i].fromImage ? "" : ` image ${chunk[i].index}`}, whose values are all finite ` +
+            `(values too large for float32 arithmetic, or weights holding NaN or infinity)`,
+        );
+      }
+    }
+    const timing = options.timing ? await timeBatch(engine, input, chunk.length) : undefined;
+    for (let i = 0; i < chunk.length; i++) {
+      const outputs: Record<string, number[]> = {};
+      for (const [name, tensor] of Object.entries(result.outputs)) {
+        const size = tensor.data.length / chunk.length;
+        outputs[name] = Array.from(tensor.data.subarray(i * size, (i + 1) * size));
+      }
+      explained.push({
+        mask: { width, height, data: result.masks.slice(i * plane, (i + 1) * plane) },
+        layers: (result.layerMasks ?? []).map((layer) => {
+          const size = layer.height * layer.width;
+          return {
+            width: layer.width,
+            height: layer.height,
+            data: layer.data.slice(i * size, (i + 1) * size),
+          };
+        }),
+        outputs,
+        timing,
+      });
+    }
+  }
+  return explained;
+}
+
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 function median(values: number[]): number {
@@ -284,15 +307,18 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** A batch's times per image, ms, and how they were measured. */
+interface BatchTiming {
+  readonly forwardMs: number;
+  readonly addedMs: number;
+  readonly how: string;
+}
+
 /**
  * Times one batch: the unmodified model (a second session, opened on first use) against the
  * model with the map, warmed up, then alternated so both see the same load; medians per image.
  */
-async function timeBatch(
-  engine: Engine,
-  input: Float32Array,
-  batch: number,
-): Promise<{ forwardMs: number; addedMs: number; how: string }> {
+async function timeBatch(engine: Engine, input: Float32Array, batch: number): Promise<BatchTiming> {
   for (let i = 0; i < TIMING_WARMUP; i++) {
     await engine.forward(input, batch);
     await engine.run(input, batch);

@@ -260,6 +260,19 @@ describe("visualbackprop mask", () => {
     );
   });
 
+  it("writes nothing when a later batch gives a non-finite output: every batch is checked first", () => {
+    const data = new Float32Array(2 * 3 * 66 * 200);
+    data.fill(3e38, 3 * 66 * 200);
+    const mixed = path.join(dir, "mixed.npy");
+    fs.writeFileSync(mixed, encodeNpy({ shape: [2, 3, 66, 200], data }));
+    const out = path.join(dir, "out");
+    const run = runGoldenMask(out, [mixed], ["--batch", "1"]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /gave a NaN or infinite (output '.*'|mask) for '.*mixed\.npy' image 1,/);
+    assert.equal(run.stdout, "");
+    assert.ok(!fs.existsSync(out), "no file of the first batch, not even the folder");
+  });
+
   it("refuses a tensor with no images (N = 0)", () => {
     const empty = path.join(dir, "empty.npy");
     fs.writeFileSync(empty, encodeNpy({ shape: [0, 3, 66, 200], data: new Float32Array(0) }));
