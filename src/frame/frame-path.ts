@@ -13,13 +13,8 @@ import { firstNonFinite } from "../engine/finite";
 import { aspectWarning, type ModelSpec } from "../engine/model-spec";
 import type { EngineResult, SaliencyMethod } from "../engine/types";
 import type { ColorMap } from "../image/colormap";
-import {
-  type CompressedImage,
-  compressedToRgbFrame,
-  imageToRgbFrame,
-  type RawImage,
-} from "../image/encodings";
-import type { FloatImage, RgbFrame } from "../image/frame";
+import { type CompressedImage, compressedToRgbFrame, imageToFrame, type RawImage } from "../image/encodings";
+import type { CameraFrame, FloatImage } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
 import type { HeaderMsg, ImageMsg, SaliencyMsg, SteeringCommandMsg } from "./message-types";
 import {
@@ -39,11 +34,12 @@ export type CameraImage =
   | { readonly kind: "compressed"; readonly message: CompressedImage };
 
 /**
- * Step 1: the camera image as an RGB frame. Rejects with an ImageConversionError (its `reason`
- * is what the node's and the bag tool's bad-frame counters count by).
+ * Step 1: the camera image as a frame, RGB or (mono8, mono16) grey, which preprocessing takes as it
+ * is and only drawing an overlay widens. Rejects with an ImageConversionError (its `reason` is what
+ * the node's and the bag tool's bad-frame counters count by).
  */
-export async function decodeCameraImage(image: CameraImage): Promise<RgbFrame> {
-  return image.kind === "raw" ? imageToRgbFrame(image.message) : compressedToRgbFrame(image.message);
+export async function decodeCameraImage(image: CameraImage): Promise<CameraFrame> {
+  return image.kind === "raw" ? imageToFrame(image.message) : compressedToRgbFrame(image.message);
 }
 
 /**
@@ -52,7 +48,7 @@ export async function decodeCameraImage(image: CameraImage): Promise<RgbFrame> {
  * counted as bad, reason "preprocess") for a frame that cannot be preprocessed.
  */
 export function prepareFrame(
-  frame: RgbFrame,
+  frame: CameraFrame,
   spec: PreprocessSpec,
   imageOps: Pick<ImageOps, "preprocess">,
   input: Float32Array,
@@ -205,7 +201,7 @@ export interface ImageOutputs {
  */
 export function buildImageOutputs(
   header: HeaderMsg,
-  frame: RgbFrame,
+  frame: CameraFrame,
   mask: FloatImage,
   settings: ImageSettings,
   imageOps: Pick<ImageOps, "mapMaskToMono8" | "renderOverlay">,

@@ -6,7 +6,7 @@
  */
 import type { ColorMap } from "../image/colormap";
 import type { EngineResult, LrpPoint, ProviderName, SaliencyMethod, SessionSettings } from "../engine/types";
-import type { FloatImage, RgbFrame } from "../image/frame";
+import type { CameraFrame, FloatImage, RgbFrame } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
 
 /** The members of `Engine` the node calls. */
@@ -47,12 +47,12 @@ export type ModelLoader = (request: ModelRequest) => Promise<LoadedModel>;
 /** The image helpers the frame path calls, with the signatures of src/image/preprocess.ts and overlay.ts. */
 export interface ImageOps {
   /** Writes one frame's model input at `offset` of `out`. */
-  preprocess(frame: RgbFrame, spec: PreprocessSpec, out: Float32Array, offset: number): Float32Array;
+  preprocess(frame: CameraFrame, spec: PreprocessSpec, out: Float32Array, offset: number): Float32Array;
   /** The mask on the camera frame as mono8 levels: the inverse of crop and resize, quantised once. */
   mapMaskToMono8(mask: FloatImage, spec: PreprocessSpec, frameWidth: number, frameHeight: number): Uint8Array;
   /** Heat map over the frame from the mono8 mask (at the frame's size) that is published anyway. */
   renderOverlay(
-    frame: RgbFrame,
+    frame: CameraFrame,
     mono8Mask: Uint8Array,
     options: { colorMap: ColorMap; opacity: number },
   ): RgbFrame;

@@ -8,7 +8,7 @@
  */
 import type { EngineResult } from "../engine/types";
 import { ImageConversionError } from "../image/encodings";
-import type { RgbFrame } from "../image/frame";
+import type { CameraFrame } from "../image/frame";
 import type { NodeDiagnostics } from "./diagnostics";
 import type { HeaderMsg } from "../frame/message-types";
 import {
@@ -66,7 +66,7 @@ interface DecodedItem {
   readonly header: HeaderMsg;
   readonly receivedMs: number;
   readonly droppedBefore: number;
-  readonly frame: RgbFrame;
+  readonly frame: CameraFrame;
   /** This frame's own conversion time, ms. */
   readonly decodeMs: number;
 }
