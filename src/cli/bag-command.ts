@@ -1,6 +1,4 @@
 import { colorMapOption, integerOption, opacityOption, providerOption, parseCommandLine } from "./options";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { checkOutputDir } from "../bag/output-path";
 import { openBag } from "../bag/rosbag2-open";
 import type { ProviderChoice } from "../engine/types";
@@ -16,7 +14,6 @@ import { summaryLines } from "../offline/summary";
 import { createSerializer } from "../bag/serializer-factory";
 import { loadModel } from "../frame/model-loader";
 import { defaultParameterValues, settingsFromValues } from "../ros/parameters";
-import { canonical } from "./output-guard";
 import { DEFAULT_MODEL } from "./package-paths";
 import { UsageError } from "./usage-error";
 import { writeBagLayout } from "../view/bag-layout";
@@ -223,25 +220,11 @@ async function checkOpenedInput(job: BagJob, reader: BagReader): Promise<void> {
   }
   if (job.steeringTopic !== undefined)
     RecordedSteering.forTopic(createSerializer(reader), reader.topics, job.steeringTopic);
-  const inputs = [reader.path, ...reader.files];
-  const output = canonical(job.output);
-  for (const input of [job.input, ...(job.report !== undefined ? [job.report] : [])]) {
-    const other = canonical(input);
-    if (output === other || isInside(output, other) || isInside(other, output))
-      throw new Error(
-        `output ${job.output} is, contains or lies inside ${input}; choose another output directory`,
-      );
-  }
-  if (fs.existsSync(job.output) && !job.force)
-    throw new Error(`output ${job.output} already exists (pass --force to replace it)`);
-  checkOutputDir(job.output, { force: job.force, inputs });
+  // One check of the output against the inputs and of what is there already (checkOutputDir), and
+  // one of the report against both bags (checkReportDir), each with its own message.
+  checkOutputDir(job.output, { force: job.force, inputs: [job.input, reader.path, ...reader.files] });
   if (job.report !== undefined)
     checkReportDir({ dir: job.report, force: job.force, protect: [job.input, job.output] });
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
 }
 
 /**

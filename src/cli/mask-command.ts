@@ -2,19 +2,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Engine } from "../engine/engine";
 import { firstNonFinite, multiIndex } from "../engine/finite";
-import {
-  aspectWarning,
-  loadModelSpec,
-  ModelSpec,
-  specModelMismatch,
-  specPathFor,
-} from "../engine/model-spec";
+import { loadModelSpec, ModelSpec, specModelMismatch, specPathFor } from "../engine/model-spec";
 import { LrpPoint, ProviderChoice, SALIENCY_METHODS, SaliencyMethod } from "../engine/types";
 import { COLOR_MAPS, ColorMap } from "../image/colormap";
 import { FloatImage, RgbFrame } from "../image/frame";
 import { encodePng, readImageFile } from "../image/image-file";
 import { maskToMono8, renderOverlay } from "../image/overlay";
-import { mapMaskToFrame, preprocess, specChannels } from "../image/preprocess";
+import { mapMaskToFrame, specChannels } from "../image/preprocess";
+import { AspectWarning, prepareFrame } from "../frame/frame-path";
+import { IMAGE_OPS } from "../frame/image-ops";
 import { tensorToFrame } from "../image/tensor-image";
 import { encodeNpy, parseNpy } from "../npy";
 import {
@@ -25,7 +21,7 @@ import {
   providerOption,
   parseCommandLine,
 } from "./options";
-import { OutputGuard } from "./output-guard";
+import { OUTPUT_RECORD, OutputGuard } from "./output-guard";
 import { DEFAULT_MODEL } from "./package-paths";
 import { UsageError } from "./usage-error";
 
@@ -57,7 +53,8 @@ options:
                     run warm (${TIMING_WARMUP} warm-up runs) ${TIMING_REPEATS} times, medians per image in the JSON
                     (forwardMs, visualbackpropMs / lrpMs / gradientMs); opens a second session
   --verbose         say which execution provider was chosen, and let ONNX Runtime's own warnings through
-  --force           overwrite existing output files (inputs are never overwritten)
+  --force           overwrite output files an earlier run wrote (listed in DIR/${OUTPUT_RECORD});
+                    other files, and inputs, are never overwritten
 
 A tensor holding NaN or infinity, or no images (N = 0), is refused (exit 1).
 `;
@@ -174,9 +171,8 @@ export async function runMask(
       throw new Error(
         `--out '${options.out}' exists and is not a directory; give a directory for the outputs`,
       );
-    fs.mkdirSync(options.out, { recursive: true });
-    const guard = new OutputGuard(options.inputs, options.force);
-    const out = (name: string) => guard.claim(path.join(options.out, name));
+    const guard = new OutputGuard(options.out, options.inputs, options.force);
+    const out = (name: string) => guard.claim(name);
     // Claim every output before computing anything, so a clash fails fast and writes nothing.
     const files = items.map((item) => ({
       mask: out(`${item.stem}.mask.png`),
@@ -187,87 +183,47 @@ export async function runMask(
     for (const input of new Set(items.filter((i) => !i.fromImage).map((i) => i.input))) {
       npyFiles.set(input, out(`${path.basename(input, ".npy")}.mask.npy`));
     }
+    // Every batch is run and checked before the first file is written, so a run that fails (a
+    // NaN in its last batch, say) leaves nothing behind.
+    const explained = await explainAll(engine, items, options);
     const { height, width } = engine.inputShape;
     const masksByInput = new Map<string, Float32Array[]>();
-    const perImage = items[0].tensor.length;
-    for (let start = 0; start < items.length; start += options.batch) {
-      const chunk = items.slice(start, start + options.batch);
-      const input = new Float32Array(chunk.length * perImage);
-      chunk.forEach((item, i) => input.set(item.tensor, i * perImage));
-      const result = await engine.run(input, chunk.length, { layerMasks: options.layers });
-      for (let i = 0; i < chunk.length; i++) {
-        const bad = Object.entries(result.outputs).find(([, t]) => {
-          const per = t.data.length / chunk.length;
-          return firstNonFinite(t.data, i * per, (i + 1) * per) >= 0;
-        });
-        const plane = height * width;
-        if (bad !== undefined || firstNonFinite(result.masks, i * plane, (i + 1) * plane) >= 0) {
-          throw new Error(
-            `model '${options.model}' gave a NaN or infinite ${bad !== undefined ? `output '${bad[0]}'` : "mask"} ` +
-              `for '${chunk[i].input}'${chunk[i].fromImage ? "" : ` image ${chunk[i].index}`}, whose values are all finite ` +
-              `(values too large for float32 arithmetic, or weights holding NaN or infinity)`,
-          );
-        }
+    for (const [n, item] of items.entries()) {
+      const { mask, layers, outputs, timing } = explained[n];
+      const written = files[n];
+      if (!item.fromImage) masksByInput.set(item.input, [...(masksByInput.get(item.input) ?? []), mask.data]);
+      const shown =
+        item.fromImage && spec !== undefined
+          ? mapMaskToFrame(mask, spec.preprocess, item.picture.width, item.picture.height)
+          : mask;
+      guard.write(written.mask, await encodePng(maskToMono8(shown), shown.width, shown.height, 1));
+      const overlay = renderOverlay(item.picture, shown, {
+        colorMap: options.colorMap,
+        opacity: options.opacity,
+      });
+      guard.write(written.overlay, await encodePng(overlay.data, overlay.width, overlay.height, 3));
+      for (const [k, layer] of layers.entries()) {
+        guard.write(written.layers[k], await encodePng(maskToMono8(layer), layer.width, layer.height, 1));
       }
-      const timing = options.timing ? await timeBatch(engine, input, chunk.length) : undefined;
-      for (let i = 0; i < chunk.length; i++) {
-        const item = chunk[i];
-        const written = files[start + i];
-        const mask: FloatImage = {
-          width,
-          height,
-          data: result.masks.slice(i * height * width, (i + 1) * height * width),
-        };
-        if (!item.fromImage)
-          masksByInput.set(item.input, [...(masksByInput.get(item.input) ?? []), mask.data]);
-        const shown =
-          item.fromImage && spec !== undefined
-            ? mapMaskToFrame(mask, spec.preprocess, item.picture.width, item.picture.height)
-            : mask;
-        guard.write(written.mask, await encodePng(maskToMono8(shown), shown.width, shown.height, 1));
-        const overlay = renderOverlay(item.picture, shown, {
-          colorMap: options.colorMap,
-          opacity: options.opacity,
-        });
-        guard.write(written.overlay, await encodePng(overlay.data, overlay.width, overlay.height, 3));
-        for (const [k, layer] of (result.layerMasks ?? []).entries()) {
-          const plane = layer.height * layer.width;
-          const data = layer.data.slice(i * plane, (i + 1) * plane);
-          guard.write(
-            written.layers[k],
-            await encodePng(
-              maskToMono8({ width: layer.width, height: layer.height, data }),
-              layer.width,
-              layer.height,
-              1,
-            ),
-          );
-        }
-        const outputs: Record<string, number[]> = {};
-        for (const [name, tensor] of Object.entries(result.outputs)) {
-          const size = tensor.data.length / chunk.length;
-          outputs[name] = Array.from(tensor.data.subarray(i * size, (i + 1) * size));
-        }
-        stdout(
-          JSON.stringify({
-            input: item.input,
-            index: item.index,
-            outputs,
-            provider: engine.provider,
-            method: engine.method,
-            ...(timing === undefined
-              ? {}
-              : {
-                  forwardMs: timing.forwardMs,
-                  // The saliency's added time: `visualbackpropMs`, `lrpMs` or `gradientMs`.
-                  [engine.method === "vbp" ? "visualbackpropMs" : `${engine.method}Ms`]: timing.addedMs,
-                  timing: timing.how,
-                }),
-            mask: written.mask,
-            overlay: written.overlay,
-          }),
-        );
-      }
+      stdout(
+        JSON.stringify({
+          input: item.input,
+          index: item.index,
+          outputs,
+          provider: engine.provider,
+          method: engine.method,
+          ...(timing === undefined
+            ? {}
+            : {
+                forwardMs: timing.forwardMs,
+                // The saliency's added time: `visualbackpropMs`, `lrpMs` or `gradientMs`.
+                [engine.method === "vbp" ? "visualbackpropMs" : `${engine.method}Ms`]: timing.addedMs,
+                timing: timing.how,
+              }),
+          mask: written.mask,
+          overlay: written.overlay,
+        }),
+      );
     }
     for (const [input, masks] of masksByInput) {
       const data = new Float32Array(masks.length * height * width);
@@ -279,6 +235,70 @@ export async function runMask(
   }
 }
 
+/** What the engine said about one item, copied out of its batch's buffers. */
+interface Explained {
+  readonly mask: FloatImage;
+  readonly layers: readonly FloatImage[];
+  readonly outputs: Record<string, number[]>;
+  readonly timing?: BatchTiming;
+}
+
+/**
+ * Runs every item through the engine, `options.batch` at a time, and checks each result; throws,
+ * naming the input, at the first NaN or infinite output or mask, before anything is written.
+ */
+async function explainAll(
+  engine: Engine,
+  items: readonly Item[],
+  options: Pick<MaskOptions, "batch" | "layers" | "timing" | "model">,
+): Promise<Explained[]> {
+  const { height, width } = engine.inputShape;
+  const plane = height * width;
+  const perImage = items[0].tensor.length;
+  const explained: Explained[] = [];
+  for (let start = 0; start < items.length; start += options.batch) {
+    const chunk = items.slice(start, start + options.batch);
+    const input = new Float32Array(chunk.length * perImage);
+    chunk.forEach((item, i) => input.set(item.tensor, i * perImage));
+    const result = await engine.run(input, chunk.length, { layerMasks: options.layers });
+    for (let i = 0; i < chunk.length; i++) {
+      const bad = Object.entries(result.outputs).find(([, t]) => {
+        const per = t.data.length / chunk.length;
+        return firstNonFinite(t.data, i * per, (i + 1) * per) >= 0;
+      });
+      if (bad !== undefined || firstNonFinite(result.masks, i * plane, (i + 1) * plane) >= 0) {
+        throw new Error(
+          `model '${options.model}' gave a NaN or infinite ${bad !== undefined ? `output '${bad[0]}'` : "mask"} ` +
+            `for '${chunk[i].input}'${chunk[i].fromImage ? "" : ` image ${chunk[i].index}`}, whose values are all finite ` +
+            `(values too large for float32 arithmetic, or weights holding NaN or infinity)`,
+        );
+      }
+    }
+    const timing = options.timing ? await timeBatch(engine, input, chunk.length) : undefined;
+    for (let i = 0; i < chunk.length; i++) {
+      const outputs: Record<string, number[]> = {};
+      for (const [name, tensor] of Object.entries(result.outputs)) {
+        const size = tensor.data.length / chunk.length;
+        outputs[name] = Array.from(tensor.data.subarray(i * size, (i + 1) * size));
+      }
+      explained.push({
+        mask: { width, height, data: result.masks.slice(i * plane, (i + 1) * plane) },
+        layers: (result.layerMasks ?? []).map((layer) => {
+          const size = layer.height * layer.width;
+          return {
+            width: layer.width,
+            height: layer.height,
+            data: layer.data.slice(i * size, (i + 1) * size),
+          };
+        }),
+        outputs,
+        timing,
+      });
+    }
+  }
+  return explained;
+}
+
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 function median(values: number[]): number {
@@ -287,15 +307,18 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** A batch's times per image, ms, and how they were measured. */
+interface BatchTiming {
+  readonly forwardMs: number;
+  readonly addedMs: number;
+  readonly how: string;
+}
+
 /**
  * Times one batch: the unmodified model (a second session, opened on first use) against the
  * model with the map, warmed up, then alternated so both see the same load; medians per image.
  */
-async function timeBatch(
-  engine: Engine,
-  input: Float32Array,
-  batch: number,
-): Promise<{ forwardMs: number; addedMs: number; how: string }> {
+async function timeBatch(engine: Engine, input: Float32Array, batch: number): Promise<BatchTiming> {
   for (let i = 0; i < TIMING_WARMUP; i++) {
     await engine.forward(input, batch);
     await engine.run(input, batch);
@@ -337,7 +360,7 @@ async function loadItems(
 ): Promise<Item[]> {
   const { channels, height, width } = engine.inputShape;
   const items: Item[] = [];
-  let aspectWarned = false;
+  const aspect = spec === undefined ? undefined : new AspectWarning(spec);
   for (const input of inputs) {
     if (!fs.existsSync(input)) throw new Error(`input '${input}' does not exist`);
     if (fs.statSync(input).isDirectory())
@@ -394,12 +417,10 @@ async function loadItems(
       if (mismatch !== undefined)
         throw new Error(`image '${input}': ${mismatch}; fix the spec or pass a .npy tensor`);
       const frame = await readImageFile(input);
-      const warning = aspectWarning(imageSpec, frame.width, frame.height);
-      if (warning !== undefined && !aspectWarned) {
-        aspectWarned = true;
-        log(`visualbackprop mask: warning: image '${input}': ${warning} (said once per run)`);
-      }
-      const tensor = preprocess(frame, imageSpec.preprocess);
+      const warning = aspect?.check(frame.width, frame.height);
+      if (warning !== undefined) log(`visualbackprop mask: warning: image '${input}': ${warning}`);
+      const tensor = new Float32Array(channels * height * width);
+      prepareFrame(frame, imageSpec.preprocess, IMAGE_OPS, tensor, 0);
       items.push({
         input,
         index: 0,

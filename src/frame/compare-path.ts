@@ -3,7 +3,7 @@
  * --compare`: after both models' steering, saliency and images of a frame, the SaliencyComparison
  * message and (when wanted) the difference image, from the two masks on the camera frame.
  */
-import type { RgbFrame } from "../image/frame";
+import type { CameraFrame } from "../image/frame";
 import { compareMasks, renderDifferenceImage, TOP_FRACTION } from "./comparison";
 import type { HeaderMsg, ImageMsg, SaliencyComparisonMsg } from "./message-types";
 import { buildRgb8Image, buildSaliencyComparison } from "./messages";
@@ -26,7 +26,7 @@ export interface ComparisonOutputs {
 /** Step 6 of a compared frame: `main` is the model on the plain topics, `other` the compared one. */
 export function buildComparisonOutputs(
   header: HeaderMsg,
-  frame: RgbFrame,
+  frame: CameraFrame,
   main: ComparedSide,
   other: ComparedSide,
   diff: boolean,

@@ -7,7 +7,7 @@
  * overlay anyway (the comparison costs no second resampling) and a difference below one level
  * (1/255) is not one a person can see in the images either.
  */
-import type { RgbFrame } from "../image/frame";
+import { type CameraFrame, type RgbFrame, toRgbFrame } from "../image/frame";
 
 /** The share of each mask's pixels taken as its most salient ones, unless told otherwise. */
 export const TOP_FRACTION = 0.05;
@@ -89,7 +89,8 @@ export function compareMasks(a: Uint8Array, b: Uint8Array, fraction = TOP_FRACTI
  * compared one looks is green, and where both look is white. Magenta and green stay apart for
  * the common colour-vision deficiencies.
  */
-export function renderDifferenceImage(a: Uint8Array, b: Uint8Array, frame: RgbFrame): RgbFrame {
+export function renderDifferenceImage(a: Uint8Array, b: Uint8Array, camera: CameraFrame): RgbFrame {
+  const frame = toRgbFrame(camera);
   checkPair(a, b);
   const pixels = frame.width * frame.height;
   if (a.length !== pixels)

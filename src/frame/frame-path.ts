@@ -10,16 +10,17 @@
  * Saliency's timing fields mean the same in both (msg/Saliency.msg).
  */
 import { firstNonFinite } from "../engine/finite";
+import { aspectWarning, type ModelSpec } from "../engine/model-spec";
 import type { EngineResult, SaliencyMethod } from "../engine/types";
 import type { ColorMap } from "../image/colormap";
 import {
   type CompressedImage,
   compressedToRgbFrame,
-  imageToRgbFrame,
+  type FrameConversionOptions,
+  imageToFrame,
   type RawImage,
-  type RgbConversionOptions,
 } from "../image/encodings";
-import type { FloatImage, RgbFrame } from "../image/frame";
+import type { CameraFrame, FloatImage } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
 import type { HeaderMsg, ImageMsg, SaliencyMsg, SteeringCommandMsg } from "./message-types";
 import {
@@ -39,30 +40,59 @@ export type CameraImage =
   | { readonly kind: "compressed"; readonly message: CompressedImage };
 
 /**
- * Step 1: the camera image as an RGB frame. Rejects with an ImageConversionError (its `reason`
- * is what the node's and the bag tool's bad-frame counters count by). `options` say where a raw
- * frame's bytes go (imageToRgbFrame); a compressed one is decoded by libvips into its own buffer.
+ * Step 1: the camera image as a frame, RGB or (mono8, mono16) grey, which preprocessing takes as it
+ * is and only drawing an overlay widens. Rejects with an ImageConversionError (its `reason` is what
+ * the node's and the bag tool's bad-frame counters count by). `options` say where a raw frame's
+ * bytes go (imageToFrame); a compressed one is decoded by libvips into its own buffer.
  */
 export async function decodeCameraImage(
   image: CameraImage,
-  options: RgbConversionOptions = {},
-): Promise<RgbFrame> {
-  return image.kind === "raw" ? imageToRgbFrame(image.message, options) : compressedToRgbFrame(image.message);
+  options: FrameConversionOptions = {},
+): Promise<CameraFrame> {
+  return image.kind === "raw" ? imageToFrame(image.message, options) : compressedToRgbFrame(image.message);
 }
 
 /**
- * Step 2, and the one place a decoded frame is checked before it reaches the model: writes its
- * model input at `offset` of `input`. Throws (the frame is then dropped and counted as bad, reason
- * "preprocess") for a frame that cannot be preprocessed.
+ * Step 2, and with AspectWarning the one place a decoded frame is checked before it reaches the
+ * model: writes its model input at `offset` of `input`. Throws (the frame is then dropped and
+ * counted as bad, reason "preprocess") for a frame that cannot be preprocessed.
  */
 export function prepareFrame(
-  frame: RgbFrame,
+  frame: CameraFrame,
   spec: PreprocessSpec,
   imageOps: Pick<ImageOps, "preprocess">,
   input: Float32Array,
   offset: number,
 ): void {
   imageOps.preprocess(frame, spec, input, offset);
+}
+
+/**
+ * Step 2's other check: a frame more than 10 % off the aspect ratio of the spec's camera frame is
+ * still used, but its crop (fractions of that frame) cuts another part of the scene, which is said
+ * once per run. Each run owns one (the node's batch processor, a bag run, a mask command), since
+ * "once" is the run's; it takes the frame's size rather than the frame, because the bag tool
+ * preprocesses in worker threads and only the size comes back to the run.
+ */
+export class AspectWarning {
+  readonly #spec: Pick<ModelSpec, "name" | "frame">;
+  #said = false;
+
+  constructor(spec: Pick<ModelSpec, "name" | "frame">) {
+    this.#spec = spec;
+  }
+
+  /**
+   * The warning for a `width` x `height` frame, the first time in this run one does not match the
+   * spec's shape; undefined for a matching frame and for every frame after the warning was given.
+   */
+  check(width: number, height: number): string | undefined {
+    if (this.#said) return undefined;
+    const warning = aspectWarning(this.#spec, width, height);
+    if (warning === undefined) return undefined;
+    this.#said = true;
+    return `${warning} (said once per run)`;
+  }
 }
 
 /** What the engine said about one frame of a batch. */
@@ -193,7 +223,7 @@ export interface ImageTargets {
  */
 export function buildImageOutputs(
   header: HeaderMsg,
-  frame: RgbFrame,
+  frame: CameraFrame,
   mask: FloatImage,
   settings: ImageSettings,
   imageOps: Pick<ImageOps, "mapMaskToMono8" | "renderOverlay">,

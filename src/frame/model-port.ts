@@ -6,7 +6,7 @@
  */
 import type { ColorMap } from "../image/colormap";
 import type { EngineResult, LrpPoint, ProviderName, SaliencyMethod, SessionSettings } from "../engine/types";
-import type { FloatImage, RgbFrame } from "../image/frame";
+import type { CameraFrame, FloatImage, RgbFrame } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
 
 /** The members of `Engine` the node calls. */
@@ -47,7 +47,7 @@ export type ModelLoader = (request: ModelRequest) => Promise<LoadedModel>;
 /** The image helpers the frame path calls, with the signatures of src/image/preprocess.ts and overlay.ts. */
 export interface ImageOps {
   /** Writes one frame's model input at `offset` of `out`. */
-  preprocess(frame: RgbFrame, spec: PreprocessSpec, out: Float32Array, offset: number): Float32Array;
+  preprocess(frame: CameraFrame, spec: PreprocessSpec, out: Float32Array, offset: number): Float32Array;
   /**
    * The mask on the camera frame as mono8 levels: the inverse of crop and resize, quantised once.
    * Written into `into` (frame-sized) when given, else into a new buffer.
@@ -64,7 +64,7 @@ export interface ImageOps {
    * Written into `into` (frame-sized RGB) when given, else into a new buffer.
    */
   renderOverlay(
-    frame: RgbFrame,
+    frame: CameraFrame,
     mono8Mask: Uint8Array,
     options: { colorMap: ColorMap; opacity: number },
     into?: Uint8Array,

@@ -1,10 +1,10 @@
 /**
  * Camera images as ROS delivers them (sensor_msgs/Image, sensor_msgs/CompressedImage) converted to
- * the one pixel format the core works in: a tightly packed RGB frame. Pure functions, no ROS
+ * a tightly packed frame: RGB, or grey for mono8 and mono16 (see GreyFrame). Pure functions, no ROS
  * dependency, so the live node and the bag tool convert identically.
  */
 import type Sharp from "sharp";
-import { type ByteAllocator, freshBytes, type RgbFrame } from "./frame";
+import { type ByteAllocator, type CameraFrame, freshBytes, type RgbFrame, toRgbFrame } from "./frame";
 
 /** Why a camera image could not be converted; the node counts bad frames by reason. */
 export type ImageConversionReason =
@@ -61,6 +61,8 @@ interface EncodingInfo {
   readonly convertRow: Converter;
   /** The rows are RGB already: a frame without row padding is copied in one go. */
   readonly isRgb?: boolean;
+  /** Grey encodings (mono8, mono16) convert to one byte a pixel, a GreyFrame. */
+  readonly grey?: boolean;
 }
 
 function clampByte(value: number): number {
@@ -157,14 +159,8 @@ const ENCODINGS: ReadonlyMap<string, EncodingInfo> = new Map<string, EncodingInf
     {
       bytesPerPixel: 1,
       needsEvenWidth: false,
-      convertRow: (src, s, dst, d, width) => {
-        for (let x = 0; x < width; x++, s += 1, d += 3) {
-          const value = src[s];
-          dst[d] = value;
-          dst[d + 1] = value;
-          dst[d + 2] = value;
-        }
-      },
+      grey: true,
+      convertRow: (src, s, dst, d, width) => dst.set(src.subarray(s, s + width), d),
     },
   ],
   [
@@ -172,15 +168,11 @@ const ENCODINGS: ReadonlyMap<string, EncodingInfo> = new Map<string, EncodingInf
     {
       bytesPerPixel: 2,
       needsEvenWidth: false,
+      grey: true,
       // Keep the high byte (value / 256), as cv_bridge does for mono16 -> mono8.
       convertRow: (src, s, dst, d, width, bigEndian) => {
         const highByte = bigEndian ? 0 : 1;
-        for (let x = 0; x < width; x++, s += 2, d += 3) {
-          const value = src[s + highByte];
-          dst[d] = value;
-          dst[d + 1] = value;
-          dst[d + 2] = value;
-        }
+        for (let x = 0; x < width; x++, s += 2, d += 1) dst[d] = src[s + highByte];
       },
     },
   ],
@@ -212,7 +204,7 @@ const ENCODINGS: ReadonlyMap<string, EncodingInfo> = new Map<string, EncodingInf
   ],
 ]);
 
-/** sensor_msgs/Image encodings `imageToRgbFrame` accepts. */
+/** sensor_msgs/Image encodings `imageToFrame` accepts. */
 export const SUPPORTED_ENCODINGS: readonly string[] = [...ENCODINGS.keys()];
 
 /** CompressedImage formats `compressedToRgbFrame` accepts. */
@@ -223,24 +215,29 @@ function describe(image: RawImage): string {
 }
 
 /** Where a converted frame's bytes live. */
-export interface RgbConversionOptions {
+export interface FrameConversionOptions {
   /**
    * For a caller whose message bytes are never reused or written (the bag tool's input): a tightly
-   * packed rgb8 frame is then a view of them. Otherwise the frame is a copy, as the middleware may
-   * reuse a message's data.
+   * packed rgb8 or mono8 frame is then a view of them. Otherwise the frame is a copy, as the
+   * middleware may reuse a message's data.
    */
   readonly borrow?: boolean;
   /** Where a copy goes: a fresh buffer by default, or one the caller lends (the node's pool). */
   readonly allocate?: ByteAllocator;
 }
 
+/** imageToFrame's frame as RGB (a mono8 or mono16 image widened, R = G = B). */
+export function imageToRgbFrame(image: RawImage, options: FrameConversionOptions = {}): RgbFrame {
+  return toRgbFrame(imageToFrame(image, options));
+}
+
 /**
- * Converts a sensor_msgs/Image to a tightly packed RGB frame, dropping row padding (`step`).
- * Throws an ImageConversionError for a zero size, an unknown encoding, a step shorter than a row,
- * or data shorter or longer than `step * height`. Never returns the message's own bytes unless
- * `borrow` says it may (see RgbConversionOptions).
+ * Converts a sensor_msgs/Image to a tightly packed frame, dropping row padding (`step`): grey (one
+ * byte a pixel) for mono8 and mono16, RGB for the others. Throws an ImageConversionError for a
+ * zero size, an unknown encoding, a step shorter than a row, or data shorter or longer than
+ * `step * height`. Never returns the message's own bytes unless `borrow` says it may.
  */
-export function imageToRgbFrame(image: RawImage, options: RgbConversionOptions = {}): RgbFrame {
+export function imageToFrame(image: RawImage, options: FrameConversionOptions = {}): CameraFrame {
   const { width, height, step, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new ImageConversionError("zero-size", `image has no pixels: ${width}x${height}`);
@@ -276,15 +273,20 @@ export function imageToRgbFrame(image: RawImage, options: RgbConversionOptions =
     );
   }
   const bigEndian = image.is_bigendian !== 0;
-  if (options.borrow === true && info.isRgb && step === rowBytes)
-    return { width, height, data: data.subarray(0, rowBytes * height) };
-  const pixels = (options.allocate ?? freshBytes)(width * height * 3);
-  if (info.isRgb && step === rowBytes) pixels.set(data.subarray(0, rowBytes * height));
+  const channels = info.grey ? 1 : 3;
+  const frameOf = (pixels: Uint8Array): CameraFrame =>
+    info.grey ? { width, height, channels: 1, data: pixels } : { width, height, data: pixels };
+  // RGB rows, and mono8's, are the frame's bytes already: without row padding, one copy or none.
+  const asIs = info.isRgb === true || (info.grey === true && info.bytesPerPixel === 1);
+  const packed = asIs && step === rowBytes;
+  if (packed && options.borrow === true) return frameOf(data.subarray(0, rowBytes * height));
+  const pixels = (options.allocate ?? freshBytes)(width * height * channels);
+  if (packed) pixels.set(data.subarray(0, rowBytes * height));
   else
     for (let y = 0; y < height; y++) {
-      info.convertRow(data, y * step, pixels, y * width * 3, width, bigEndian);
+      info.convertRow(data, y * step, pixels, y * width * channels, width, bigEndian);
     }
-  return { width, height, data: pixels };
+  return frameOf(pixels);
 }
 
 type CompressedKind = "jpeg" | "png";

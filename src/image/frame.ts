@@ -1,9 +1,46 @@
-/** A tightly packed 8-bit RGB image, row-major, 3 bytes a pixel: the one pixel format the core works in. */
+/** A tightly packed 8-bit RGB image, row-major, 3 bytes a pixel: the pixel format pictures are drawn in. */
 export interface RgbFrame {
   readonly width: number;
   readonly height: number;
+  /** Absent or 3: what tells an RgbFrame from a GreyFrame. */
+  readonly channels?: 3;
   /** width * height * 3 bytes, R G B, no row padding. */
   readonly data: Uint8Array;
+}
+
+/**
+ * A tightly packed 8-bit grey image, 1 byte a pixel: a mono8 (or mono16) camera frame as it came.
+ * A grey model takes its bytes as they are, and a colour model reads each as R = G = B, so it is
+ * widened to RGB only where a picture (overlay, difference image) is drawn on it.
+ */
+export interface GreyFrame {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1;
+  /** width * height bytes, no row padding. */
+  readonly data: Uint8Array;
+}
+
+/** A decoded camera frame: RGB, or grey as a mono camera sends it. */
+export type CameraFrame = RgbFrame | GreyFrame;
+
+/** Bytes per pixel of a camera frame. */
+export function frameChannels(frame: CameraFrame): 1 | 3 {
+  return frame.channels === 1 ? 1 : 3;
+}
+
+/** The frame as RGB: itself, or a grey frame's bytes widened (R = G = B) for drawing on. */
+export function toRgbFrame(frame: CameraFrame): RgbFrame {
+  if (frame.channels !== 1) return frame;
+  const { width, height, data } = frame;
+  const rgb = new Uint8Array(data.length * 3);
+  for (let p = 0, i = 0; p < data.length; p++, i += 3) {
+    const value = data[p];
+    rgb[i] = value;
+    rgb[i + 1] = value;
+    rgb[i + 2] = value;
+  }
+  return { width, height, data: rgb };
 }
 
 /** A single-channel float image, row-major, such as a saliency mask. */
@@ -14,8 +51,8 @@ export interface FloatImage {
   readonly data: Float32Array;
 }
 
-/** Checks that a frame's buffer holds exactly width * height * 3 bytes. */
-export function assertRgbFrame(frame: RgbFrame, what = "frame"): void {
+/** Checks that a frame's buffer holds exactly width * height * channels bytes (3 for RGB, 1 for grey). */
+export function assertRgbFrame(frame: CameraFrame, what = "frame"): void {
   if (
     !Number.isInteger(frame.width) ||
     !Number.isInteger(frame.height) ||
@@ -24,10 +61,11 @@ export function assertRgbFrame(frame: RgbFrame, what = "frame"): void {
   ) {
     throw new Error(`${what}: expected a positive integer size, got ${frame.width}x${frame.height}`);
   }
-  const expected = frame.width * frame.height * 3;
+  const channels = frameChannels(frame);
+  const expected = frame.width * frame.height * channels;
   if (frame.data.length !== expected) {
     throw new Error(
-      `${what}: expected ${expected} bytes for ${frame.width}x${frame.height} rgb8, got ${frame.data.length}`,
+      `${what}: expected ${expected} bytes for ${frame.width}x${frame.height} ${channels === 1 ? "mono8" : "rgb8"}, got ${frame.data.length}`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import { ColorMap, colorTable } from "./colormap";
-import { assertRgbFrame, FloatImage, RgbFrame } from "./frame";
+import { assertRgbFrame, type CameraFrame, FloatImage, RgbFrame, toRgbFrame } from "./frame";
 import { simdBlend } from "./simd/kernels";
 
 export type { ColorMap } from "./colormap";
@@ -23,7 +23,7 @@ export function maskToMono8(mask: FloatImage): Uint8Array {
 }
 
 /** Blends a colour-mapped mask (at the frame's size) over the frame. */
-export function renderOverlay(frame: RgbFrame, mask: FloatImage, options: OverlayOptions): RgbFrame {
+export function renderOverlay(frame: CameraFrame, mask: FloatImage, options: OverlayOptions): RgbFrame {
   if (mask.width !== frame.width || mask.height !== frame.height) {
     throw new Error(
       `overlay: mask is ${mask.width}x${mask.height} but the frame is ${frame.width}x${frame.height}`,
@@ -38,13 +38,15 @@ export function renderOverlay(frame: RgbFrame, mask: FloatImage, options: Overla
  * 16-bit lanes, so the SIMD kernel gives the bytes of the straightforward loop.
  */
 export function renderOverlayFromMono8(
-  frame: RgbFrame,
+  camera: CameraFrame,
   levels: Uint8Array,
   options: OverlayOptions,
   /** Where to write the overlay (the frame's size), instead of a new buffer. */
   into?: Uint8Array,
 ): RgbFrame {
-  assertRgbFrame(frame);
+  assertRgbFrame(camera);
+  // The heat map is drawn in colour: a grey frame is widened here, where a picture needs it.
+  const frame = toRgbFrame(camera);
   if (into !== undefined && into.length !== frame.data.length)
     throw new Error(`overlay: expected a target of ${frame.data.length} bytes, got ${into.length}`);
   if (levels.length !== frame.width * frame.height) {

@@ -1,4 +1,4 @@
-import { assertRgbFrame, FloatImage, RgbFrame } from "./frame";
+import { assertRgbFrame, type CameraFrame, FloatImage, frameChannels } from "./frame";
 import { resampleBytes, resampleFloats, resampleFloatsToLevels } from "./resize";
 
 export type ColorSpace = "rgb" | "bgr" | "yuv" | "grey";
@@ -90,15 +90,17 @@ export function cropRectangle(spec: PreprocessSpec, frameWidth: number, frameHei
   };
 }
 
-/** The model-sized RGB floats of the frame being preprocessed, reused by the next frame. */
+/** The model-sized floats (RGB, or grey) of the frame being preprocessed, reused by the next frame. */
 let rgbScratch = new Float32Array(0);
 
 /**
  * Crops, resizes and converts one frame into the model's input values (C*H*W for nchw, H*W*C for
- * nhwc). Writes into `out` at `offset` when given, so a batch is filled without copies.
+ * nhwc). Writes into `out` at `offset` when given, so a batch is filled without copies. A grey
+ * frame is resized as one channel and read as R = G = B: the values of its RGB widening, without
+ * widening it (for a grey model, its bytes exactly).
  */
 export function preprocess(
-  frame: RgbFrame,
+  frame: CameraFrame,
   spec: PreprocessSpec,
   out?: Float32Array,
   offset = 0,
@@ -113,25 +115,35 @@ export function preprocess(
       `preprocess: output buffer holds ${target.length} values, needs ${offset + plane * channels}`,
     );
   }
-  if (rgbScratch.length < plane * 3) rgbScratch = new Float32Array(plane * 3);
+  const frameChannelCount = frameChannels(frame);
+  if (rgbScratch.length < plane * frameChannelCount) rgbScratch = new Float32Array(plane * frameChannelCount);
   const rgb = resampleBytes(
     frame.data,
     frame.width,
     frame.height,
-    3,
+    frameChannelCount,
     cropRectangle(spec, frame.width, frame.height),
     width,
     height,
     rgbScratch,
   );
-  // One loop per colour space and layout, so no branch runs per pixel.
+  // One loop per colour space and layout, so no branch runs per pixel. A grey frame's pixel is
+  // one value read as R, G and B (pixel step 1, the G and B offsets 0).
   const { scale, bias } = spec;
+  const px = frameChannelCount;
+  const gi = px === 3 ? 1 : 0;
+  const bi = px === 3 ? 2 : 0;
   if (channels === 1) {
+    if (px === 1) {
+      // A grey frame into a grey model: its bytes, resized, as they are.
+      for (let p = 0; p < plane; p++) target[offset + p] = rgb[p] * scale + bias;
+      return target;
+    }
     for (let p = 0, i = 0; p < plane; p++, i += 3) {
       const r = rgb[i];
       const g = rgb[i + 1];
       const b = rgb[i + 2];
-      // Integer weights summing to 1000, so a grey pixel (mono8 expanded) keeps its exact value.
+      // Integer weights summing to 1000, so a grey pixel keeps its exact value.
       const y = r === g && g === b ? r : (299 * r + 587 * g + 114 * b) / 1000;
       target[offset + p] = y * scale + bias;
     }
@@ -145,21 +157,21 @@ export function preprocess(
   const o1 = offset + stride;
   const o2 = offset + 2 * stride;
   if (yuv) {
-    for (let p = 0, i = 0, t = 0; p < plane; p++, i += 3, t += step) {
+    for (let p = 0, i = 0, t = 0; p < plane; p++, i += px, t += step) {
       const r = rgb[i];
-      const g = rgb[i + 1];
-      const b = rgb[i + 2];
+      const g = rgb[i + gi];
+      const b = rgb[i + bi];
       // BT.601 full range (JPEG's YCbCr).
       target[offset + t] = (0.299 * r + 0.587 * g + 0.114 * b) * scale + bias;
       target[o1 + t] = (-0.168736 * r - 0.331264 * g + 0.5 * b + 128) * scale + bias;
       target[o2 + t] = (0.5 * r - 0.418688 * g - 0.081312 * b + 128) * scale + bias;
     }
   } else {
-    const first = swap ? 2 : 0;
-    const last = swap ? 0 : 2;
-    for (let p = 0, i = 0, t = 0; p < plane; p++, i += 3, t += step) {
+    const first = swap ? bi : 0;
+    const last = swap ? 0 : bi;
+    for (let p = 0, i = 0, t = 0; p < plane; p++, i += px, t += step) {
       target[offset + t] = rgb[i + first] * scale + bias;
-      target[o1 + t] = rgb[i + 1] * scale + bias;
+      target[o1 + t] = rgb[i + gi] * scale + bias;
       target[o2 + t] = rgb[i + last] * scale + bias;
     }
   }

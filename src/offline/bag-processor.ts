@@ -11,7 +11,6 @@
  */
 import { performance } from "node:perf_hooks";
 import { isPartial, type BagProblem } from "../bag/problems";
-import { aspectWarning } from "../engine/model-spec";
 import type { RosSerializer } from "../bag/ros-serializer";
 import { stampToNs } from "../bag/ros-types";
 import { openBag } from "../bag/rosbag2-open";
@@ -36,7 +35,7 @@ import {
   type RenderedFrame,
 } from "./frame-pool";
 import { epochMs, type Rendered } from "./frame-work";
-import { type FramePrediction, isNonFinite, predictionOf } from "../frame/frame-path";
+import { AspectWarning, type FramePrediction, isNonFinite, predictionOf } from "../frame/frame-path";
 import type { OutputBag } from "./output-bag";
 import { openOutput } from "./output-setup";
 import { RecordedSteering } from "./recorded-steering";
@@ -190,11 +189,12 @@ class BagRun {
   #startMs = 0;
   #handled = 0;
   #messagesRead = 0;
-  #aspectNoted = false;
+  readonly #aspect: AspectWarning;
 
   private constructor(reader: BagReader, options: ProcessBagOptions, batchSize: number) {
     this.#reader = reader;
     this.#options = options;
+    this.#aspect = new AspectWarning(options.model);
     this.#batchSize = batchSize;
     this.#serializer = createSerializer(reader);
     this.#cameras = planCameras(reader.topics, options.topics, reader.path);
@@ -380,13 +380,8 @@ class BagRun {
         stats.skip(frame.camera.index, item.reason);
         return;
       }
-      if (!this.#aspectNoted) {
-        const warning = aspectWarning(model, item.width, item.height);
-        if (warning !== undefined) {
-          this.#aspectNoted = true;
-          this.#notes.push(`camera ${frame.camera.name}: ${warning} (said once per run)`);
-        }
-      }
+      const warning = this.#aspect.check(item.width, item.height);
+      if (warning !== undefined) this.#notes.push(`camera ${frame.camera.name}: ${warning}`);
       stats.addTime("decode", item.decodeMs);
       stats.addTime("preprocess", item.preprocessMs);
       this.#input.set(item.tensor, ready.length * perImage);

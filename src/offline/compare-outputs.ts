@@ -6,7 +6,7 @@
  */
 import type { RosSerializer } from "../bag/ros-serializer";
 import type { SaliencyMethod } from "../engine/types";
-import type { FloatImage, RgbFrame } from "../image/frame";
+import type { CameraFrame, FloatImage, RgbFrame } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
 import { buildComparisonOutputs } from "../frame/compare-path";
 import { IMAGE_OPS } from "../frame/image-ops";
@@ -43,7 +43,7 @@ export function buildCompareOutputs(
   settings: OutputSettings,
   compare: CompareSettings,
   header: HeaderMsg,
-  frame: RgbFrame,
+  frame: CameraFrame,
   main: { readonly mask: FloatImage; readonly curvature: number; readonly timing: () => FrameTiming },
   other: ComparePrediction,
   keepOverlay = false,

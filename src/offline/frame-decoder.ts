@@ -6,14 +6,14 @@
 import type { RosSerializer } from "../bag/ros-serializer";
 import { decodeCameraImage } from "../frame/frame-path";
 import { ImageConversionError } from "../image/encodings";
-import type { RgbFrame } from "../image/frame";
+import type { CameraFrame } from "../image/frame";
 import type { CompressedImageMsg, HeaderMsg, ImageMsg } from "../frame/message-types";
 import { COMPRESSED_IMAGE_TYPE, IMAGE_TYPE } from "./camera-topics";
 
 /** A camera frame ready for the model, with the header its outputs copy. */
 export interface DecodedFrame {
   readonly header: HeaderMsg;
-  readonly frame: RgbFrame;
+  readonly frame: CameraFrame;
 }
 
 /** Why a camera message produced no outputs; the summary counts frames by it. */
@@ -40,7 +40,7 @@ export async function decodeCameraMessage(
   borrow = false,
 ): Promise<DecodedFrame> {
   let header: HeaderMsg;
-  let frame: RgbFrame;
+  let frame: CameraFrame;
   try {
     if (compressed) {
       const message = decode<CompressedImageMsg>(serializer, COMPRESSED_IMAGE_TYPE, data);

@@ -6,7 +6,7 @@
 import type { RosSerializer } from "../bag/ros-serializer";
 import type { SaliencyMethod } from "../engine/types";
 import type { ColorMap } from "../image/colormap";
-import type { FloatImage, RgbFrame } from "../image/frame";
+import type { CameraFrame, FloatImage, RgbFrame } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
 import { encodeImageShell } from "../bag/image-cdr";
 import { buildImageOutputs, buildSteeringOutputs } from "../frame/frame-path";
@@ -69,7 +69,7 @@ export function buildFrameOutputs(
   serializer: RosSerializer,
   settings: OutputSettings,
   header: HeaderMsg,
-  frame: RgbFrame,
+  frame: CameraFrame,
   mask: FloatImage,
   curvature: number,
   /** The saliency message's timing, asked for when that message is built. */

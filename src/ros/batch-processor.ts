@@ -6,10 +6,9 @@
  * does not wait for two frame-sized images to be rendered and serialised. A bad image is dropped
  * from its batch and counted; an engine failure is counted and logged; the node keeps running.
  */
-import { aspectWarning } from "../engine/model-spec";
 import type { EngineResult } from "../engine/types";
 import { ImageConversionError } from "../image/encodings";
-import type { ByteAllocator, RgbFrame } from "../image/frame";
+import type { ByteAllocator, CameraFrame } from "../image/frame";
 import { ByteBufferPool } from "../frame/byte-buffer-pool";
 import type { NodeDiagnostics } from "./diagnostics";
 import type { HeaderMsg } from "../frame/message-types";
@@ -23,6 +22,7 @@ import {
   isNonFinite,
   predictionOf,
   prepareFrame,
+  AspectWarning,
 } from "../frame/frame-path";
 import type { ImageOps, LoadedModel } from "../frame/model-port";
 import type { RuntimeSettings } from "./parameters";
@@ -68,7 +68,7 @@ interface DecodedItem {
   readonly header: HeaderMsg;
   readonly receivedMs: number;
   readonly droppedBefore: number;
-  readonly frame: RgbFrame;
+  readonly frame: CameraFrame;
   /** This frame's own conversion time, ms. */
   readonly decodeMs: number;
 }
@@ -84,11 +84,12 @@ interface RanItem extends DecodedItem {
 export class BatchProcessor {
   readonly #options: BatchProcessorOptions;
   /** The aspect-ratio warning is said once per run, not once per throttle period. */
-  #aspectWarned = false;
+  readonly #aspect: AspectWarning;
   readonly #buffers = new ByteBufferPool();
 
   constructor(options: BatchProcessorOptions) {
     this.#options = options;
+    this.#aspect = new AspectWarning(options.model);
   }
 
   /** Processes one batch and resolves with the number of frames published; never rejects. */
@@ -116,15 +117,10 @@ export class BatchProcessor {
     const input = new Float32Array(decoded.length * perImage);
     const ready: RanItem[] = [];
     for (const item of decoded) {
-      if (!this.#aspectWarned) {
-        const warning = aspectWarning(model, item.frame.width, item.frame.height);
-        if (warning !== undefined) {
-          this.#aspectWarned = true;
-          const name = this.#options.publishers[item.camera].name;
-          this.#options.log.warn("aspect", `camera ${name}: ${warning} (said once per run)`);
-        }
-      }
       // The one place a converted frame is checked before it reaches the model.
+      const warning = this.#aspect.check(item.frame.width, item.frame.height);
+      if (warning !== undefined)
+        this.#options.log.warn("aspect", `camera ${this.#options.publishers[item.camera].name}: ${warning}`);
       const started = nowMs();
       try {
         prepareFrame(item.frame, model.preprocess, imageOps, input, ready.length * perImage);
@@ -298,7 +294,7 @@ export class BatchProcessor {
 }
 
 /** Lent buffers for a frame's mask levels and (when wanted) its overlay. */
-export function lentImageTargets(frame: RgbFrame, overlay: boolean, allocate: ByteAllocator): ImageTargets {
+function lentImageTargets(frame: CameraFrame, overlay: boolean, allocate: ByteAllocator): ImageTargets {
   const pixels = frame.width * frame.height;
   return { mask: allocate(pixels), overlay: overlay ? allocate(pixels * 3) : undefined };
 }

@@ -7,7 +7,7 @@
  * second preprocessing); else each frame is preprocessed once more with the compared model's spec.
  * A failure here is logged and counted; the main model's outputs are already published.
  */
-import { type ByteAllocator, freshBytes, type RgbFrame } from "../image/frame";
+import { type ByteAllocator, type CameraFrame, freshBytes } from "../image/frame";
 import type { CompareOutput } from "../frame/cameras";
 import { buildComparisonOutputs } from "../frame/compare-path";
 import {
@@ -35,7 +35,7 @@ export interface ComparePublishers extends Readonly<Record<CompareOutput, RosPub
 export interface ComparedItem {
   readonly camera: number;
   readonly header: HeaderMsg;
-  readonly frame: RgbFrame;
+  readonly frame: CameraFrame;
   /** Its index in the batch's input tensor. */
   readonly index: number;
   readonly receivedMs: number;

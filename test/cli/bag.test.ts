@@ -174,10 +174,20 @@ describe("visualbackprop bag (the command)", function () {
     fs.mkdirSync(path.join(tmp.dir, "exists"));
     run = cli([input, "-o", path.join(tmp.dir, "exists"), "--model", model]);
     assert.equal(run.status, 1);
-    assert.match(run.stderr, /output .*exists already exists \(pass --force/);
+    assert.match(run.stderr, /output .*exists already exists \(pass force \/ --force to replace it\)/);
+    // The output is, or contains, the input: one check, one message each, even with --force.
     run = cli([input, "-o", input, "--force", "--model", model]);
     assert.equal(run.status, 1);
-    assert.match(run.stderr, /is, contains or lies inside/);
+    assert.match(
+      run.stderr,
+      /error: output .*in is the input bag .*in or inside it; choose another output directory$/m,
+    );
+    run = cli([input, "-o", tmp.dir, "--force", "--model", model]);
+    assert.equal(run.status, 1);
+    assert.match(
+      run.stderr,
+      /error: output .* contains the input bag .*in; choose another output directory$/m,
+    );
     run = cli([input, "--model", model]);
     assert.equal(run.status, 2);
     assert.match(run.stderr, /-o\/--output DIR is required/);

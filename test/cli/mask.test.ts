@@ -115,6 +115,43 @@ describe("visualbackprop mask", () => {
     assert.equal(runGoldenMask(out, [image], ["--force"]).status, 0);
   });
 
+  it("--force overwrites only files it wrote: another file with an output's name is refused and kept", async () => {
+    const image = path.join(dir, "x.png");
+    await sharp({ create: { width: 40, height: 30, channels: 3, background: "#808080" } })
+      .png()
+      .toFile(image);
+    const out = path.join(dir, "out");
+    fs.mkdirSync(out);
+    const theirs = path.join(out, "x.overlay.png");
+    fs.writeFileSync(theirs, "someone else's picture");
+    let run = runGoldenMask(out, [image], ["--force"]);
+    assert.equal(run.status, 1);
+    assert.match(
+      run.stderr,
+      /refusing to overwrite '.*out\/x\.overlay\.png': visualbackprop did not write it \(it is not listed in .*out\/\.visualbackprop-files\); --force replaces only this tool's own outputs/,
+    );
+    assert.equal(fs.readFileSync(theirs, "utf8"), "someone else's picture");
+    assert.deepEqual(fs.readdirSync(out), ["x.overlay.png"], "nothing written");
+
+    // Its own outputs are replaced, again and again; one edited since is not.
+    fs.rmSync(theirs);
+    assert.equal(runGoldenMask(out, [image]).status, 0);
+    assert.equal(runGoldenMask(out, [image], ["--force"]).status, 0);
+    run = runGoldenMask(out, [image], ["--force"]);
+    assert.equal(run.status, 0, run.stderr);
+    const record = fs.readFileSync(path.join(out, ".visualbackprop-files"), "utf8").trim().split("\n");
+    assert.deepEqual(record.map((line) => JSON.parse(line).file).sort(), ["x.mask.png", "x.overlay.png"]);
+    fs.appendFileSync(path.join(out, "x.mask.png"), "edited");
+    const edited = fs.readFileSync(path.join(out, "x.mask.png"));
+    run = runGoldenMask(out, [image], ["--force"]);
+    assert.equal(run.status, 1);
+    assert.match(
+      run.stderr,
+      /refusing to overwrite '.*x\.mask\.png': it was changed since visualbackprop wrote it/,
+    );
+    assert.deepEqual(fs.readFileSync(path.join(out, "x.mask.png")), edited);
+  });
+
   /** A single-channel CNN (N, 1, 47, 63), written to `dir`, with a spec file when one is given. */
   function greyModel(spec?: object): string {
     const model = path.join(dir, "grey.onnx");
@@ -221,6 +258,19 @@ describe("visualbackprop mask", () => {
       run.stderr,
       /gave a NaN or infinite (output '.*'|mask) for '.*huge\.npy' image 0, whose values are all finite/,
     );
+  });
+
+  it("writes nothing when a later batch gives a non-finite output: every batch is checked first", () => {
+    const data = new Float32Array(2 * 3 * 66 * 200);
+    data.fill(3e38, 3 * 66 * 200);
+    const mixed = path.join(dir, "mixed.npy");
+    fs.writeFileSync(mixed, encodeNpy({ shape: [2, 3, 66, 200], data }));
+    const out = path.join(dir, "out");
+    const run = runGoldenMask(out, [mixed], ["--batch", "1"]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /gave a NaN or infinite (output '.*'|mask) for '.*mixed\.npy' image 1,/);
+    assert.equal(run.stdout, "");
+    assert.ok(!fs.existsSync(out), "no file of the first batch, not even the folder");
   });
 
   it("refuses a tensor with no images (N = 0)", () => {
