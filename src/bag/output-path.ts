@@ -74,7 +74,7 @@ export function checkOutputDir(
       throw new Error(`output ${dir} contains the input bag ${input}; choose another output directory`);
   }
   if (!fs.existsSync(out)) return out;
-  if (!options.force) throw new Error(`output ${dir} already exists (pass force / --force to replace it)`);
+  if (!options.force) throw new Error(`output ${dir} already exists (pass --force to replace it)`);
   const stat = fs.statSync(out);
   if (!stat.isDirectory())
     throw new Error(`output ${dir} exists and is a file, not a bag directory; not replacing it`);

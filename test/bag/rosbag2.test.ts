@@ -228,7 +228,7 @@ describe("bag/rosbag2: reading and writing bag directories", () => {
   it("refuses an existing output unless forced, a forced non-bag directory, and the input itself", async () => {
     const out = path.join(tmp.dir, "out");
     fs.mkdirSync(out);
-    await assert.rejects(createBagWriter(out), /already exists \(pass force/);
+    await assert.rejects(createBagWriter(out), /already exists \(pass --force/);
     let writer = await createBagWriter(out, { force: true });
     await writer.close();
     assert.ok(fs.existsSync(path.join(out, OUTPUT_MARKER)), "its outputs are marked");

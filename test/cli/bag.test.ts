@@ -174,7 +174,7 @@ describe("visualbackprop bag (the command)", function () {
     fs.mkdirSync(path.join(tmp.dir, "exists"));
     run = cli([input, "-o", path.join(tmp.dir, "exists"), "--model", model]);
     assert.equal(run.status, 1);
-    assert.match(run.stderr, /output .*exists already exists \(pass force \/ --force to replace it\)/);
+    assert.match(run.stderr, /output .*exists already exists \(pass --force to replace it\)/);
     // The output is, or contains, the input: one check, one message each, even with --force.
     run = cli([input, "-o", input, "--force", "--model", model]);
     assert.equal(run.status, 1);
