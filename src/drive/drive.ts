@@ -7,7 +7,7 @@ import type { RgbFrame } from "../image/frame";
 import { Camera, DEFAULT_CAMERA } from "./camera";
 import { Random, seedState, type DriveSeed } from "./random";
 import { renderView, type ViewPose } from "./render";
-import { Road } from "./road";
+import { Road, type VarietyMix } from "./road";
 import { Scene } from "./scene";
 
 export interface DriveOptions {
@@ -24,6 +24,8 @@ export interface DriveOptions {
   readonly wander?: number;
   /** Share of marking stretches redrawn for training variety (RoadOptions.markingVariety; default 0). */
   readonly markingVariety?: number;
+  /** What a varied stretch redraws (RoadOptions.varietyMix; default "lines"). */
+  readonly varietyMix?: VarietyMix;
 }
 
 export interface FrameTruth {
@@ -91,7 +93,7 @@ export class SyntheticDrive {
     if (!Number.isFinite(this.wander) || this.wander < 0 || this.wander > 1.5) {
       throw new Error(`SyntheticDrive: wander must be between 0 and 1.5 m, got ${options.wander}`);
     }
-    this.road = new Road(state, { markingVariety: options.markingVariety });
+    this.road = new Road(state, { markingVariety: options.markingVariety, varietyMix: options.varietyMix });
     this.scene = new Scene(state);
     this.camera = new Camera({ width: this.width, height: this.height, ...DEFAULT_CAMERA });
     const random = Random.derive(state, 3);

@@ -1,9 +1,10 @@
 /**
  * Writes the training set: node dist/src/drive/export-cli.js [--out training/data]
  *   [--seeds 1-48] [--per-seed 500] [--stride 4] [--augment 0.6] [--max-shift 1.0] [--max-rotation 0.06]
- *   [--variety 0]
+ *   [--variety 0] [--variety-mix lines|shoulders]
  */
 import { exportDataset } from "./export";
+import { VARIETY_MIXES, type VarietyMix } from "./road";
 import { TRAINING_SEEDS } from "./seeds";
 import { errorText } from "../error-text";
 
@@ -22,6 +23,13 @@ function parseSeeds(text: string): number[] {
   return seeds;
 }
 
+function mix(text: string): VarietyMix {
+  const found = VARIETY_MIXES.find((name) => name === text);
+  if (found === undefined)
+    throw new Error(`--variety-mix: expected ${VARIETY_MIXES.join(" or ")}, got "${text}"`);
+  return found;
+}
+
 function main(argv: readonly string[]): void {
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
@@ -30,7 +38,17 @@ function main(argv: readonly string[]): void {
       throw new Error(`expected --name value pairs, got "${key}"`);
     values.set(key.slice(2), argv[i + 1]);
   }
-  const known = ["out", "seeds", "per-seed", "stride", "augment", "max-shift", "max-rotation", "variety"];
+  const known = [
+    "out",
+    "seeds",
+    "per-seed",
+    "stride",
+    "augment",
+    "max-shift",
+    "max-rotation",
+    "variety",
+    "variety-mix",
+  ];
   for (const key of values.keys())
     if (!known.includes(key)) throw new Error(`unknown option --${key} (known: ${known.join(", ")})`);
   const number = (key: string, fallback: number): number => {
@@ -48,6 +66,7 @@ function main(argv: readonly string[]): void {
     maxShift: number("max-shift", 1.0),
     maxRotation: number("max-rotation", 0.06),
     markingVariety: number("variety", 0),
+    varietyMix: mix(values.get("variety-mix") ?? "lines"),
     log: (line) => console.error(line),
   });
   console.log(

@@ -13,6 +13,7 @@ import { randomOffset, returnLookahead, trainingView, RETURN_TIME_S, type ViewOf
 import { SyntheticDrive, CURVATURE_WINDOW } from "./drive";
 import { PILOTNET_FRAME, PILOTNET_INPUT } from "./model-input";
 import { NpyWriter } from "./npy";
+import { VARIETY_MIXES, type VarietyMix } from "./road";
 import { Random, seedState } from "./random";
 import { FIRST_EVALUATION_SEED, isTrainingSeed } from "./seeds";
 
@@ -31,6 +32,8 @@ export interface ExportOptions {
   readonly maxRotation?: number;
   /** Share of marking stretches redrawn for variety: widths, kinds, wear (default 0; see RoadOptions). */
   readonly markingVariety?: number;
+  /** What a varied stretch redraws (default "lines"; see VarietyMix). */
+  readonly varietyMix?: VarietyMix;
   readonly spec?: PreprocessSpec;
   readonly frameWidth?: number;
   readonly frameHeight?: number;
@@ -54,6 +57,7 @@ export function exportDataset(options: ExportOptions): ExportSummary {
   const maxShift = options.maxShift ?? 1.0;
   const maxRotation = options.maxRotation ?? 0.06;
   const markingVariety = options.markingVariety ?? 0;
+  const varietyMix = options.varietyMix ?? "lines";
   const spec = validatePreprocessSpec(options.spec ?? PILOTNET_INPUT, "exportDataset.spec");
   const frameWidth = options.frameWidth ?? PILOTNET_FRAME.width;
   const frameHeight = options.frameHeight ?? PILOTNET_FRAME.height;
@@ -74,6 +78,10 @@ export function exportDataset(options: ExportOptions): ExportSummary {
     throw new Error(`exportDataset: augmentShare must be in [0, 1], got ${augmentShare}`);
   if (!(markingVariety >= 0 && markingVariety <= 1))
     throw new Error(`exportDataset: markingVariety must be in [0, 1], got ${markingVariety}`);
+  if (!VARIETY_MIXES.includes(varietyMix))
+    throw new Error(
+      `exportDataset: varietyMix must be one of ${VARIETY_MIXES.join(", ")}, got ${String(options.varietyMix)}`,
+    );
 
   const started = Date.now();
   fs.mkdirSync(options.outDir, { recursive: true });
@@ -91,7 +99,13 @@ export function exportDataset(options: ExportOptions): ExportSummary {
   let lookahead = 0;
   try {
     for (const seed of options.seeds) {
-      const drive = new SyntheticDrive({ seed, width: frameWidth, height: frameHeight, markingVariety });
+      const drive = new SyntheticDrive({
+        seed,
+        width: frameWidth,
+        height: frameHeight,
+        markingVariety,
+        varietyMix,
+      });
       lookahead = returnLookahead(drive);
       const random = Random.derive(seedState(seed), 99);
       for (let k = 0; k < options.framesPerSeed; k++) {
@@ -139,6 +153,7 @@ export function exportDataset(options: ExportOptions): ExportSummary {
     },
     curvatureWindowM: CURVATURE_WINDOW,
     markingVariety,
+    varietyMix,
   };
   fs.writeFileSync(metaPath, JSON.stringify(meta, null, 2) + "\n");
   return { samples, imagesPath, labelsPath, metaPath, seconds: (Date.now() - started) / 1000 };

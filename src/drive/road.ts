@@ -44,6 +44,12 @@ export interface MarkingStretch {
   readonly laneWidth?: number;
   /** Paint left on worn lines, 0..1 (1 = fresh); worn paint is also patchy along the line. */
   readonly wear?: number;
+  /**
+   * Training variety, the "shoulders" mix only: metres of asphalt between the right line and the
+   * right road edge, and between the far line and the left edge (0.55 m when absent).
+   */
+  readonly rightShoulder?: number;
+  readonly leftShoulder?: number;
 }
 
 /** The lateral positions of one stretch's lines and edges, metres from the car's lane centre. */
@@ -64,10 +70,21 @@ export function laneGeometry(stretch: MarkingStretch): LaneGeometry {
     rightLine: -width / 2,
     centreLine: width / 2,
     leftLine: 1.5 * width,
-    rightEdge: -width / 2 - verge,
-    leftEdge: 1.5 * width + verge,
+    rightEdge: -width / 2 - (stretch.rightShoulder ?? verge),
+    leftEdge: 1.5 * width + (stretch.leftShoulder ?? verge),
   };
 }
+
+/**
+ * How varied stretches are redrawn (RoadOptions.varietyMix). "lines": each line of the car's lane
+ * solid 40 %, dashed 30 %, missing 30 %, the road edges 0.55 m outside the outer lines, as on the
+ * default road. "shoulders": the centre line solid 60 %, dashed 25 %, missing 15 % (the default
+ * road's right line is solid 80 % of the time and its centre line dashed 55 %, so solid paint
+ * said "right line"), and shoulders of 0.25–1.5 m (a line with the edge 0.55 m beyond it said
+ * "right line" too).
+ */
+export type VarietyMix = "lines" | "shoulders";
+export const VARIETY_MIXES: readonly VarietyMix[] = ["lines", "shoulders"];
 
 export interface RoadOptions {
   /**
@@ -78,6 +95,8 @@ export interface RoadOptions {
    * unknown width it cannot tell where the lane centre is. Default 0 (the evaluation drives).
    */
   readonly markingVariety?: number;
+  /** What a varied stretch redraws (default "lines"; see VarietyMix). */
+  readonly varietyMix?: VarietyMix;
 }
 
 /** Centreline pose at an arc length. */
@@ -107,6 +126,7 @@ export class Road {
   #markRandom: Random;
   #varietyRandom: Random;
   #variety: number;
+  #mix: VarietyMix;
   #segments: CurvatureSegment[] = [];
   #stretches: MarkingStretch[] = [];
   #xs: number[] = [0];
@@ -120,6 +140,11 @@ export class Road {
     this.#variety = options.markingVariety ?? 0;
     if (!(this.#variety >= 0 && this.#variety <= 1))
       throw new Error(`Road: markingVariety must be in [0, 1], got ${options.markingVariety}`);
+    this.#mix = options.varietyMix ?? "lines";
+    if (!VARIETY_MIXES.includes(this.#mix))
+      throw new Error(
+        `Road: varietyMix must be one of ${VARIETY_MIXES.join(", ")}, got ${String(options.varietyMix)}`,
+      );
     // Start on a straight so the first frames are calm.
     this.#segments.push({ start: 0, length: this.#shapeRandom.range(40, 90), from: 0, to: 0 });
   }
@@ -233,20 +258,24 @@ export class Road {
   #varied(stretch: MarkingStretch): MarkingStretch {
     const random = this.#varietyRandom;
     if (!random.chance(this.#variety)) return stretch;
-    const kind = (): LineKind => {
+    const shoulders = this.#mix === "shoulders";
+    /** Solid below `solid`, dashed below `dashed` (cumulative), missing above. */
+    const kind = (solid: number, dashed: number): LineKind => {
       const roll = random.next();
-      return roll < 0.4 ? "solid" : roll < 0.7 ? "dashed" : "none";
+      return roll < solid ? "solid" : roll < dashed ? "dashed" : "none";
     };
-    let right = kind();
-    const centre = kind();
+    let right = kind(0.4, 0.7);
+    const centre = shoulders ? kind(0.6, 0.85) : kind(0.4, 0.7);
     if (right === "none" && centre === "none") right = random.chance(0.5) ? "solid" : "dashed";
-    return {
+    const varied: MarkingStretch = {
       ...stretch,
       right,
       centre,
       laneWidth: random.range(2.8, 4.2),
       wear: random.chance(0.5) ? 1 : random.range(0.25, 0.9),
     };
+    if (!shoulders) return varied;
+    return { ...varied, rightShoulder: random.range(0.25, 1.5), leftShoulder: random.range(0.25, 1.5) };
   }
 
   #extendSamples(s: number): void {

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import { SyntheticDrive, type DriveFrame } from "../../src/drive/drive";
 import { LANE_LINE } from "../../src/drive/render";
-import { MAX_CURVATURE } from "../../src/drive/road";
+import { laneGeometry, MAX_CURVATURE, type MarkingStretch } from "../../src/drive/road";
 
 function hash(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex").slice(0, 16);
@@ -157,6 +157,63 @@ describe("drive/SyntheticDrive", () => {
     assert.throws(
       () => new SyntheticDrive({ seed: 5, markingVariety: 2 }),
       /markingVariety must be in \[0, 1\], got 2/,
+    );
+  });
+
+  it('the "lines" variety mix draws what the earlier candidates were exported with', () => {
+    const stretches = (drive: SyntheticDrive): MarkingStretch[] => {
+      const out: MarkingStretch[] = [];
+      for (let s = 0; s < 3000; s += 10) {
+        const stretch = drive.road.stretchAt(s);
+        if (out.length === 0 || out[out.length - 1].start !== stretch.start) out.push(stretch);
+      }
+      return out;
+    };
+    const lines = stretches(new SyntheticDrive({ seed: 5, markingVariety: 0.7, varietyMix: "lines" }));
+    assert.deepEqual(lines, stretches(new SyntheticDrive({ seed: 5, markingVariety: 0.7 })));
+    const digest = createHash("sha256").update(JSON.stringify(lines)).digest("hex").slice(0, 16);
+    assert.equal(digest, "f80ff5ff877c0c40");
+  });
+
+  it('the "shoulders" variety mix: the same road, solid centre lines more often, shoulders of 0.25-1.5 m', () => {
+    const plain = new SyntheticDrive({ seed: 5 });
+    const mixes = {
+      lines: new SyntheticDrive({ seed: 5, markingVariety: 1, varietyMix: "lines" }),
+      shoulders: new SyntheticDrive({ seed: 5, markingVariety: 1, varietyMix: "shoulders" }),
+    };
+    assert.deepEqual(mixes.shoulders.road.stretchAt(0), plain.road.stretchAt(0));
+    const solidCentres = { lines: 0, shoulders: 0 };
+    const shoulders = new Set<number>();
+    for (let s = 0; s < 40000; s += 50) {
+      assert.equal(mixes.shoulders.road.curvatureAt(s), plain.road.curvatureAt(s));
+      for (const mix of ["lines", "shoulders"] as const) {
+        const stretch = mixes[mix].road.stretchAt(s);
+        if (stretch.centre === "solid") solidCentres[mix]++;
+        if (mix === "lines") assert.equal(stretch.rightShoulder, undefined);
+      }
+      const stretch = mixes.shoulders.road.stretchAt(s);
+      assert.ok(stretch.right !== "none" || stretch.centre !== "none", `both lines missing at ${s} m`);
+      if (stretch.laneWidth === undefined) continue;
+      for (const shoulder of [stretch.rightShoulder, stretch.leftShoulder]) {
+        assert.ok(
+          shoulder !== undefined && shoulder >= 0.25 && shoulder <= 1.5,
+          `shoulder ${shoulder} at ${s} m`,
+        );
+        shoulders.add(shoulder);
+      }
+      const lanes = laneGeometry(stretch);
+      assert.ok(Math.abs(lanes.rightLine - lanes.rightEdge - (stretch.rightShoulder ?? 0)) < 1e-12);
+      assert.ok(Math.abs(lanes.leftEdge - lanes.leftLine - (stretch.leftShoulder ?? 0)) < 1e-12);
+      assert.equal(plain.road.stretchAt(s).rightShoulder, undefined, "the default road keeps 0.55 m");
+    }
+    assert.ok(shoulders.size > 20, `${shoulders.size} shoulder widths`);
+    assert.ok(
+      solidCentres.shoulders > 1.3 * solidCentres.lines,
+      `solid centre line at ${solidCentres.shoulders} against ${solidCentres.lines} samples`,
+    );
+    assert.throws(
+      () => new SyntheticDrive({ seed: 5, varietyMix: "kerbs" as "lines" }),
+      /varietyMix must be one of lines, shoulders, got kerbs/,
     );
   });
 

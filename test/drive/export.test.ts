@@ -41,9 +41,13 @@ describe("drive/export", () => {
       const meta = JSON.parse(fs.readFileSync(summary.metaPath, "utf8")) as {
         preprocess: { colorSpace: string };
         seeds: number[];
+        markingVariety: number;
+        varietyMix: string;
       };
       assert.equal(meta.preprocess.colorSpace, "yuv");
       assert.deepEqual(meta.seeds, [1, 2]);
+      assert.equal(meta.markingVariety, 0);
+      assert.equal(meta.varietyMix, "lines");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -57,6 +61,14 @@ describe("drive/export", () => {
     assert.throws(
       () => exportDataset({ outDir: os.tmpdir(), seeds: [], framesPerSeed: 1 }),
       /seeds is empty/,
+    );
+  });
+
+  it("refuses an unknown variety mix, naming the known ones", () => {
+    assert.throws(
+      () =>
+        exportDataset({ outDir: os.tmpdir(), seeds: [1], framesPerSeed: 1, varietyMix: "kerbs" as "lines" }),
+      /varietyMix must be one of lines, shoulders, got kerbs/,
     );
   });
 
