@@ -200,7 +200,9 @@ export function formatImageWork(result: ImageBenchResult): string {
         `best before ${(result.bestBeforeTotalMs / best).toFixed(2)}, now ${(result.bestNowTotalMs / best).toFixed(2)}`,
     );
   }
-  lines.push(`synthetic drive, rendering one ${result.width}x${result.height} frame: ${result.driveRenderMs.toFixed(1)} ms`);
+  lines.push(
+    `synthetic drive, rendering one ${result.width}x${result.height} frame: ${result.driveRenderMs.toFixed(1)} ms`,
+  );
   lines.push(
     "target on a 2-core CPU: image work per frame at most the engine's per-frame time (ratio <= 1); " +
       "on a shared machine the best blocks show the work itself, the medians include the interference",
