@@ -52,7 +52,7 @@ export interface FloatImage {
 }
 
 /** Checks that a frame's buffer holds exactly width * height * channels bytes (3 for RGB, 1 for grey). */
-export function assertRgbFrame(frame: CameraFrame, what = "frame"): void {
+export function assertFrame(frame: CameraFrame, what = "frame"): void {
   if (
     !Number.isInteger(frame.width) ||
     !Number.isInteger(frame.height) ||

@@ -1,5 +1,5 @@
 import { ColorMap, colorTable } from "./colormap";
-import { assertRgbFrame, type CameraFrame, FloatImage, RgbFrame, toRgbFrame } from "./frame";
+import { assertFrame, type CameraFrame, FloatImage, RgbFrame, toRgbFrame } from "./frame";
 import { simdBlend } from "./simd/kernels";
 
 export type { ColorMap } from "./colormap";
@@ -44,7 +44,7 @@ export function renderOverlayFromMono8(
   /** Where to write the overlay (the frame's size), instead of a new buffer. */
   into?: Uint8Array,
 ): RgbFrame {
-  assertRgbFrame(camera);
+  assertFrame(camera);
   // The heat map is drawn in colour: a grey frame is widened here, where a picture needs it.
   const frame = toRgbFrame(camera);
   if (into !== undefined && into.length !== frame.data.length)

@@ -1,4 +1,4 @@
-import { assertRgbFrame, type CameraFrame, FloatImage, frameChannels } from "./frame";
+import { assertFrame, type CameraFrame, FloatImage, frameChannels } from "./frame";
 import { resampleBytes, resampleFloats, resampleFloatsToLevels } from "./resize";
 
 export type ColorSpace = "rgb" | "bgr" | "yuv" | "grey";
@@ -105,7 +105,7 @@ export function preprocess(
   out?: Float32Array,
   offset = 0,
 ): Float32Array {
-  assertRgbFrame(frame);
+  assertFrame(frame);
   const { width, height } = spec;
   const plane = width * height;
   const channels = specChannels(spec);

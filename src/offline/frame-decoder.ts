@@ -31,7 +31,8 @@ export class FrameSkip extends Error {
 /**
  * Decodes one camera message. Rejects with a FrameSkip (never anything else) when the bytes are not
  * a valid message or the image cannot be converted. With `borrow`, the frame may be a view of
- * `data` (a tightly packed rgb8 image): only for bytes that stay unchanged while the frame is used.
+ * `data` (a tightly packed rgb8 or mono8 image): only for bytes that stay unchanged while the
+ * frame is used.
  */
 export async function decodeCameraMessage(
   serializer: RosSerializer,

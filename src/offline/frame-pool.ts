@@ -53,8 +53,8 @@ type FromWorker =
 /**
  * A prepared or rendered frame, and, when the message had to be copied for a worker, that copy
  * handed back: a buffer of its own, which the caller may hand on (to the output bag) instead of
- * copying again. The worker decodes an rgb8 frame as a view of its copy, so the copy comes back
- * with the rendered frame, or with the prepared one when the frame cannot be rendered.
+ * copying again. The worker decodes an rgb8 or mono8 frame as a view of its copy, so the copy
+ * comes back with the rendered frame, or with the prepared one when the frame cannot be rendered.
  */
 export type PreparedFrame = Prepared & { readonly ownCopy?: Uint8Array };
 export type RenderedFrame = Rendered & { readonly ownCopy?: Uint8Array };

@@ -11,8 +11,9 @@ const port = parentPort;
 if (port === null) throw new Error("frame-worker.js runs as a worker thread of the bag tool");
 const work = new FrameWork(workerData as FrameWorkSettings);
 /**
- * The message bytes of each prepared frame, which the frame may be a view of (an rgb8 image is
- * borrowed, not copied): they are this thread's own copy, and go back with the rendered frame.
+ * The message bytes of each prepared frame, which the frame may be a view of (an rgb8 or mono8
+ * image is borrowed, not copied): they are this thread's own copy, and go back with the rendered
+ * frame.
  */
 const inputs = new Map<number, Uint8Array>();
 

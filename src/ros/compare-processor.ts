@@ -7,7 +7,7 @@
  * second preprocessing); else each frame is preprocessed once more with the compared model's spec.
  * A failure here is logged and counted; the main model's outputs are already published.
  */
-import { type ByteAllocator, type CameraFrame, freshBytes } from "../image/frame";
+import type { ByteAllocator, CameraFrame } from "../image/frame";
 import type { CompareOutput } from "../frame/cameras";
 import { buildComparisonOutputs } from "../frame/compare-path";
 import {
@@ -92,8 +92,8 @@ export class CompareProcessor {
     items: readonly ComparedItem[],
     mainInput: Float32Array,
     settings: RuntimeSettings,
-    /** Where the frame-sized masks and images go: the batch's lent buffers in the node. */
-    allocate: ByteAllocator = freshBytes,
+    /** Where the frame-sized masks and images go: the batch's lent buffers. */
+    allocate: ByteAllocator,
   ): Promise<number> {
     const wanted = items.filter((item) => this.wanted(item.camera));
     if (wanted.length === 0) return 0;

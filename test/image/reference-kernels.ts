@@ -3,7 +3,7 @@
  * unchanged as the reference the new ones are compared against on real frames. Not used by the
  * package.
  */
-import { assertRgbFrame, FloatImage, RgbFrame } from "../../src/image/frame";
+import { assertFrame, FloatImage, RgbFrame } from "../../src/image/frame";
 import { ColorMap, colorTable } from "../../src/image/colormap";
 import { cropRectangle, PreprocessSpec } from "../../src/image/preprocess";
 
@@ -174,7 +174,7 @@ export function referencePreprocess(
   out?: Float32Array,
   offset = 0,
 ): Float32Array {
-  assertRgbFrame(frame);
+  assertFrame(frame);
   const { width, height } = spec;
   const plane = width * height;
   const target = out ?? new Float32Array(plane * 3);
@@ -273,7 +273,7 @@ export function referenceOverlayFromMono8(
   levels: Uint8Array,
   options: { colorMap: ColorMap; opacity: number },
 ): RgbFrame {
-  assertRgbFrame(frame);
+  assertFrame(frame);
   if (levels.length !== frame.width * frame.height) {
     throw new Error(
       `overlay: mask has ${levels.length} pixels but the frame is ${frame.width}x${frame.height}`,
