@@ -47,10 +47,15 @@ export function formatGraph(result: { rows: GraphRow[] }): string {
   for (const cameras of [1, 3]) {
     const floor = result.rows.find((row) => row.setup === "floor" && row.cameras === cameras);
     const node = result.rows.find((row) => row.setup === "node" && row.cameras === cameras);
-    if (floor !== undefined && node !== undefined)
+    if (floor !== undefined && node !== undefined) {
+      const where =
+        node.nodeReceived === undefined || node.nodeReplaced === undefined
+          ? ""
+          : ` (${node.sent - node.nodeReceived} never reached the node, ${node.nodeReplaced} replaced by a newer frame while it was busy)`;
       lines.push(
-        `${cameras} camera(s): steering p99 ${(node.steeringP99Ms - floor.steeringP99Ms).toFixed(1)} ms above the floor, ${node.dropped} of ${node.sent} frames without steering`,
+        `${cameras} camera(s): steering p99 ${(node.steeringP99Ms - floor.steeringP99Ms).toFixed(1)} ms above the floor, ${node.dropped} of ${node.sent} frames without steering${where}`,
       );
+    }
   }
   lines.push("targets: steering p99 within 5 ms of the floor at 1 camera; no drops at 3 cameras");
   return lines.join("\n");

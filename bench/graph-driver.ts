@@ -19,6 +19,12 @@ export interface GraphRow {
   readonly dropped: number;
   readonly steeringP50Ms: number;
   readonly steeringP99Ms: number;
+  /**
+   * Node only, from its last /diagnostics: frames it received (sent − received never reached it:
+   * the transport lost them) and frames its scheduling replaced while busy (pipeline.ts).
+   */
+  readonly nodeReceived?: number;
+  readonly nodeReplaced?: number;
   /** Node only. */
   readonly maskP50Ms?: number;
   readonly maskP99Ms?: number;
@@ -62,13 +68,24 @@ async function measure(setup: "floor" | "node", cameras: number, frames: number)
   ];
   const timed = await run(
     "node",
-    [LATENCY_PROBE, String(RATE_HZ), String(frames / RATE_HZ), topics.join(","), answers.join(",")],
+    [
+      LATENCY_PROBE,
+      String(RATE_HZ),
+      String(frames / RATE_HZ),
+      topics.join(","),
+      answers.join(","),
+      ...(setup === "node" ? ["diagnostics"] : []),
+    ],
     180_000,
   );
   const line = timed.output.split("\n").find((candidate) => candidate.startsWith("{"));
   if (timed.code !== 0 || line === undefined)
     throw new Error(`latency probe failed\n${timed.output.slice(-2000)}`);
-  const result = JSON.parse(line) as { sent: number; answers: Record<string, number[]> };
+  const result = JSON.parse(line) as {
+    sent: number;
+    answers: Record<string, number[]>;
+    diagnostics: Record<string, Record<string, string>>;
+  };
   process.signalGroup("SIGINT");
   await process.waitExit(5000);
   await killAll();
@@ -76,6 +93,13 @@ async function measure(setup: "floor" | "node", cameras: number, frames: number)
   const steeringMs = latencies(steeringTopics.flatMap((topic) => result.answers[topic] ?? []));
   const maskMs = latencies(maskTopics.flatMap((topic) => result.answers[topic] ?? []));
   const steering = steeringMs;
+  const cameraStatuses = Object.entries(result.diagnostics)
+    .filter(([name]) => name.includes(": camera "))
+    .map(([, values]) => values);
+  const total = (key: string): number | undefined =>
+    cameraStatuses.length === 0
+      ? undefined
+      : cameraStatuses.reduce((sum, values) => sum + Number(values[key]), 0);
   return {
     setup,
     cameras,
@@ -84,6 +108,9 @@ async function measure(setup: "floor" | "node", cameras: number, frames: number)
     dropped: Math.max(0, sent - steering.length),
     steeringP50Ms: percentile(steeringMs, 0.5),
     steeringP99Ms: percentile(steeringMs, 0.99),
+    ...(setup === "node"
+      ? { nodeReceived: total("frames_received_total"), nodeReplaced: total("frames_dropped_total") }
+      : {}),
     ...(setup === "node" ? { maskP50Ms: percentile(maskMs, 0.5), maskP99Ms: percentile(maskMs, 0.99) } : {}),
   };
 }

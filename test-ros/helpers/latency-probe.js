@@ -2,8 +2,10 @@
 // Camera and timer of the graph benchmark, in one rclnodejs process (rclpy cannot publish 640x480
 // at 90 frames/s on a small machine): publishes rgb8 frames stamped with the wall clock on each
 // camera topic at RATE Hz for SECONDS, and records, per answer topic, the delay from the stamp to
-// the arrival. Prints one JSON line. Usage:
-//   latency-probe.js RATE SECONDS CAMERA_TOPIC,... ANSWER_TOPIC=TYPE,...
+// the arrival. With `diagnostics` as the fifth argument it also keeps the last value of every
+// /diagnostics status, so the caller can tell frames the transport lost (never counted as received
+// by the node) from frames the node replaced while busy. Prints one JSON line. Usage:
+//   latency-probe.js RATE SECONDS CAMERA_TOPIC,... ANSWER_TOPIC=TYPE,... [diagnostics]
 "use strict";
 /* global setTimeout, performance */
 const path = require("node:path");
@@ -19,7 +21,7 @@ const rclnodejs = require(
   ),
 );
 
-const [rate, seconds, cameraList, answerList] = process.argv.slice(2);
+const [rate, seconds, cameraList, answerList, extra] = process.argv.slice(2);
 const WIDTH = 640;
 const HEIGHT = 480;
 
@@ -44,6 +46,12 @@ async function main() {
       answers[topic].push(arrived - (stamp.sec * 1000 + stamp.nanosec / 1e6));
     });
   }
+  const diagnostics = {};
+  if (extra === "diagnostics")
+    node.createSubscription("diagnostic_msgs/msg/DiagnosticArray", "/diagnostics", (array) => {
+      for (const status of array.status)
+        diagnostics[status.name] = Object.fromEntries(status.values.map(({ key, value }) => [key, value]));
+    });
   node.spin();
   // Until every camera has a subscriber and every answer topic a publisher.
   const deadline = Date.now() + 60000;
@@ -79,8 +87,9 @@ async function main() {
     };
     tick();
   });
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  process.stdout.write(`${JSON.stringify({ sent: sent * cameras.length, answers })}\n`);
+  // Long enough for the answers in flight and, with `diagnostics`, one more report (1 Hz).
+  await new Promise((resolve) => setTimeout(resolve, extra === "diagnostics" ? 2500 : 1500));
+  process.stdout.write(`${JSON.stringify({ sent: sent * cameras.length, answers, diagnostics })}\n`);
   rclnodejs.shutdown();
   process.exit(0);
 }
