@@ -85,8 +85,26 @@ function instance(): KernelExports {
   return kernels;
 }
 
-/** The overlay's colour-term table lives at the start of memory: 256 levels x 4 u16. */
-const LUT_BYTES = 256 * 8;
+/**
+ * The overlay's colour-term table lives at the start of memory: per level ten 16-byte vectors,
+ * the level's three terms at the u16 lanes of each placement the blend ORs together (kernels.wat).
+ */
+const LUT_BYTES = 256 * 160;
+
+/** Per table entry: the first u16 lane (of 24, three vectors) its r, g, b take, and how many. */
+const PLACEMENTS: readonly (readonly [number, number, number])[] = [
+  // [first lane in the group of 24, first channel, channels]
+  [0, 0, 3],
+  [3, 0, 3],
+  [6, 0, 2],
+  [8, 2, 1],
+  [9, 0, 3],
+  [12, 0, 3],
+  [15, 0, 1],
+  [16, 1, 2],
+  [18, 0, 3],
+  [21, 0, 3],
+];
 
 /**
  * Hands out 16-byte aligned blocks of the module's memory for one call, growing it first; the
@@ -278,11 +296,15 @@ export function simdBlend(
   const k = layout.commit();
   const memory = k.memory;
   if (lutKey !== terms) {
-    // Little-endian u16s (WebAssembly's byte order), whatever the host's.
+    // Little-endian u16s (WebAssembly's byte order), whatever the host's; zeros around each.
+    new Uint8Array(memory.buffer, 0, LUT_BYTES).fill(0);
     const lut = new DataView(memory.buffer, 0, LUT_BYTES);
     for (let i = 0; i < 256; i++) {
-      for (let c = 0; c < 3; c++) lut.setUint16(i * 8 + c * 2, terms[i * 3 + c], true);
-      lut.setUint16(i * 8 + 6, 0, true);
+      PLACEMENTS.forEach(([lane, first, count], entry) => {
+        // Lane `lane` of the group lies in entry's own vector at lane % 8.
+        const at = i * 160 + entry * 16 + (lane % 8) * 2;
+        for (let c = 0; c < count; c++) lut.setUint16(at + c * 2, terms[i * 3 + first + c], true);
+      });
     }
     lutKey = terms;
   }

@@ -446,19 +446,23 @@
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br $yLoop))))
 
-  ;; The overlay blend of renderOverlayFromMono8: per pixel and channel
+;; The overlay blend of renderOverlayFromMono8: per pixel and channel
   ;; out = (camera * keep + colour * weight + 128) >> 8, the second term read from the table by the
-  ;; pixel's level. Sixteen pixels (48 bytes) per step, the rest one at a time. The colour terms
-  ;; of two pixels come from the 8-byte-per-level table at address 0 (r, g, b, 0 as u16 each) as
-  ;; [r0 g0 b0 0 r1 g1 b1 0], and shuffles put them in the bytes' order; each eight bytes are
-  ;; (camera * keep + term) >> 8 in 16-bit lanes (at most 65408, no wrap). Written out inline:
-  ;; Node 20's V8 does not inline WebAssembly calls, and a call per step costs more than the step.
+  ;; pixel's level. Sixteen pixels (48 bytes) per step, the rest one at a time. The table at
+  ;; address 0 holds per level 160 bytes: ten 16-byte vectors of u16 lanes, each the level's three
+  ;; colour terms at the lanes one pixel of an eight-pixel group takes in the bytes' order (24
+  ;; lanes, three vectors; pixels 2 and 5 straddle two vectors, so they have two entries each),
+  ;; zeros elsewhere. ORing a group's entries gives its terms with no shuffles:
+  ;;   vector 0: entries 0 (pixel 0), 1 (pixel 1), 2 (pixel 2's r, g)
+  ;;   vector 1: entries 3 (pixel 2's b), 4 (pixel 3), 5 (pixel 4), 6 (pixel 5's r)
+  ;;   vector 2: entries 7 (pixel 5's g, b), 8 (pixel 6), 9 (pixel 7)
+  ;; Each eight bytes are (camera * keep + term) >> 8 in 16-bit lanes (at most 65408, no wrap).
+  ;; Written out inline: Node 20's V8 does not inline WebAssembly calls, and a call per step costs
+  ;; more than the step. Entry 0 alone (r, g, b at bytes 0, 2, 4) serves the one-pixel tail.
   (func (export "blend")
     (param $src i32) (param $levels i32) (param $out i32) (param $pixels i32)
     (param $keep i32)
     (local $p i32) (local $s i32) (local $o i32) (local $l i32) (local $k v128)
-    (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
-    (local $p4 v128) (local $p5 v128) (local $p6 v128) (local $p7 v128)
     (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $t i32)
     (local.set $k (i16x8.splat (local.get $keep)))
     (local.set $s (local.get $src))
@@ -467,63 +471,18 @@
     (block $done
       (loop $step
         (br_if $done (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $pixels)))
-        (local.set $p0 (v128.load64_lane 1
-          (i32.shl (i32.load8_u offset=1 (local.get $l)) (i32.const 3))
-          (v128.load64_zero
-            (i32.shl (i32.load8_u offset=0 (local.get $l)) (i32.const 3)))))
-        (local.set $p1 (v128.load64_lane 1
-          (i32.shl (i32.load8_u offset=3 (local.get $l)) (i32.const 3))
-          (v128.load64_zero
-            (i32.shl (i32.load8_u offset=2 (local.get $l)) (i32.const 3)))))
-        (local.set $p2 (v128.load64_lane 1
-          (i32.shl (i32.load8_u offset=5 (local.get $l)) (i32.const 3))
-          (v128.load64_zero
-            (i32.shl (i32.load8_u offset=4 (local.get $l)) (i32.const 3)))))
-        (local.set $p3 (v128.load64_lane 1
-          (i32.shl (i32.load8_u offset=7 (local.get $l)) (i32.const 3))
-          (v128.load64_zero
-            (i32.shl (i32.load8_u offset=6 (local.get $l)) (i32.const 3)))))
-        (local.set $p4 (v128.load64_lane 1
-          (i32.shl (i32.load8_u offset=9 (local.get $l)) (i32.const 3))
-          (v128.load64_zero
-            (i32.shl (i32.load8_u offset=8 (local.get $l)) (i32.const 3)))))
-        (local.set $p5 (v128.load64_lane 1
-          (i32.shl (i32.load8_u offset=11 (local.get $l)) (i32.const 3))
-          (v128.load64_zero
-            (i32.shl (i32.load8_u offset=10 (local.get $l)) (i32.const 3)))))
-        (local.set $p6 (v128.load64_lane 1
-          (i32.shl (i32.load8_u offset=13 (local.get $l)) (i32.const 3))
-          (v128.load64_zero
-            (i32.shl (i32.load8_u offset=12 (local.get $l)) (i32.const 3)))))
-        (local.set $p7 (v128.load64_lane 1
-          (i32.shl (i32.load8_u offset=15 (local.get $l)) (i32.const 3))
-          (v128.load64_zero
-            (i32.shl (i32.load8_u offset=14 (local.get $l)) (i32.const 3)))))
         (local.set $s0 (v128.load offset=0 (local.get $s)))
         (local.set $s1 (v128.load offset=16 (local.get $s)))
         (local.set $s2 (v128.load offset=32 (local.get $s)))
-        ;; Terms in byte order: [r0 g0 b0 r1 g1 b1 r2 g2] [b2 r3 g3 b3 r4 g4 b4 r5] [g5 b5 r6 ...].
         (v128.store offset=0 (local.get $o) (i8x16.narrow_i16x8_u
-          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $s0)) (local.get $k))
-            (i8x16.shuffle 0 1 2 3 4 5 8 9 10 11 12 13 16 17 18 19 (local.get $p0) (local.get $p1)))
-            (i32.const 8))
-          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $s0)) (local.get $k))
-            (i8x16.shuffle 4 5 8 9 10 11 12 13 16 17 18 19 20 21 24 25 (local.get $p1) (local.get $p2)))
-            (i32.const 8))))
+          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $s0)) (local.get $k)) (v128.or (v128.or (v128.load offset=0 (i32.mul (i32.load8_u offset=0 (local.get $l)) (i32.const 160))) (v128.load offset=16 (i32.mul (i32.load8_u offset=1 (local.get $l)) (i32.const 160)))) (v128.load offset=32 (i32.mul (i32.load8_u offset=2 (local.get $l)) (i32.const 160))))) (i32.const 8))
+          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $s0)) (local.get $k)) (v128.or (v128.or (v128.load offset=48 (i32.mul (i32.load8_u offset=2 (local.get $l)) (i32.const 160))) (v128.load offset=64 (i32.mul (i32.load8_u offset=3 (local.get $l)) (i32.const 160)))) (v128.or (v128.load offset=80 (i32.mul (i32.load8_u offset=4 (local.get $l)) (i32.const 160))) (v128.load offset=96 (i32.mul (i32.load8_u offset=5 (local.get $l)) (i32.const 160)))))) (i32.const 8))))
         (v128.store offset=16 (local.get $o) (i8x16.narrow_i16x8_u
-          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $s1)) (local.get $k))
-            (i8x16.shuffle 10 11 12 13 16 17 18 19 20 21 24 25 26 27 28 29 (local.get $p2) (local.get $p3)))
-            (i32.const 8))
-          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $s1)) (local.get $k))
-            (i8x16.shuffle 0 1 2 3 4 5 8 9 10 11 12 13 16 17 18 19 (local.get $p4) (local.get $p5)))
-            (i32.const 8))))
+          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $s1)) (local.get $k)) (v128.or (v128.or (v128.load offset=112 (i32.mul (i32.load8_u offset=5 (local.get $l)) (i32.const 160))) (v128.load offset=128 (i32.mul (i32.load8_u offset=6 (local.get $l)) (i32.const 160)))) (v128.load offset=144 (i32.mul (i32.load8_u offset=7 (local.get $l)) (i32.const 160))))) (i32.const 8))
+          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $s1)) (local.get $k)) (v128.or (v128.or (v128.load offset=0 (i32.mul (i32.load8_u offset=8 (local.get $l)) (i32.const 160))) (v128.load offset=16 (i32.mul (i32.load8_u offset=9 (local.get $l)) (i32.const 160)))) (v128.load offset=32 (i32.mul (i32.load8_u offset=10 (local.get $l)) (i32.const 160))))) (i32.const 8))))
         (v128.store offset=32 (local.get $o) (i8x16.narrow_i16x8_u
-          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $s2)) (local.get $k))
-            (i8x16.shuffle 4 5 8 9 10 11 12 13 16 17 18 19 20 21 24 25 (local.get $p5) (local.get $p6)))
-            (i32.const 8))
-          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $s2)) (local.get $k))
-            (i8x16.shuffle 10 11 12 13 16 17 18 19 20 21 24 25 26 27 28 29 (local.get $p6) (local.get $p7)))
-            (i32.const 8))))
+          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $s2)) (local.get $k)) (v128.or (v128.or (v128.load offset=48 (i32.mul (i32.load8_u offset=10 (local.get $l)) (i32.const 160))) (v128.load offset=64 (i32.mul (i32.load8_u offset=11 (local.get $l)) (i32.const 160)))) (v128.or (v128.load offset=80 (i32.mul (i32.load8_u offset=12 (local.get $l)) (i32.const 160))) (v128.load offset=96 (i32.mul (i32.load8_u offset=13 (local.get $l)) (i32.const 160)))))) (i32.const 8))
+          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $s2)) (local.get $k)) (v128.or (v128.or (v128.load offset=112 (i32.mul (i32.load8_u offset=13 (local.get $l)) (i32.const 160))) (v128.load offset=128 (i32.mul (i32.load8_u offset=14 (local.get $l)) (i32.const 160)))) (v128.load offset=144 (i32.mul (i32.load8_u offset=15 (local.get $l)) (i32.const 160))))) (i32.const 8))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (local.set $l (i32.add (local.get $l) (i32.const 16)))
         (local.set $s (i32.add (local.get $s) (i32.const 48)))
@@ -532,7 +491,7 @@
     (block $tailDone
       (loop $tail
         (br_if $tailDone (i32.ge_u (local.get $p) (local.get $pixels)))
-        (local.set $t (i32.shl (i32.load8_u (local.get $l)) (i32.const 3)))
+        (local.set $t (i32.mul (i32.load8_u (local.get $l)) (i32.const 160)))
         (i32.store8 offset=0 (local.get $o) (i32.shr_u (i32.add
           (i32.mul (i32.load8_u offset=0 (local.get $s)) (local.get $keep))
           (i32.load16_u offset=0 (local.get $t))) (i32.const 8)))
