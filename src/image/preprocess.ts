@@ -1,5 +1,11 @@
 import { assertFrame, type CameraFrame, FloatImage, frameChannels } from "./frame";
-import { resampleBytes, resampleFloats, resampleFloatsToLevels } from "./resize";
+import {
+  type ColourTransform,
+  resampleBytes,
+  resampleFloats,
+  resampleFloatsToLevels,
+  resampleRgbConverted,
+} from "./resize";
 
 export type ColorSpace = "rgb" | "bgr" | "yuv" | "grey";
 
@@ -90,6 +96,39 @@ export function cropRectangle(spec: PreprocessSpec, frameWidth: number, frameHei
   };
 }
 
+/**
+ * The colour loops below as a matrix for the SIMD kernels: the same coefficients, in the same
+ * order, so each value is computed by the same double operations. An RGB or BGR row picks its
+ * channel by 1 and adds the others times 0, which is exact for the non-negative values here.
+ */
+function colourTransform(spec: PreprocessSpec): ColourTransform {
+  const key = `${spec.colorSpace}:${spec.scale}:${spec.bias}`;
+  if (lastColour?.key === key) return lastColour.transform;
+  const rows =
+    spec.colorSpace === "yuv"
+      ? [
+          [0.299, 0.587, 0.114, 0],
+          [-0.168736, -0.331264, 0.5, 128],
+          [0.5, -0.418688, -0.081312, 128],
+        ]
+      : spec.colorSpace === "bgr"
+        ? [
+            [0, 0, 1, 0],
+            [0, 1, 0, 0],
+            [1, 0, 0, 0],
+          ]
+        : [
+            [1, 0, 0, 0],
+            [0, 1, 0, 0],
+            [0, 0, 1, 0],
+          ];
+  const transform = Float64Array.from([...rows.flat(), spec.scale, spec.bias]);
+  lastColour = { key, transform };
+  return transform;
+}
+
+let lastColour: { readonly key: string; readonly transform: ColourTransform } | undefined;
+
 /** The model-sized floats (RGB, or grey) of the frame being preprocessed, reused by the next frame. */
 let rgbScratch = new Float32Array(0);
 
@@ -116,6 +155,22 @@ export function preprocess(
     );
   }
   const frameChannelCount = frameChannels(frame);
+  if (frameChannelCount === 3 && channels === 3) {
+    // An RGB frame into a colour model, every colour camera's frame: one call of the SIMD kernels.
+    resampleRgbConverted(
+      frame.data,
+      frame.width,
+      frame.height,
+      cropRectangle(spec, frame.width, frame.height),
+      width,
+      height,
+      colourTransform(spec),
+      target,
+      offset,
+      spec.layout,
+    );
+    return target;
+  }
   if (rgbScratch.length < plane * frameChannelCount) rgbScratch = new Float32Array(plane * frameChannelCount);
   const rgb = resampleBytes(
     frame.data,

@@ -10,7 +10,9 @@
  * order of the straightforward version (taps summed in doubles in order, float32 intermediates),
  * so results are bit-identical to it; test/image/reference-kernels.ts keeps that version.
  */
-import { simdBilinearLevels, simdResampleRgb } from "./simd/kernels";
+import { type ColourTransform, simdBilinearLevels, simdResampleRgb } from "./simd/kernels";
+
+export type { ColourTransform } from "./simd/kernels";
 
 /** Source taps and weights for each output position along one axis. */
 export interface AxisTaps {
@@ -230,7 +232,7 @@ export function resampleBytes(
   const rowLength = dstWidth * channels;
   const target = out ?? new Float32Array(rowLength * dstHeight);
   if (channels === 3) {
-    // RGB, every camera frame: the SIMD kernels (the same arithmetic, two rows at a time).
+    // RGB: the SIMD kernels (the same arithmetic, four rows at a time), converting by nothing.
     simdResampleRgb(
       src,
       srcWidth,
@@ -241,7 +243,10 @@ export function resampleBytes(
       relativeStarts(yt, first),
       dstWidth,
       dstHeight,
+      IDENTITY,
       target,
+      0,
+      "nhwc",
     );
     return target;
   }
@@ -249,6 +254,47 @@ export function resampleBytes(
   horizontalBytes(src, srcWidth, channels, first, rows, xt, dstWidth, horizontal);
   vertical(horizontal, yt, first, rowLength, dstHeight, target, rowLength, 0);
   return target;
+}
+
+/** RGB as it is: each channel times 1, the others times 0 (exact zeros), scale 1, bias 0. */
+const IDENTITY: ColourTransform = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0]);
+
+/**
+ * An interleaved 8-bit RGB image region resampled to `dstWidth x dstHeight` and each pixel
+ * converted by `colour`, written into `out` at `offset` as three planes ("nchw") or interleaved
+ * ("nhwc"): preprocessing of an RGB frame in one call of the SIMD kernels, with no intermediate
+ * RGB image. The values are those of resampleBytes followed by the colour conversion.
+ */
+export function resampleRgbConverted(
+  src: Uint8Array,
+  srcWidth: number,
+  srcHeight: number,
+  region: Region,
+  dstWidth: number,
+  dstHeight: number,
+  colour: ColourTransform,
+  out: Float32Array,
+  offset: number,
+  layout: "nchw" | "nhwc",
+): void {
+  const xt = axisTaps(srcWidth, region.x, region.width, dstWidth);
+  const yt = axisTaps(srcHeight, region.y, region.height, dstHeight);
+  const { first, rows } = rowSpan(yt, dstHeight);
+  simdResampleRgb(
+    src,
+    srcWidth,
+    first,
+    rows,
+    xt,
+    yt,
+    relativeStarts(yt, first),
+    dstWidth,
+    dstHeight,
+    colour,
+    out,
+    offset,
+    layout,
+  );
 }
 
 /**

@@ -74,6 +74,57 @@ describe("WebAssembly SIMD image kernels", function () {
     });
   });
 
+  it("preprocess into a dirty batch tensor, every colour space and layout, touching only its own values", () => {
+    const cases: [number, number, PreprocessSpec][] = [
+      [37, 23, { ...base, width: 13, height: 7, layout: "nhwc" }],
+      [
+        101,
+        77,
+        {
+          ...base,
+          crop: { x: 0.13, y: 0.31, width: 0.61, height: 0.37 },
+          width: 7,
+          height: 5,
+          colorSpace: "bgr",
+        },
+      ],
+      [
+        53,
+        41,
+        {
+          ...base,
+          crop: { x: 0.05, y: 0.2, width: 0.9, height: 0.55 },
+          width: 9,
+          height: 6,
+          colorSpace: "rgb",
+        },
+      ],
+      [
+        640,
+        480,
+        {
+          ...base,
+          crop: { x: 0, y: 0.425, width: 1, height: 0.45 },
+          width: 200,
+          height: 66,
+          scale: 1 / 127.5,
+          bias: -1,
+        },
+      ],
+      [15, 11, { ...base, width: 31, height: 19, colorSpace: "bgr", layout: "nhwc", scale: 2, bias: 0.25 }],
+    ];
+    cases.forEach(([width, height, spec], i) => {
+      const frame = noiseFrame(width, height, i + 11);
+      const size = spec.width * spec.height * 3;
+      // The second image of a batch of three, in a tensor holding another run's values and NaNs.
+      const dirty = () => Float32Array.from({ length: size * 3 }, (_, j) => (j % 7 === 0 ? NaN : j * 0.37));
+      const actual = preprocess(frame, spec, dirty(), size);
+      const expected = dirty();
+      expected.set(referencePreprocess(frame, spec), size);
+      assert.deepEqual(actual, expected, `${width}x${height} ${JSON.stringify(spec)}`);
+    });
+  });
+
   it("map masks back to mono8 as the reference does, for odd widths and crops", () => {
     const cases: [number, number, PreprocessSpec][] = [
       [37, 23, { ...base, width: 13, height: 7 }],

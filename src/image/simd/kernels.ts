@@ -34,16 +34,21 @@ interface KernelExports {
     maxTaps: number,
     dstW: number,
     h: number,
+    plane: number,
   ): void;
-  vpass(
+  vpassColour(
     h: number,
-    rowLen: number,
+    plane: number,
+    dstW: number,
     starts: number,
     counts: number,
     weights: number,
     maxTaps: number,
     dstH: number,
+    colour: number,
     out: number,
+    pixelStep: number,
+    channelStride: number,
   ): void;
   hpassBilinear(
     src: number,
@@ -80,8 +85,26 @@ function instance(): KernelExports {
   return kernels;
 }
 
-/** The overlay's colour-term table lives at the start of memory: 256 levels x 4 u16. */
-const LUT_BYTES = 256 * 8;
+/**
+ * The overlay's colour-term table lives at the start of memory: per level ten 16-byte vectors,
+ * the level's three terms at the u16 lanes of each placement the blend ORs together (kernels.wat).
+ */
+const LUT_BYTES = 256 * 160;
+
+/** Per table entry: the first u16 lane (of 24, three vectors) its r, g, b take, and how many. */
+const PLACEMENTS: readonly (readonly [number, number, number])[] = [
+  // [first lane in the group of 24, first channel, channels]
+  [0, 0, 3],
+  [3, 0, 3],
+  [6, 0, 2],
+  [8, 2, 1],
+  [9, 0, 3],
+  [12, 0, 3],
+  [15, 0, 1],
+  [16, 1, 2],
+  [18, 0, 3],
+  [21, 0, 3],
+];
 
 /**
  * Hands out 16-byte aligned blocks of the module's memory for one call, growing it first; the
@@ -121,10 +144,18 @@ export interface KernelTaps {
 }
 
 /**
- * The separable resampling of resize.ts for interleaved 8-bit RGB: source rows `rowFirst ..
- * rowFirst + rows` of `src` (row stride `width * 3`), horizontal taps `xt` to `dstW`, then vertical
- * taps `yt` (starts relative to `rowFirst`) to `dstH` rows, written to `out` as dstH x dstW x 3
- * float32 values. Bit-identical to horizontalRgb followed by vertical.
+ * A colour conversion applied to each resampled RGB pixel, as preprocess.ts defines it: output
+ * channel c is ((m[4c] r + m[4c+1] g) + m[4c+2] b) + m[4c+3], times scale plus bias, in doubles.
+ * 14 doubles: the 3 x 4 matrix row by row, then scale and bias.
+ */
+export type ColourTransform = Float64Array;
+
+/**
+ * The separable resampling of resize.ts for interleaved 8-bit RGB, and the colour conversion of
+ * each finished pixel: source rows `rowFirst .. rowFirst + rows` of `src` (row stride `width *
+ * 3`), horizontal taps `xt` to `dstW`, vertical taps `yt` (starts relative to `rowFirst`) to
+ * `dstH` rows, converted by `colour`, written to `out` at `offset` as three planes ("nchw") or
+ * interleaved ("nhwc"). Bit-identical to horizontalRgb, vertical and preprocess's colour loops.
  */
 export function simdResampleRgb(
   src: Uint8Array,
@@ -136,25 +167,32 @@ export function simdResampleRgb(
   yStartsRelative: Int32Array,
   dstW: number,
   dstH: number,
+  colour: ColourTransform,
   out: Float32Array,
+  offset: number,
+  layout: "nchw" | "nhwc",
 ): void {
   const stride = width * 3;
-  const rowLen = dstW * 3;
-  const layout = new Layout();
-  const xStart = layout.take(xt.start.byteLength);
-  const xCount = layout.take(xt.count.byteLength);
-  const xWeights = layout.take(xt.weights.byteLength);
-  const yStart = layout.take(yStartsRelative.byteLength);
-  const yCount = layout.take(yt.count.byteLength);
-  const yWeights = layout.take(yt.weights.byteLength);
+  // One plane of a horizontal row: dstW floats, padded to whole four-pixel steps.
+  const plane = Math.ceil(dstW / 4) * 16;
+  const pixels = dstW * dstH;
+  // Planar output: each plane with room for the three pixels a row's last step may write past it.
+  const planeOut = (pixels + 4) * 4;
+  const blocks = new Layout();
+  const xStart = blocks.take(xt.start.byteLength);
+  const xCount = blocks.take(xt.count.byteLength);
+  const xWeights = blocks.take(xt.weights.byteLength);
+  const yStart = blocks.take(yStartsRelative.byteLength);
+  const yCount = blocks.take(yt.count.byteLength);
+  const yWeights = blocks.take(yt.weights.byteLength);
+  const colourAt = blocks.take(colour.byteLength);
   // The widening step reads eight bytes at a time: room past the last row.
-  const srcAt = layout.take(rows * stride + 16);
-  const pair = layout.take((Math.ceil(stride / 8) * 8 + 8) * 16);
-  // One spare row when `rows` is odd (the last row is paired with itself), one spare value past
-  // the end for the vertical pass's pairs.
-  const h = layout.take(((rows + 1) * rowLen + 2) * 4);
-  const outAt = layout.take((dstH * rowLen + 2) * 4);
-  const k = layout.commit();
+  const srcAt = blocks.take(rows * stride + 16);
+  const pair = blocks.take(Math.ceil(stride / 8) * 256);
+  // Up to three spare rows after the last (a group of four reads the last row again).
+  const h = blocks.take((rows + 3) * plane * 3);
+  const outAt = blocks.take(layout === "nchw" ? planeOut * 3 : (pixels + 4) * 12);
+  const k = blocks.commit();
   const memory = k.memory;
   put(memory, xStart, xt.start);
   put(memory, xCount, xt.count);
@@ -162,10 +200,17 @@ export function simdResampleRgb(
   put(memory, yStart, yStartsRelative);
   put(memory, yCount, yt.count);
   put(memory, yWeights, yt.weights);
+  put(memory, colourAt, colour);
   put(memory, srcAt, src.subarray(rowFirst * stride, (rowFirst + rows) * stride));
-  k.hpassRgb(srcAt, stride, rows, pair, xStart, xCount, xWeights, xt.maxTaps, dstW, h);
-  k.vpass(h, rowLen, yStart, yCount, yWeights, yt.maxTaps, dstH, outAt);
-  out.set(new Float32Array(memory.buffer, outAt, dstH * rowLen));
+  k.hpassRgb(srcAt, stride, rows, pair, xStart, xCount, xWeights, xt.maxTaps, dstW, h, plane);
+  if (layout === "nchw") {
+    k.vpassColour(h, plane, dstW, yStart, yCount, yWeights, yt.maxTaps, dstH, colourAt, outAt, 4, planeOut);
+    for (let c = 0; c < 3; c++)
+      out.set(new Float32Array(memory.buffer, outAt + c * planeOut, pixels), offset + c * pixels);
+  } else {
+    k.vpassColour(h, plane, dstW, yStart, yCount, yWeights, yt.maxTaps, dstH, colourAt, outAt, 12, 4);
+    out.set(new Float32Array(memory.buffer, outAt, pixels * 3), offset);
+  }
 }
 
 /** The two-tap form of one axis (see resize.ts): first and second source index and weights. */
@@ -198,10 +243,11 @@ export function simdBilinearLevels(
 ): void {
   const layout = new Layout();
   const srcAt = layout.take(rows * srcW * 4);
-  const xa = layout.take(dstW * 4);
-  const xb = layout.take(dstW * 4);
-  const xw0 = layout.take(dstW * 8);
-  const xw1 = layout.take(dstW * 8);
+  // One entry past each x tap array: the horizontal pass takes two outputs a step.
+  const xa = layout.take(dstW * 4 + 4);
+  const xb = layout.take(dstW * 4 + 4);
+  const xw0 = layout.take(dstW * 8 + 8);
+  const xw1 = layout.take(dstW * 8 + 8);
   const ya = layout.take(dstH * 4);
   const yb = layout.take(dstH * 4);
   const yw0 = layout.take(dstH * 8);
@@ -215,6 +261,9 @@ export function simdBilinearLevels(
   put(memory, xb, xt.second);
   put(memory, xw0, xt.w0);
   put(memory, xw1, xt.w1);
+  // A valid index for an odd width's spare output (its value is overwritten by the next row's).
+  new Int32Array(memory.buffer, xa + dstW * 4, 1)[0] = 0;
+  new Int32Array(memory.buffer, xb + dstW * 4, 1)[0] = 0;
   put(memory, ya, yFirst);
   put(memory, yb, ySecond);
   put(memory, yw0, yt.w0);
@@ -247,11 +296,15 @@ export function simdBlend(
   const k = layout.commit();
   const memory = k.memory;
   if (lutKey !== terms) {
-    // Little-endian u16s (WebAssembly's byte order), whatever the host's.
+    // Little-endian u16s (WebAssembly's byte order), whatever the host's; zeros around each.
+    new Uint8Array(memory.buffer, 0, LUT_BYTES).fill(0);
     const lut = new DataView(memory.buffer, 0, LUT_BYTES);
     for (let i = 0; i < 256; i++) {
-      for (let c = 0; c < 3; c++) lut.setUint16(i * 8 + c * 2, terms[i * 3 + c], true);
-      lut.setUint16(i * 8 + 6, 0, true);
+      PLACEMENTS.forEach(([lane, first, count], entry) => {
+        // Lane `lane` of the group lies in entry's own vector at lane % 8.
+        const at = i * 160 + entry * 16 + (lane % 8) * 2;
+        for (let c = 0; c < count; c++) lut.setUint16(at + c * 2, terms[i * 3 + first + c], true);
+      });
     }
     lutKey = terms;
   }

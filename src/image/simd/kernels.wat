@@ -1,8 +1,9 @@
 ;; WebAssembly SIMD image kernels for the per-frame work around the engine (issue 12).
 ;;
-;; Every kernel does exactly the IEEE operations of the JavaScript kernels in src/image/resize.ts
-;; and src/image/overlay.ts, in the same order, only two or eight at a time: float resampling in
-;; f64x2 (JavaScript computes in doubles), rounded to float32 where JavaScript stores into a
+;; Every kernel does exactly the IEEE operations of the JavaScript kernels in src/image/resize.ts,
+;; src/image/overlay.ts and preprocess.ts's colour loops, in the same order, only two or eight at
+;; a time: float resampling in f64x2 (JavaScript computes in doubles), rounded to float32 where
+;; JavaScript stores into a
 ;; Float32Array (f32x4.demote_f64x2_zero rounds to nearest even, like a Float32Array store), and
 ;; the overlay blend in 16-bit integer lanes where every intermediate fits (at most 65408). No
 ;; fused multiply-add and no relaxed SIMD, so results are bit-identical on every engine; the tests
@@ -15,32 +16,40 @@
 (module
   (memory (export "memory") 1)
 
-  ;; Horizontal pass of interleaved 8-bit RGB rows into float32 rows, two source rows at a time:
-  ;; the two rows' bytes are widened to doubles side by side in `pair` (byte column j at pair +
-  ;; 16 j, row A in lane 0 and row B in lane 1), then each output pixel sums its taps in f64x2,
-  ;; acc += w * s in tap order from +0, as horizontalRgb does. `src` is the first row (rows bytes
-  ;; readable 8 past the last row's end); `h` gets `rows` rows of dstW * 3 floats (plus one spare
-  ;; row when rows is odd: the odd last row is paired with itself).
+  ;; Horizontal pass of interleaved 8-bit RGB rows into planar float32 rows, four source rows at
+  ;; a time: the rows' bytes are widened to doubles in `pair` (byte column j at pair + 32 j: rows A
+  ;; and B in one f64x2, rows C and D in the next), then each output pixel sums its taps in six
+  ;; f64x2 accumulators (three channels, two row pairs), acc += w * s in tap order from +0, as
+  ;; horizontalRgb does. `src` is the first row (readable 8 bytes past the last row's end); row r
+  ;; of `h` is three planes of `plane` bytes (R, G, B; dstW floats each, padded), and `h` has room
+  ;; for up to three spare rows past `rows` (the last rows of a group read the last source row).
   (func (export "hpassRgb")
     (param $src i32) (param $stride i32) (param $rows i32) (param $pair i32)
     (param $starts i32) (param $counts i32) (param $weights i32) (param $maxTaps i32)
-    (param $dstW i32) (param $h i32)
-    (local $r i32) (local $rowA i32) (local $rowB i32) (local $j i32) (local $p i32)
-    (local $ab v128) (local $lo v128) (local $hi v128) (local $q32 v128) (local $x i32) (local $q i32) (local $w i32) (local $n i32)
-    (local $ws v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $v v128)
-    (local $hA i32) (local $hB i32) (local $rowBytes i32) (local $o i32)
-    (local.set $rowBytes (i32.mul (local.get $dstW) (i32.const 12)))
+    (param $dstW i32) (param $h i32) (param $plane i32)
+    (local $r i32) (local $last i32) (local $rowA i32) (local $rowB i32) (local $rowC i32) (local $rowD i32)
+    (local $j i32) (local $p i32) (local $x i32) (local $q i32) (local $w i32) (local $n i32)
+    (local $ab v128) (local $lo v128) (local $hi v128) (local $q32 v128)
+    (local $ws v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $a4 v128) (local $a5 v128) (local $v v128)
+    (local $hA i32) (local $rowBytes i32) (local $o i32)
+    (local.set $rowBytes (i32.mul (local.get $plane) (i32.const 3)))
+    (local.set $last (i32.sub (local.get $rows) (i32.const 1)))
     (block $done
       (loop $rowLoop
         (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
         (local.set $rowA (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $stride))))
-        (local.set $rowB
-          (select
-            (i32.add (local.get $rowA) (local.get $stride))
-            (local.get $rowA)
-            (i32.lt_u (i32.add (local.get $r) (i32.const 1)) (local.get $rows))))
-        ;; Widen eight byte columns of both rows per step: interleave, zero-extend to 32 bits, and
-        ;; convert as signed (one instruction on x86; the values are 0..255, so it equals unsigned).
+        (local.set $rowB (i32.add (local.get $src) (i32.mul (local.get $stride)
+          (select (i32.add (local.get $r) (i32.const 1)) (local.get $last)
+            (i32.lt_u (i32.add (local.get $r) (i32.const 1)) (local.get $rows))))))
+        (local.set $rowC (i32.add (local.get $src) (i32.mul (local.get $stride)
+          (select (i32.add (local.get $r) (i32.const 2)) (local.get $last)
+            (i32.lt_u (i32.add (local.get $r) (i32.const 2)) (local.get $rows))))))
+        (local.set $rowD (i32.add (local.get $src) (i32.mul (local.get $stride)
+          (select (i32.add (local.get $r) (i32.const 3)) (local.get $last)
+            (i32.lt_u (i32.add (local.get $r) (i32.const 3)) (local.get $rows))))))
+        ;; Widen eight byte columns of the four rows per step: interleave two rows, zero-extend to
+        ;; 32 bits, and convert as signed (one instruction on x86; the values are 0..255).
         (local.set $j (i32.const 0))
         (local.set $p (local.get $pair))
         (block $convDone
@@ -54,40 +63,64 @@
             (local.set $hi (i16x8.extend_high_i8x16_u (local.get $ab)))
             (local.set $q32 (i32x4.extend_low_i16x8_u (local.get $lo)))
             (v128.store offset=0 (local.get $p) (f64x2.convert_low_i32x4_s (local.get $q32)))
-            (v128.store offset=16 (local.get $p) (f64x2.convert_low_i32x4_s
+            (v128.store offset=32 (local.get $p) (f64x2.convert_low_i32x4_s
               (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q32) (local.get $q32))))
             (local.set $q32 (i32x4.extend_high_i16x8_u (local.get $lo)))
-            (v128.store offset=32 (local.get $p) (f64x2.convert_low_i32x4_s (local.get $q32)))
-            (v128.store offset=48 (local.get $p) (f64x2.convert_low_i32x4_s
+            (v128.store offset=64 (local.get $p) (f64x2.convert_low_i32x4_s (local.get $q32)))
+            (v128.store offset=96 (local.get $p) (f64x2.convert_low_i32x4_s
               (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q32) (local.get $q32))))
             (local.set $q32 (i32x4.extend_low_i16x8_u (local.get $hi)))
-            (v128.store offset=64 (local.get $p) (f64x2.convert_low_i32x4_s (local.get $q32)))
-            (v128.store offset=80 (local.get $p) (f64x2.convert_low_i32x4_s
+            (v128.store offset=128 (local.get $p) (f64x2.convert_low_i32x4_s (local.get $q32)))
+            (v128.store offset=160 (local.get $p) (f64x2.convert_low_i32x4_s
               (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q32) (local.get $q32))))
             (local.set $q32 (i32x4.extend_high_i16x8_u (local.get $hi)))
-            (v128.store offset=96 (local.get $p) (f64x2.convert_low_i32x4_s (local.get $q32)))
+            (v128.store offset=192 (local.get $p) (f64x2.convert_low_i32x4_s (local.get $q32)))
+            (v128.store offset=224 (local.get $p) (f64x2.convert_low_i32x4_s
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q32) (local.get $q32))))
+            (local.set $ab
+              (i8x16.shuffle 0 16 1 17 2 18 3 19 4 20 5 21 6 22 7 23
+                (v128.load64_zero (i32.add (local.get $rowC) (local.get $j)))
+                (v128.load64_zero (i32.add (local.get $rowD) (local.get $j)))))
+            (local.set $lo (i16x8.extend_low_i8x16_u (local.get $ab)))
+            (local.set $hi (i16x8.extend_high_i8x16_u (local.get $ab)))
+            (local.set $q32 (i32x4.extend_low_i16x8_u (local.get $lo)))
+            (v128.store offset=16 (local.get $p) (f64x2.convert_low_i32x4_s (local.get $q32)))
+            (v128.store offset=48 (local.get $p) (f64x2.convert_low_i32x4_s
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q32) (local.get $q32))))
+            (local.set $q32 (i32x4.extend_high_i16x8_u (local.get $lo)))
+            (v128.store offset=80 (local.get $p) (f64x2.convert_low_i32x4_s (local.get $q32)))
             (v128.store offset=112 (local.get $p) (f64x2.convert_low_i32x4_s
               (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q32) (local.get $q32))))
+            (local.set $q32 (i32x4.extend_low_i16x8_u (local.get $hi)))
+            (v128.store offset=144 (local.get $p) (f64x2.convert_low_i32x4_s (local.get $q32)))
+            (v128.store offset=176 (local.get $p) (f64x2.convert_low_i32x4_s
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q32) (local.get $q32))))
+            (local.set $q32 (i32x4.extend_high_i16x8_u (local.get $hi)))
+            (v128.store offset=208 (local.get $p) (f64x2.convert_low_i32x4_s (local.get $q32)))
+            (v128.store offset=240 (local.get $p) (f64x2.convert_low_i32x4_s
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q32) (local.get $q32))))
             (local.set $j (i32.add (local.get $j) (i32.const 8)))
-            (local.set $p (i32.add (local.get $p) (i32.const 128)))
+            (local.set $p (i32.add (local.get $p) (i32.const 256)))
             (br $conv)))
-        ;; Sum the taps of each output pixel for both rows at once.
+        ;; Sum the taps of each output pixel for the four rows at once.
         (local.set $hA (i32.add (local.get $h) (i32.mul (local.get $r) (local.get $rowBytes))))
-        (local.set $hB (i32.add (local.get $hA) (local.get $rowBytes)))
         (local.set $x (i32.const 0))
-        (local.set $o (i32.const 0))
+        (local.set $o (local.get $hA))
         (block $xDone
           (loop $xLoop
             (br_if $xDone (i32.ge_u (local.get $x) (local.get $dstW)))
             (local.set $q (i32.add (local.get $pair)
               (i32.mul (i32.load (i32.add (local.get $starts) (i32.shl (local.get $x) (i32.const 2))))
-                       (i32.const 48))))
+                       (i32.const 96))))
             (local.set $n (i32.load (i32.add (local.get $counts) (i32.shl (local.get $x) (i32.const 2)))))
             (local.set $w (i32.add (local.get $weights)
               (i32.shl (i32.mul (local.get $x) (local.get $maxTaps)) (i32.const 3))))
             (local.set $a0 (v128.const i64x2 0 0))
             (local.set $a1 (v128.const i64x2 0 0))
             (local.set $a2 (v128.const i64x2 0 0))
+            (local.set $a3 (v128.const i64x2 0 0))
+            (local.set $a4 (v128.const i64x2 0 0))
+            (local.set $a5 (v128.const i64x2 0 0))
             (block $kDone
               (loop $kLoop
                 (br_if $kDone (i32.eqz (local.get $n)))
@@ -98,37 +131,63 @@
                   (f64x2.mul (local.get $ws) (v128.load offset=16 (local.get $q)))))
                 (local.set $a2 (f64x2.add (local.get $a2)
                   (f64x2.mul (local.get $ws) (v128.load offset=32 (local.get $q)))))
-                (local.set $q (i32.add (local.get $q) (i32.const 48)))
+                (local.set $a3 (f64x2.add (local.get $a3)
+                  (f64x2.mul (local.get $ws) (v128.load offset=48 (local.get $q)))))
+                (local.set $a4 (f64x2.add (local.get $a4)
+                  (f64x2.mul (local.get $ws) (v128.load offset=64 (local.get $q)))))
+                (local.set $a5 (f64x2.add (local.get $a5)
+                  (f64x2.mul (local.get $ws) (v128.load offset=80 (local.get $q)))))
+                (local.set $q (i32.add (local.get $q) (i32.const 96)))
                 (local.set $w (i32.add (local.get $w) (i32.const 8)))
                 (local.set $n (i32.sub (local.get $n) (i32.const 1)))
                 (br $kLoop)))
+            ;; Rows A..D of the R plane, then G, then B.
             (local.set $v (f32x4.demote_f64x2_zero (local.get $a0)))
-            (v128.store32_lane offset=0 0 (i32.add (local.get $hA) (local.get $o)) (local.get $v))
-            (v128.store32_lane offset=0 1 (i32.add (local.get $hB) (local.get $o)) (local.get $v))
+            (v128.store32_lane 0 (local.get $o) (local.get $v))
+            (v128.store32_lane 1 (i32.add (local.get $o) (local.get $rowBytes)) (local.get $v))
             (local.set $v (f32x4.demote_f64x2_zero (local.get $a1)))
-            (v128.store32_lane offset=4 0 (i32.add (local.get $hA) (local.get $o)) (local.get $v))
-            (v128.store32_lane offset=4 1 (i32.add (local.get $hB) (local.get $o)) (local.get $v))
+            (v128.store32_lane 0 (i32.add (local.get $o) (i32.shl (local.get $rowBytes) (i32.const 1))) (local.get $v))
+            (v128.store32_lane 1 (i32.add (local.get $o) (i32.mul (local.get $rowBytes) (i32.const 3))) (local.get $v))
             (local.set $v (f32x4.demote_f64x2_zero (local.get $a2)))
-            (v128.store32_lane offset=8 0 (i32.add (local.get $hA) (local.get $o)) (local.get $v))
-            (v128.store32_lane offset=8 1 (i32.add (local.get $hB) (local.get $o)) (local.get $v))
+            (v128.store32_lane 0 (i32.add (local.get $o) (local.get $plane)) (local.get $v))
+            (v128.store32_lane 1 (i32.add (i32.add (local.get $o) (local.get $plane)) (local.get $rowBytes)) (local.get $v))
+            (local.set $v (f32x4.demote_f64x2_zero (local.get $a3)))
+            (v128.store32_lane 0 (i32.add (i32.add (local.get $o) (local.get $plane)) (i32.shl (local.get $rowBytes) (i32.const 1))) (local.get $v))
+            (v128.store32_lane 1 (i32.add (i32.add (local.get $o) (local.get $plane)) (i32.mul (local.get $rowBytes) (i32.const 3))) (local.get $v))
+            (local.set $v (f32x4.demote_f64x2_zero (local.get $a4)))
+            (v128.store32_lane 0 (i32.add (local.get $o) (i32.shl (local.get $plane) (i32.const 1))) (local.get $v))
+            (v128.store32_lane 1 (i32.add (i32.add (local.get $o) (i32.shl (local.get $plane) (i32.const 1))) (local.get $rowBytes)) (local.get $v))
+            (local.set $v (f32x4.demote_f64x2_zero (local.get $a5)))
+            (v128.store32_lane 0 (i32.add (i32.add (local.get $o) (i32.shl (local.get $plane) (i32.const 1))) (i32.shl (local.get $rowBytes) (i32.const 1))) (local.get $v))
+            (v128.store32_lane 1 (i32.add (i32.add (local.get $o) (i32.shl (local.get $plane) (i32.const 1))) (i32.mul (local.get $rowBytes) (i32.const 3))) (local.get $v))
             (local.set $x (i32.add (local.get $x) (i32.const 1)))
-            (local.set $o (i32.add (local.get $o) (i32.const 12)))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))
             (br $xLoop)))
-        (local.set $r (i32.add (local.get $r) (i32.const 2)))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
         (br $rowLoop))))
 
-  ;; Vertical pass over float32 rows of `rowLen` values, two values at a time: per output value
+  ;; Vertical pass over the planar rows hpassRgb made, four pixels at a time, and the colour
+  ;; conversion of the finished pixels, written as the model's input values. Per channel value
   ;; acc = float32(acc + w * h) tap by tap from +0, as the reference accumulates into its
-  ;; Float32Array. `starts` are row indices into `h`. Reads and writes one value past each row when
-  ;; rowLen is odd (the caller leaves room after the last row; the next row overwrites the rest).
-  (func (export "vpass")
-    (param $h i32) (param $rowLen i32) (param $starts i32) (param $counts i32)
-    (param $weights i32) (param $maxTaps i32) (param $dstH i32) (param $out i32)
-    (local $y i32) (local $i i32) (local $k i32) (local $base i32) (local $w i32) (local $wp i32)
-    (local $q i32) (local $o i32) (local $n i32) (local $acc v128) (local $rowBytes i32)
-    (local $acc2 v128) (local $acc3 v128) (local $acc4 v128) (local $ws v128) (local $x v128)
-    (local $x2 v128)
-    (local.set $rowBytes (i32.shl (local.get $rowLen) (i32.const 2)))
+  ;; Float32Array; then per output channel c, ((m[c][0] r + m[c][1] g) + m[c][2] b) + m[c][3],
+  ;; times scale plus bias, in doubles, rounded to float32: preprocess's YUV, RGB and BGR loops
+  ;; (an RGB or BGR row of the matrix is one 1 and two 0s, which leave the value as it is).
+  ;; `starts` are row indices into `h` (rows of three planes of `plane` bytes). `colour` holds 14
+  ;; doubles: the 3 x 4 matrix row by row, scale, bias. Pixel (x, y)'s channel c goes to
+  ;; out + (y dstW + x) pixelStep + c channelStride; a row's last step may write up to three pixels
+  ;; past its end, which the next row overwrites (the caller leaves room after the last row).
+  (func (export "vpassColour")
+    (param $h i32) (param $plane i32) (param $dstW i32) (param $starts i32) (param $counts i32)
+    (param $weights i32) (param $maxTaps i32) (param $dstH i32) (param $colour i32)
+    (param $out i32) (param $pixelStep i32) (param $channelStride i32)
+    (local $y i32) (local $x i32) (local $k i32) (local $base i32) (local $w i32) (local $wp i32)
+    (local $q i32) (local $o i32) (local $n i32) (local $rowBytes i32) (local $c i32) (local $m i32)
+    (local $r0 v128) (local $r1 v128) (local $g0 v128) (local $g1 v128) (local $b0 v128) (local $b1 v128)
+    (local $ws v128) (local $s v128) (local $v0 v128) (local $v1 v128) (local $f v128)
+    (local $scale v128) (local $bias v128)
+    (local.set $rowBytes (i32.mul (local.get $plane) (i32.const 3)))
+    (local.set $scale (v128.load64_splat offset=96 (local.get $colour)))
+    (local.set $bias (v128.load64_splat offset=104 (local.get $colour)))
     (block $yDone
       (loop $yLoop
         (br_if $yDone (i32.ge_u (local.get $y) (local.get $dstH)))
@@ -138,81 +197,93 @@
         (local.set $n (i32.load (i32.add (local.get $counts) (i32.shl (local.get $y) (i32.const 2)))))
         (local.set $w (i32.add (local.get $weights)
           (i32.shl (i32.mul (local.get $y) (local.get $maxTaps)) (i32.const 3))))
-        (local.set $o (i32.add (local.get $out) (i32.mul (local.get $y) (local.get $rowBytes))))
-        (local.set $i (i32.const 0))
-        ;; Eight values per step (four accumulators share each weight, and their rounding chains
-        ;; overlap), then two at a time.
-        (block $octDone
-          (loop $oct
-            (br_if $octDone (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $rowLen)))
-            (local.set $acc (v128.const i64x2 0 0))
-            (local.set $acc2 (v128.const i64x2 0 0))
-            (local.set $acc3 (v128.const i64x2 0 0))
-            (local.set $acc4 (v128.const i64x2 0 0))
-            (local.set $q (i32.add (local.get $base) (i32.shl (local.get $i) (i32.const 2))))
-            (local.set $wp (local.get $w))
-            (local.set $k (local.get $n))
-            (block $okDone
-              (loop $ok
-                (br_if $okDone (i32.eqz (local.get $k)))
-                (local.set $ws (v128.load64_splat (local.get $wp)))
-                (local.set $x (v128.load offset=0 (local.get $q)))
-                (local.set $x2 (v128.load offset=16 (local.get $q)))
-                (local.set $acc (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
-                  (f64x2.add (local.get $acc)
-                    (f64x2.mul (local.get $ws) (f64x2.promote_low_f32x4 (local.get $x)))))))
-                (local.set $acc2 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
-                  (f64x2.add (local.get $acc2)
-                    (f64x2.mul (local.get $ws) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $x) (local.get $x))))))))
-                (local.set $acc3 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
-                  (f64x2.add (local.get $acc3)
-                    (f64x2.mul (local.get $ws) (f64x2.promote_low_f32x4 (local.get $x2)))))))
-                (local.set $acc4 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
-                  (f64x2.add (local.get $acc4)
-                    (f64x2.mul (local.get $ws) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $x2) (local.get $x2))))))))
-                (local.set $q (i32.add (local.get $q) (local.get $rowBytes)))
-                (local.set $wp (i32.add (local.get $wp) (i32.const 8)))
-                (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-                (br $ok)))
-            (v128.store offset=0 (i32.add (local.get $o) (i32.shl (local.get $i) (i32.const 2)))
-              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-                (f32x4.demote_f64x2_zero (local.get $acc)) (f32x4.demote_f64x2_zero (local.get $acc2))))
-            (v128.store offset=16 (i32.add (local.get $o) (i32.shl (local.get $i) (i32.const 2)))
-              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-                (f32x4.demote_f64x2_zero (local.get $acc3)) (f32x4.demote_f64x2_zero (local.get $acc4))))
-            (local.set $i (i32.add (local.get $i) (i32.const 8)))
-            (br $oct)))
-        (block $iDone
-          (loop $iLoop
-            (br_if $iDone (i32.ge_u (local.get $i) (local.get $rowLen)))
-            (local.set $acc (v128.const i64x2 0 0))
-            (local.set $q (i32.add (local.get $base) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $x (i32.const 0))
+        (block $xDone
+          (loop $xLoop
+            (br_if $xDone (i32.ge_u (local.get $x) (local.get $dstW)))
+            (local.set $r0 (v128.const i64x2 0 0))
+            (local.set $r1 (v128.const i64x2 0 0))
+            (local.set $g0 (v128.const i64x2 0 0))
+            (local.set $g1 (v128.const i64x2 0 0))
+            (local.set $b0 (v128.const i64x2 0 0))
+            (local.set $b1 (v128.const i64x2 0 0))
+            (local.set $q (i32.add (local.get $base) (i32.shl (local.get $x) (i32.const 2))))
             (local.set $wp (local.get $w))
             (local.set $k (local.get $n))
             (block $kDone
               (loop $kLoop
                 (br_if $kDone (i32.eqz (local.get $k)))
-                (local.set $acc (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
-                  (f64x2.add (local.get $acc)
-                    (f64x2.mul (v128.load64_splat (local.get $wp))
-                      (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $q))))))))
+                (local.set $ws (v128.load64_splat (local.get $wp)))
+                (local.set $s (v128.load (local.get $q)))
+                (local.set $r0 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+                  (f64x2.add (local.get $r0) (f64x2.mul (local.get $ws) (f64x2.promote_low_f32x4 (local.get $s)))))))
+                (local.set $r1 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+                  (f64x2.add (local.get $r1) (f64x2.mul (local.get $ws) (f64x2.promote_low_f32x4
+                    (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $s) (local.get $s))))))))
+                (local.set $s (v128.load (i32.add (local.get $q) (local.get $plane))))
+                (local.set $g0 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+                  (f64x2.add (local.get $g0) (f64x2.mul (local.get $ws) (f64x2.promote_low_f32x4 (local.get $s)))))))
+                (local.set $g1 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+                  (f64x2.add (local.get $g1) (f64x2.mul (local.get $ws) (f64x2.promote_low_f32x4
+                    (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $s) (local.get $s))))))))
+                (local.set $s (v128.load (i32.add (local.get $q) (i32.shl (local.get $plane) (i32.const 1)))))
+                (local.set $b0 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+                  (f64x2.add (local.get $b0) (f64x2.mul (local.get $ws) (f64x2.promote_low_f32x4 (local.get $s)))))))
+                (local.set $b1 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+                  (f64x2.add (local.get $b1) (f64x2.mul (local.get $ws) (f64x2.promote_low_f32x4
+                    (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $s) (local.get $s))))))))
                 (local.set $q (i32.add (local.get $q) (local.get $rowBytes)))
                 (local.set $wp (i32.add (local.get $wp) (i32.const 8)))
                 (local.set $k (i32.sub (local.get $k) (i32.const 1)))
                 (br $kLoop)))
-            (v128.store64_lane 0 (i32.add (local.get $o) (i32.shl (local.get $i) (i32.const 2)))
-              (f32x4.demote_f64x2_zero (local.get $acc)))
-            (local.set $i (i32.add (local.get $i) (i32.const 2)))
-            (br $iLoop)))
+            ;; The three output channels of the four pixels.
+            (local.set $o (i32.add (local.get $out)
+              (i32.mul (i32.add (i32.mul (local.get $y) (local.get $dstW)) (local.get $x)) (local.get $pixelStep))))
+            (local.set $m (local.get $colour))
+            (local.set $c (i32.const 0))
+            (block $cDone
+              (loop $cLoop
+                (br_if $cDone (i32.ge_u (local.get $c) (i32.const 3)))
+                (local.set $v0 (f64x2.add (f64x2.mul (f64x2.add (f64x2.add (f64x2.add
+                  (f64x2.mul (v128.load64_splat offset=0 (local.get $m)) (local.get $r0))
+                  (f64x2.mul (v128.load64_splat offset=8 (local.get $m)) (local.get $g0)))
+                  (f64x2.mul (v128.load64_splat offset=16 (local.get $m)) (local.get $b0)))
+                  (v128.load64_splat offset=24 (local.get $m)))
+                  (local.get $scale)) (local.get $bias)))
+                (local.set $v1 (f64x2.add (f64x2.mul (f64x2.add (f64x2.add (f64x2.add
+                  (f64x2.mul (v128.load64_splat offset=0 (local.get $m)) (local.get $r1))
+                  (f64x2.mul (v128.load64_splat offset=8 (local.get $m)) (local.get $g1)))
+                  (f64x2.mul (v128.load64_splat offset=16 (local.get $m)) (local.get $b1)))
+                  (v128.load64_splat offset=24 (local.get $m)))
+                  (local.get $scale)) (local.get $bias)))
+                (local.set $f (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                  (f32x4.demote_f64x2_zero (local.get $v0)) (f32x4.demote_f64x2_zero (local.get $v1))))
+                (if (i32.eq (local.get $pixelStep) (i32.const 4))
+                  (then (v128.store (local.get $o) (local.get $f)))
+                  (else
+                    (v128.store32_lane 0 (local.get $o) (local.get $f))
+                    (v128.store32_lane 1 (i32.add (local.get $o) (local.get $pixelStep)) (local.get $f))
+                    (v128.store32_lane 2 (i32.add (local.get $o) (i32.shl (local.get $pixelStep) (i32.const 1))) (local.get $f))
+                    (v128.store32_lane 3 (i32.add (local.get $o) (i32.mul (local.get $pixelStep) (i32.const 3))) (local.get $f))))
+                (local.set $o (i32.add (local.get $o) (local.get $channelStride)))
+                (local.set $m (i32.add (local.get $m) (i32.const 32)))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $cLoop)))
+            (local.set $x (i32.add (local.get $x) (i32.const 4)))
+            (br $xLoop)))
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br $yLoop))))
 
-  ;; Two-tap horizontal pass of a float32 image (the mask, when mapped back up): per output
-  ;; float32(xw0 * s[xa] + xw1 * s[xb]) in doubles, as bilinearToLevels computes it.
+;; Two-tap horizontal pass of a float32 image (the mask, when mapped back up): per output
+  ;; float32(xw0 * s[xa] + xw1 * s[xb]) in doubles, as bilinearToLevels computes it, two outputs
+  ;; at a time. With an odd dstW the last step reads the tap arrays one entry past their end (the
+  ;; caller pads them with a valid index) and writes one value past the row, which the next row
+  ;; overwrites (the caller leaves room after the last).
   (func (export "hpassBilinear")
     (param $src i32) (param $srcW i32) (param $rows i32) (param $xa i32) (param $xb i32)
     (param $xw0 i32) (param $xw1 i32) (param $dstW i32) (param $h i32)
-    (local $r i32) (local $row i32) (local $x i32) (local $o i32)
+    (local $r i32) (local $row i32) (local $x i32) (local $o i32) (local $i i32) (local $d i32)
+    (local $a v128) (local $b v128)
     (local.set $o (local.get $h))
     (block $rDone
       (loop $rLoop
@@ -223,20 +294,25 @@
         (block $xDone
           (loop $xLoop
             (br_if $xDone (i32.ge_u (local.get $x) (local.get $dstW)))
-            (f32.store (local.get $o) (f32.demote_f64 (f64.add
-              (f64.mul
-                (f64.load (i32.add (local.get $xw0) (i32.shl (local.get $x) (i32.const 3))))
-                (f64.promote_f32 (f32.load (i32.add (local.get $row)
-                  (i32.shl (i32.load (i32.add (local.get $xa) (i32.shl (local.get $x) (i32.const 2))))
-                           (i32.const 2))))))
-              (f64.mul
-                (f64.load (i32.add (local.get $xw1) (i32.shl (local.get $x) (i32.const 3))))
-                (f64.promote_f32 (f32.load (i32.add (local.get $row)
-                  (i32.shl (i32.load (i32.add (local.get $xb) (i32.shl (local.get $x) (i32.const 2))))
-                           (i32.const 2)))))))))
-            (local.set $o (i32.add (local.get $o) (i32.const 4)))
-            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (local.set $i (i32.shl (local.get $x) (i32.const 2)))
+            (local.set $d (i32.shl (local.get $x) (i32.const 3)))
+            (local.set $a (v128.load32_lane 1
+              (i32.add (local.get $row) (i32.shl (i32.load offset=4 (i32.add (local.get $xa) (local.get $i))) (i32.const 2)))
+              (v128.load32_zero
+                (i32.add (local.get $row) (i32.shl (i32.load (i32.add (local.get $xa) (local.get $i))) (i32.const 2))))))
+            (local.set $b (v128.load32_lane 1
+              (i32.add (local.get $row) (i32.shl (i32.load offset=4 (i32.add (local.get $xb) (local.get $i))) (i32.const 2)))
+              (v128.load32_zero
+                (i32.add (local.get $row) (i32.shl (i32.load (i32.add (local.get $xb) (local.get $i))) (i32.const 2))))))
+            (v128.store64_lane 0 (local.get $o) (f32x4.demote_f64x2_zero (f64x2.add
+              (f64x2.mul (v128.load (i32.add (local.get $xw0) (local.get $d))) (f64x2.promote_low_f32x4 (local.get $a)))
+              (f64x2.mul (v128.load (i32.add (local.get $xw1) (local.get $d))) (f64x2.promote_low_f32x4 (local.get $b))))))
+            (local.set $o (i32.add (local.get $o) (i32.const 8)))
+            (local.set $x (i32.add (local.get $x) (i32.const 2)))
             (br $xLoop)))
+        ;; The next row starts right after dstW values (an odd row's spare value is overwritten).
+        (local.set $o (i32.add (local.get $h)
+          (i32.shl (i32.mul (i32.add (local.get $r) (i32.const 1)) (local.get $dstW)) (i32.const 2))))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rLoop))))
 
@@ -265,27 +341,70 @@
         (local.set $o (i32.add (local.get $out) (i32.mul (local.get $y) (local.get $stride))))
         (local.set $w0f (f32x4.splat (f32.demote_f64 (f64x2.extract_lane 0 (local.get $w0)))))
         (local.set $i (i32.const 0))
-        ;; Four pixels per step. float32(w0 * a) is one f32x4.mul: w0 is a float32 value, so the
-        ;; double product is exact and rounds once, as the float32 product does.
+        ;; Eight pixels per step. float32(w0 * a) is one f32x4.mul: w0 is a float32 value, so the
+        ;; double product is exact and rounds once, as the float32 product does. No clamping to
+        ;; 0..255 is needed: trunc_sat gives 0 for NaN and saturates, and the two narrowing steps
+        ;; saturate to i16 and then to 0..255. Four levels come from level(float32(p + w1 * b)) on
+        ;; two f64x2 halves, written out at each use (see the blend on calls).
+        (block $octDone
+          (loop $oct
+            (br_if $octDone (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $dstW)))
+            (local.set $p (f32x4.mul (local.get $w0f)
+              (v128.load (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))))))
+            (local.set $q (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.set $l (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+      (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul
+        (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+          (f64x2.add (f64x2.promote_low_f32x4 (local.get $p))
+            (f64x2.mul (local.get $w1) (f64x2.promote_low_f32x4 (local.get $q))))))
+        (v128.const f64x2 255 255)) (v128.const f64x2 0.5 0.5)))
+      (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul
+        (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+          (f64x2.add (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $p) (local.get $p)))
+            (f64x2.mul (local.get $w1) (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q) (local.get $q)))))))
+        (v128.const f64x2 255 255)) (v128.const f64x2 0.5 0.5)))))
+            (local.set $p (f32x4.mul (local.get $w0f)
+              (v128.load offset=16 (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))))))
+            (local.set $q (v128.load offset=16 (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.set $l (i16x8.narrow_i32x4_s (local.get $l) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+      (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul
+        (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+          (f64x2.add (f64x2.promote_low_f32x4 (local.get $p))
+            (f64x2.mul (local.get $w1) (f64x2.promote_low_f32x4 (local.get $q))))))
+        (v128.const f64x2 255 255)) (v128.const f64x2 0.5 0.5)))
+      (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul
+        (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+          (f64x2.add (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $p) (local.get $p)))
+            (f64x2.mul (local.get $w1) (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q) (local.get $q)))))))
+        (v128.const f64x2 255 255)) (v128.const f64x2 0.5 0.5))))))
+            (v128.store64_lane 0 (i32.add (local.get $o) (local.get $i))
+              (i8x16.narrow_i16x8_u (local.get $l) (local.get $l)))
+            (local.set $i (i32.add (local.get $i) (i32.const 8)))
+            (br $oct)))
+        ;; Then four.
         (block $quadDone
           (loop $quad
             (br_if $quadDone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $dstW)))
             (local.set $p (f32x4.mul (local.get $w0f)
               (v128.load (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))))))
             (local.set $q (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2)))))
-            (local.set $v (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
-                (f64x2.add (f64x2.promote_low_f32x4 (local.get $p))
-                  (f64x2.mul (local.get $w1) (f64x2.promote_low_f32x4 (local.get $q)))))))
-            (local.set $l (i32x4.trunc_sat_f64x2_s_zero (f64x2.add
-              (f64x2.mul (local.get $v) (v128.const f64x2 255 255)) (v128.const f64x2 0.5 0.5))))
-            (local.set $v (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
-                (f64x2.add (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $p) (local.get $p)))
-                  (f64x2.mul (local.get $w1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q) (local.get $q))))))))
-            (local.set $l (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $l)
-              (i32x4.trunc_sat_f64x2_s_zero (f64x2.add
-                (f64x2.mul (local.get $v) (v128.const f64x2 255 255)) (v128.const f64x2 0.5 0.5)))))
-            (local.set $l (i32x4.min_s (i32x4.max_s (local.get $l) (v128.const i32x4 0 0 0 0))
-              (v128.const i32x4 255 255 255 255)))
+            (local.set $l (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+      (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul
+        (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+          (f64x2.add (f64x2.promote_low_f32x4 (local.get $p))
+            (f64x2.mul (local.get $w1) (f64x2.promote_low_f32x4 (local.get $q))))))
+        (v128.const f64x2 255 255)) (v128.const f64x2 0.5 0.5)))
+      (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul
+        (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+          (f64x2.add (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $p) (local.get $p)))
+            (f64x2.mul (local.get $w1) (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $q) (local.get $q)))))))
+        (v128.const f64x2 255 255)) (v128.const f64x2 0.5 0.5)))))
             (local.set $l (i16x8.narrow_i32x4_s (local.get $l) (local.get $l)))
             (local.set $l (i8x16.narrow_i16x8_u (local.get $l) (local.get $l)))
             (v128.store32_lane 0 (i32.add (local.get $o) (local.get $i)) (local.get $l))
@@ -327,19 +446,23 @@
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br $yLoop))))
 
-  ;; The overlay blend of renderOverlayFromMono8: per pixel and channel
+;; The overlay blend of renderOverlayFromMono8: per pixel and channel
   ;; out = (camera * keep + colour * weight + 128) >> 8, the second term read from the table by the
-  ;; pixel's level. Sixteen pixels (48 bytes) per step, the rest one at a time. The colour terms
-  ;; of two pixels come from the 8-byte-per-level table at address 0 (r, g, b, 0 as u16 each) as
-  ;; [r0 g0 b0 0 r1 g1 b1 0], and shuffles put them in the bytes' order; each eight bytes are
-  ;; (camera * keep + term) >> 8 in 16-bit lanes (at most 65408, no wrap). Written out inline:
-  ;; Node 20's V8 does not inline WebAssembly calls, and a call per step costs more than the step.
+  ;; pixel's level. Sixteen pixels (48 bytes) per step, the rest one at a time. The table at
+  ;; address 0 holds per level 160 bytes: ten 16-byte vectors of u16 lanes, each the level's three
+  ;; colour terms at the lanes one pixel of an eight-pixel group takes in the bytes' order (24
+  ;; lanes, three vectors; pixels 2 and 5 straddle two vectors, so they have two entries each),
+  ;; zeros elsewhere. ORing a group's entries gives its terms with no shuffles:
+  ;;   vector 0: entries 0 (pixel 0), 1 (pixel 1), 2 (pixel 2's r, g)
+  ;;   vector 1: entries 3 (pixel 2's b), 4 (pixel 3), 5 (pixel 4), 6 (pixel 5's r)
+  ;;   vector 2: entries 7 (pixel 5's g, b), 8 (pixel 6), 9 (pixel 7)
+  ;; Each eight bytes are (camera * keep + term) >> 8 in 16-bit lanes (at most 65408, no wrap).
+  ;; Written out inline: Node 20's V8 does not inline WebAssembly calls, and a call per step costs
+  ;; more than the step. Entry 0 alone (r, g, b at bytes 0, 2, 4) serves the one-pixel tail.
   (func (export "blend")
     (param $src i32) (param $levels i32) (param $out i32) (param $pixels i32)
     (param $keep i32)
     (local $p i32) (local $s i32) (local $o i32) (local $l i32) (local $k v128)
-    (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
-    (local $p4 v128) (local $p5 v128) (local $p6 v128) (local $p7 v128)
     (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $t i32)
     (local.set $k (i16x8.splat (local.get $keep)))
     (local.set $s (local.get $src))
@@ -348,63 +471,18 @@
     (block $done
       (loop $step
         (br_if $done (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $pixels)))
-        (local.set $p0 (v128.load64_lane 1
-          (i32.shl (i32.load8_u offset=1 (local.get $l)) (i32.const 3))
-          (v128.load64_zero
-            (i32.shl (i32.load8_u offset=0 (local.get $l)) (i32.const 3)))))
-        (local.set $p1 (v128.load64_lane 1
-          (i32.shl (i32.load8_u offset=3 (local.get $l)) (i32.const 3))
-          (v128.load64_zero
-            (i32.shl (i32.load8_u offset=2 (local.get $l)) (i32.const 3)))))
-        (local.set $p2 (v128.load64_lane 1
-          (i32.shl (i32.load8_u offset=5 (local.get $l)) (i32.const 3))
-          (v128.load64_zero
-            (i32.shl (i32.load8_u offset=4 (local.get $l)) (i32.const 3)))))
-        (local.set $p3 (v128.load64_lane 1
-          (i32.shl (i32.load8_u offset=7 (local.get $l)) (i32.const 3))
-          (v128.load64_zero
-            (i32.shl (i32.load8_u offset=6 (local.get $l)) (i32.const 3)))))
-        (local.set $p4 (v128.load64_lane 1
-          (i32.shl (i32.load8_u offset=9 (local.get $l)) (i32.const 3))
-          (v128.load64_zero
-            (i32.shl (i32.load8_u offset=8 (local.get $l)) (i32.const 3)))))
-        (local.set $p5 (v128.load64_lane 1
-          (i32.shl (i32.load8_u offset=11 (local.get $l)) (i32.const 3))
-          (v128.load64_zero
-            (i32.shl (i32.load8_u offset=10 (local.get $l)) (i32.const 3)))))
-        (local.set $p6 (v128.load64_lane 1
-          (i32.shl (i32.load8_u offset=13 (local.get $l)) (i32.const 3))
-          (v128.load64_zero
-            (i32.shl (i32.load8_u offset=12 (local.get $l)) (i32.const 3)))))
-        (local.set $p7 (v128.load64_lane 1
-          (i32.shl (i32.load8_u offset=15 (local.get $l)) (i32.const 3))
-          (v128.load64_zero
-            (i32.shl (i32.load8_u offset=14 (local.get $l)) (i32.const 3)))))
         (local.set $s0 (v128.load offset=0 (local.get $s)))
         (local.set $s1 (v128.load offset=16 (local.get $s)))
         (local.set $s2 (v128.load offset=32 (local.get $s)))
-        ;; Terms in byte order: [r0 g0 b0 r1 g1 b1 r2 g2] [b2 r3 g3 b3 r4 g4 b4 r5] [g5 b5 r6 ...].
         (v128.store offset=0 (local.get $o) (i8x16.narrow_i16x8_u
-          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $s0)) (local.get $k))
-            (i8x16.shuffle 0 1 2 3 4 5 8 9 10 11 12 13 16 17 18 19 (local.get $p0) (local.get $p1)))
-            (i32.const 8))
-          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $s0)) (local.get $k))
-            (i8x16.shuffle 4 5 8 9 10 11 12 13 16 17 18 19 20 21 24 25 (local.get $p1) (local.get $p2)))
-            (i32.const 8))))
+          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $s0)) (local.get $k)) (v128.or (v128.or (v128.load offset=0 (i32.mul (i32.load8_u offset=0 (local.get $l)) (i32.const 160))) (v128.load offset=16 (i32.mul (i32.load8_u offset=1 (local.get $l)) (i32.const 160)))) (v128.load offset=32 (i32.mul (i32.load8_u offset=2 (local.get $l)) (i32.const 160))))) (i32.const 8))
+          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $s0)) (local.get $k)) (v128.or (v128.or (v128.load offset=48 (i32.mul (i32.load8_u offset=2 (local.get $l)) (i32.const 160))) (v128.load offset=64 (i32.mul (i32.load8_u offset=3 (local.get $l)) (i32.const 160)))) (v128.or (v128.load offset=80 (i32.mul (i32.load8_u offset=4 (local.get $l)) (i32.const 160))) (v128.load offset=96 (i32.mul (i32.load8_u offset=5 (local.get $l)) (i32.const 160)))))) (i32.const 8))))
         (v128.store offset=16 (local.get $o) (i8x16.narrow_i16x8_u
-          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $s1)) (local.get $k))
-            (i8x16.shuffle 10 11 12 13 16 17 18 19 20 21 24 25 26 27 28 29 (local.get $p2) (local.get $p3)))
-            (i32.const 8))
-          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $s1)) (local.get $k))
-            (i8x16.shuffle 0 1 2 3 4 5 8 9 10 11 12 13 16 17 18 19 (local.get $p4) (local.get $p5)))
-            (i32.const 8))))
+          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $s1)) (local.get $k)) (v128.or (v128.or (v128.load offset=112 (i32.mul (i32.load8_u offset=5 (local.get $l)) (i32.const 160))) (v128.load offset=128 (i32.mul (i32.load8_u offset=6 (local.get $l)) (i32.const 160)))) (v128.load offset=144 (i32.mul (i32.load8_u offset=7 (local.get $l)) (i32.const 160))))) (i32.const 8))
+          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $s1)) (local.get $k)) (v128.or (v128.or (v128.load offset=0 (i32.mul (i32.load8_u offset=8 (local.get $l)) (i32.const 160))) (v128.load offset=16 (i32.mul (i32.load8_u offset=9 (local.get $l)) (i32.const 160)))) (v128.load offset=32 (i32.mul (i32.load8_u offset=10 (local.get $l)) (i32.const 160))))) (i32.const 8))))
         (v128.store offset=32 (local.get $o) (i8x16.narrow_i16x8_u
-          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $s2)) (local.get $k))
-            (i8x16.shuffle 4 5 8 9 10 11 12 13 16 17 18 19 20 21 24 25 (local.get $p5) (local.get $p6)))
-            (i32.const 8))
-          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $s2)) (local.get $k))
-            (i8x16.shuffle 10 11 12 13 16 17 18 19 20 21 24 25 26 27 28 29 (local.get $p6) (local.get $p7)))
-            (i32.const 8))))
+          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $s2)) (local.get $k)) (v128.or (v128.or (v128.load offset=48 (i32.mul (i32.load8_u offset=10 (local.get $l)) (i32.const 160))) (v128.load offset=64 (i32.mul (i32.load8_u offset=11 (local.get $l)) (i32.const 160)))) (v128.or (v128.load offset=80 (i32.mul (i32.load8_u offset=12 (local.get $l)) (i32.const 160))) (v128.load offset=96 (i32.mul (i32.load8_u offset=13 (local.get $l)) (i32.const 160)))))) (i32.const 8))
+          (i16x8.shr_u (i16x8.add (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $s2)) (local.get $k)) (v128.or (v128.or (v128.load offset=112 (i32.mul (i32.load8_u offset=13 (local.get $l)) (i32.const 160))) (v128.load offset=128 (i32.mul (i32.load8_u offset=14 (local.get $l)) (i32.const 160)))) (v128.load offset=144 (i32.mul (i32.load8_u offset=15 (local.get $l)) (i32.const 160))))) (i32.const 8))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (local.set $l (i32.add (local.get $l) (i32.const 16)))
         (local.set $s (i32.add (local.get $s) (i32.const 48)))
@@ -413,7 +491,7 @@
     (block $tailDone
       (loop $tail
         (br_if $tailDone (i32.ge_u (local.get $p) (local.get $pixels)))
-        (local.set $t (i32.shl (i32.load8_u (local.get $l)) (i32.const 3)))
+        (local.set $t (i32.mul (i32.load8_u (local.get $l)) (i32.const 160)))
         (i32.store8 offset=0 (local.get $o) (i32.shr_u (i32.add
           (i32.mul (i32.load8_u offset=0 (local.get $s)) (local.get $keep))
           (i32.load16_u offset=0 (local.get $t))) (i32.const 8)))
