@@ -12,8 +12,12 @@ export class BufferPool {
   readonly #free = new Map<number, ArrayBuffer[]>();
   readonly #perSize: number;
 
-  /** Keeps at most `perSize` free buffers of each length (the rest are left to the collector). */
-  constructor(perSize = 16) {
+  /**
+   * Keeps at most `perSize` free buffers of each length (the rest are left to the collector). The
+   * pool never holds more than were in use at once: in the bag tool, the messages queued to the
+   * writer thread (64 MB at most) and the frames of two batches, so the default covers them.
+   */
+  constructor(perSize = 128) {
     this.#perSize = perSize;
   }
 
