@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { performance } from "node:perf_hooks";
 import { DEFAULT_MODEL } from "../src/cli/package-paths";
 import { HELD_OUT_SEEDS } from "../src/drive/seeds";
 import type { ProviderChoice } from "../src/engine/types";
@@ -33,6 +34,18 @@ export interface BagBenchResult {
   readonly compression: string;
   /** Mean ms per processed frame by stage (summed over the threads that ran it; see RunStats). */
   readonly stages: Record<string, number>;
+  /**
+   * The same run without its start and its end: recording seconds per wall second from the end
+   * of the second engine batch to the end of the last (each batch's progress report), while every
+   * thread is busy.
+   */
+  readonly steadyRealTimeMultiple: number;
+  /** From the run's start to the end of its first engine batch: the frame workers and the writer thread starting, the first frames read and prepared. */
+  readonly firstBatchMs: number;
+  /** From the end of the last engine batch to the closed output: the last frames rendered and written, the summary and the flush to disk. */
+  readonly closeMs: number;
+  /** Before the run's clock starts, not in `seconds`: the output bag opened, its topics declared, the threads started. */
+  readonly setupMs: number;
 }
 
 const RATE_HZ = 30;
@@ -85,7 +98,10 @@ export async function benchBag(options: BagBenchOptions = {}): Promise<BagBenchR
     try {
       const { channels, height, width } = model.engine.inputShape;
       await model.engine.run(new Float32Array(channels * height * width), 1);
+      const progress: { frames: number; elapsedMs: number }[] = [];
+      const called = performance.now();
       const result = await processBag({
+        onProgress: ({ frames, elapsedMs }) => progress.push({ frames, elapsedMs }),
         input,
         output: path.join(dir, "out"),
         model,
@@ -96,15 +112,23 @@ export async function benchBag(options: BagBenchOptions = {}): Promise<BagBenchR
         opacity: 0.5,
         geometry: { wheelbaseM: 2.85, steeringRatio: 15 },
       });
+      const setupMs = performance.now() - called - result.wallMs;
       options.onResult?.(result);
       const seconds = result.wallMs / 1000;
       const processed = result.stats.processed;
+      const from = progress[Math.min(1, progress.length - 1)];
+      const to = progress[progress.length - 1];
+      const steadyFps = (to.frames - from.frames) / ((to.elapsedMs - from.elapsedMs) / 1000);
       return {
         frames: processed,
         seconds,
         fps: processed / seconds,
         realTimeMultiple: processed / RATE_HZ / seconds,
         compression: options.compression ?? "zstd",
+        steadyRealTimeMultiple: steadyFps / RATE_HZ,
+        firstBatchMs: progress[0].elapsedMs,
+        closeMs: result.wallMs - to.elapsedMs,
+        setupMs,
         stages: Object.fromEntries(
           [...result.stats.stageMs].map(([stage, ms]) => [stage, ms / Math.max(1, processed)]),
         ),

@@ -123,7 +123,9 @@ async function main(): Promise<void> {
     );
     for (const run of bags)
       say(
-        `output ${run.compression}: ${run.fps.toFixed(1)} frames/s in ${run.seconds.toFixed(2)} s: ${run.realTimeMultiple.toFixed(2)}x real time`,
+        `output ${run.compression}: ${run.fps.toFixed(1)} frames/s in ${run.seconds.toFixed(2)} s: ${run.realTimeMultiple.toFixed(2)}x real time over the whole run; ` +
+          `${run.steadyRealTimeMultiple.toFixed(2)}x in steady state (from the 2nd engine batch to the last); ` +
+          `first batch ${run.firstBatchMs.toFixed(0)} ms, closing ${run.closeMs.toFixed(0)} ms; set-up before the clock ${run.setupMs.toFixed(0)} ms`,
       );
     say(formatBagStages(bags));
     say("target on a 2-core CPU: 8x real time with every output");

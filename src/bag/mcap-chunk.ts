@@ -24,7 +24,14 @@ export interface ChunkContents {
  * records that are complete.
  */
 export async function readChunk(file: RandomAccessFile, ref: ChunkRef): Promise<ChunkContents> {
-  const bytes = await file.read(ref.offset, ref.length);
+  return decodeChunk(await file.read(ref.offset, ref.length), ref);
+}
+
+/**
+ * `readChunk` on a chunk record's bytes read before (`file.read(ref.offset, ref.length)`), so a
+ * reader can read the next chunk while it hands out the messages of this one.
+ */
+export function decodeChunk(bytes: Uint8Array, ref: ChunkRef): ChunkContents {
   if (bytes.byteLength < ref.length) {
     throw new Error(
       `chunk at offset ${ref.offset}: expected ${ref.length} bytes, the file has ${bytes.byteLength}`,

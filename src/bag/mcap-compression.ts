@@ -1,9 +1,11 @@
 /**
  * Chunk compression for MCAP: zstd through @bokuweb/zstd-wasm (its WASM module must be
- * initialised once, asynchronously), lz4 frames through lz4js.
+ * initialised once, asynchronously), lz4 frames through lz4js. A writer compresses with the faster
+ * codecs of fast-codecs.ts where they load (`initCompressors`), with these where not.
  */
 import * as zstd from "@bokuweb/zstd-wasm";
 import * as lz4 from "lz4js";
+import { type ChunkCompressor, loadFastCompressor } from "./fast-codecs";
 
 /** Compression names as they appear in MCAP chunk records. */
 export type ChunkCompression = "" | "zstd" | "lz4";
@@ -17,6 +19,14 @@ export function initCompression(): Promise<void> {
     zstdLoaded = true;
   });
   return zstdReady;
+}
+
+const fast: { lz4?: ChunkCompressor; zstd?: ChunkCompressor } = {};
+
+/** `initCompression`, and loads the faster compressor of `compression` for `compressChunk` (fast-codecs.ts). */
+export async function initCompressors(compression: ChunkCompression): Promise<void> {
+  await initCompression();
+  if (compression !== "") fast[compression] = await loadFastCompressor(compression);
 }
 
 /** Decompresses a chunk's records; checks the size the chunk declares. */
@@ -44,16 +54,17 @@ export function decompressChunk(compression: string, data: Uint8Array, uncompres
   return out;
 }
 
-/** Compresses a chunk's records (after `initCompression` for zstd). */
+/** Compresses a chunk's records (after `initCompression` for zstd; `initCompressors` for the fast codecs). */
 export function compressChunk(compression: ChunkCompression, data: Uint8Array, zstdLevel = 3): Uint8Array {
   switch (compression) {
     case "":
       return data;
     case "zstd":
+      if (fast.zstd !== undefined) return fast.zstd(data, zstdLevel);
       if (!zstdLoaded) throw new Error("zstd: call initCompression() before compressing");
       return zstd.compress(data, zstdLevel);
     case "lz4":
-      return lz4.compress(data);
+      return fast.lz4 !== undefined ? fast.lz4(data, 0) : lz4.compress(data);
     default:
       throw new Error(`unsupported chunk compression "${String(compression)}": expected "", "zstd" or "lz4"`);
   }

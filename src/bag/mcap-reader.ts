@@ -5,7 +5,7 @@
  */
 import { initCompression } from "./mcap-compression";
 import { hasMcapMagic, MCAP_MAGIC, Opcode, RECORD_PREFIX } from "./mcap-constants";
-import { readChunk } from "./mcap-chunk";
+import { decodeChunk } from "./mcap-chunk";
 import type { ChunkRef, LooseMessageRef, McapCounts, McapIndex } from "./mcap-index";
 import { parseRecord } from "./mcap-parse";
 import { scanMcap } from "./mcap-scan";
@@ -21,6 +21,13 @@ export interface McapReadOptions {
   /** Inclusive log-time bounds, nanoseconds. */
   readonly startTime?: bigint;
   readonly endTime?: bigint;
+  /**
+   * Gives each message's bytes a buffer of their own, made by `copyOut` from a view of them. The
+   * chunks are then read into two buffers reused from chunk to chunk, not into a fresh one each
+   * (whose page faults cost more than the reading), and the bytes stay valid however long the
+   * caller keeps them. Without it, messages are views of their chunk.
+   */
+  readonly copyOut?: (bytes: Uint8Array) => Uint8Array;
 }
 
 /** A pending message in the merge: ordered by log time, then position in the file. */
@@ -134,6 +141,30 @@ export class McapReader {
       .slice()
       .sort((a, b) => (a.logTime !== b.logTime ? (a.logTime < b.logTime ? -1 : 1) : a.offset - b.offset));
     const heap = new MinHeap<Pending>(before);
+    // The next chunk's bytes are read while this one's messages are handed out, so the caller
+    // does not wait for the file between chunks (one chunk more in memory).
+    let ahead: { readonly index: number; readonly bytes: Promise<Uint8Array> } | undefined;
+    // With copyOut, chunk i is read into scratch[i % 2]: chunk i + 2 is read only after chunk i's
+    // messages were copied out (chunkBytes(i + 1) runs once chunk i is loaded).
+    const { copyOut } = options;
+    const scratch: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0)];
+    const read = (index: number): Promise<Uint8Array> => {
+      const ref = chunks[index];
+      if (copyOut === undefined) return this.#file.read(ref.offset, ref.length);
+      if (scratch[index % 2].byteLength < ref.length) scratch[index % 2] = new Uint8Array(ref.length);
+      return this.#file.readInto(ref.offset, ref.length, scratch[index % 2]);
+    };
+    const chunkBytes = (index: number): Promise<Uint8Array> => {
+      const bytes = ahead?.index === index ? ahead.bytes : read(index);
+      ahead = undefined;
+      if (index + 1 < chunks.length) {
+        const next = read(index + 1);
+        // Awaited (and its failure reported) when the merge reaches that chunk.
+        next.catch(() => undefined);
+        ahead = { index: index + 1, bytes: next };
+      }
+      return bytes;
+    };
     let nextChunk = 0;
     let nextLoose = 0;
     for (;;) {
@@ -142,7 +173,8 @@ export class McapReader {
         progressed = false;
         const top = heap.peek();
         if (nextChunk < chunks.length && (!top || chunks[nextChunk].messageStartTime <= top.logTime)) {
-          await this.#loadChunk(chunks[nextChunk++], heap, wanted, inRange);
+          await this.#loadChunk(chunks[nextChunk], chunkBytes(nextChunk), heap, wanted, inRange, copyOut);
+          nextChunk += 1;
           progressed = true;
         } else if (nextLoose < loose.length && (!top || loose[nextLoose].logTime <= top.logTime)) {
           const ref = loose[nextLoose++];
@@ -152,23 +184,26 @@ export class McapReader {
       }
       const item = heap.pop();
       if (!item) return;
-      const message = item.message ?? (await this.#readLoose(item.loose));
+      const message = item.message ?? (await this.#readLoose(item.loose, copyOut));
       if (message) yield message;
     }
   }
 
   async #loadChunk(
     ref: ChunkRef,
+    bytes: Promise<Uint8Array>,
     heap: MinHeap<Pending>,
     wanted: ReadonlySet<number> | undefined,
     inRange: (t: bigint) => boolean,
+    copyOut: ((bytes: Uint8Array) => Uint8Array) | undefined,
   ): Promise<void> {
     try {
-      const contents = await readChunk(this.#file, ref);
+      const contents = decodeChunk(await bytes, ref);
       for (const { message, offset } of contents.messages) {
         if (wanted && !wanted.has(message.channelId)) continue;
         if (!inRange(message.logTime)) continue;
-        heap.push({ logTime: message.logTime, fileOffset: ref.offset, inChunk: offset, message });
+        const own = copyOut === undefined ? message : { ...message, data: copyOut(message.data) };
+        heap.push({ logTime: message.logTime, fileOffset: ref.offset, inChunk: offset, message: own });
       }
     } catch (err) {
       this.#index.problems.push({
@@ -182,14 +217,18 @@ export class McapReader {
     }
   }
 
-  async #readLoose(ref: LooseMessageRef | undefined): Promise<McapMessage | undefined> {
+  async #readLoose(
+    ref: LooseMessageRef | undefined,
+    copyOut: ((bytes: Uint8Array) => Uint8Array) | undefined,
+  ): Promise<McapMessage | undefined> {
     if (!ref) return undefined;
     const bytes = await this.#file.read(ref.offset, ref.length);
     const r =
       bytes.byteLength === ref.length
         ? parseRecord(Opcode.Message, bytes.subarray(RECORD_PREFIX))
         : undefined;
-    return r?.kind === "Message" ? r.value : undefined;
+    if (r?.kind !== "Message") return undefined;
+    return copyOut === undefined ? r.value : { ...r.value, data: copyOut(r.value.data) };
   }
 
   async close(): Promise<void> {

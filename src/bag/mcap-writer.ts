@@ -8,7 +8,7 @@
  */
 import * as fs from "node:fs";
 import { McapCoreWriter as LibraryWriter } from "./mcap-core";
-import { type ChunkCompression, compressChunk, initCompression } from "./mcap-compression";
+import { type ChunkCompression, compressChunk, initCompressors } from "./mcap-compression";
 import { FileWritable } from "./mcap-file-writable";
 import "./mcap-core-patches";
 
@@ -86,7 +86,7 @@ export class McapWriter {
       throw new Error(`MCAP writer: chunkSize must be a positive integer, got ${String(options.chunkSize)}`);
     }
     const zstdLevel = options.zstdLevel ?? DEFAULTS.zstdLevel;
-    await initCompression();
+    await initCompressors(compression);
     const fh = await fs.promises.open(path, "wx");
     const timing = { compressMs: 0 };
     const writable = new FileWritable(fh);

@@ -131,6 +131,8 @@ export class McapBagReader implements BagReader {
       channelIds: topicOf.keys(),
       ...(options.startTimeNs !== undefined ? { startTime: options.startTimeNs } : {}),
       ...(options.endTimeNs !== undefined ? { endTime: options.endTimeNs } : {}),
+      // Compressed messages are decompressed into buffers of their own anyway.
+      ...(options.copyOut !== undefined && !this.#messageCompressed ? { copyOut: options.copyOut } : {}),
     })) {
       const topic = topicOf.get(m.channelId);
       if (topic === undefined) continue;

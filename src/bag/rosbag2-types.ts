@@ -37,6 +37,12 @@ export interface BagReadOptions {
   /** Inclusive log-time bounds, nanoseconds. */
   readonly startTimeNs?: bigint;
   readonly endTimeNs?: bigint;
+  /**
+   * Makes a buffer of its own for a message's bytes (given a view of them), where the storage
+   * would otherwise hand out views of a larger buffer (MCAP chunks; see McapReadOptions.copyOut).
+   * Messages whose bytes come from elsewhere (decompressed, sqlite3) are not passed through it.
+   */
+  readonly copyOut?: (bytes: Uint8Array) => Uint8Array;
 }
 
 /** An open recording: metadata up front, messages as a stream. */

@@ -26,6 +26,7 @@ import {
   OUTPUT_KINDS,
   planCameras,
 } from "./camera-topics";
+import { BufferPool } from "./buffer-pool";
 import type { FrameResult } from "./frame-outputs";
 import {
   createFramePool,
@@ -190,6 +191,13 @@ class BagRun {
   #handled = 0;
   #messagesRead = 0;
   readonly #aspect: AspectWarning;
+  /**
+   * Camera-sized buffers for the input messages' bytes and the frame workers' copies of them;
+   * each comes back once the writer has written it (buffer-pool.ts).
+   */
+  readonly #buffers = new BufferPool();
+  /** Input message bytes in a pooled buffer of their own (the reader's copyOut), not yet written. */
+  readonly #pooled = new WeakSet<Uint8Array>();
 
   private constructor(reader: BagReader, options: ProcessBagOptions, batchSize: number) {
     this.#reader = reader;
@@ -228,7 +236,9 @@ class BagRun {
   static async start(reader: BagReader, options: ProcessBagOptions, batchSize: number): Promise<BagRun> {
     const run = new BagRun(reader, options, batchSize);
     const threads = options.threads ?? defaultFrameThreads();
+    const buffers = run.#buffers;
     run.#writer = await openOutput({
+      buffers,
       reader,
       registry: run.#serializer.registry,
       cameras: run.#cameras,
@@ -259,6 +269,7 @@ class BagRun {
           },
         },
         threads,
+        buffers,
       );
     } catch (error) {
       await run.#writer.close().catch(() => undefined);
@@ -275,7 +286,12 @@ class BagRun {
     let failure: unknown;
     try {
       let readStart = performance.now();
-      for await (const message of this.#reader.messages()) {
+      const copyOut = (bytes: Uint8Array): Uint8Array => {
+        const own = this.#buffers.copy(bytes);
+        this.#pooled.add(own);
+        return own;
+      };
+      for await (const message of this.#reader.messages({ copyOut })) {
         this.#stats.addTime("read", performance.now() - readStart);
         if (signal?.aborted) break;
         this.#messagesRead += 1;
@@ -553,7 +569,12 @@ class BagRun {
   async #copy(message: BagMessage, ownCopy?: Uint8Array): Promise<void> {
     const started = performance.now();
     const writer = this.#writer as OutputBag;
-    if (ownCopy !== undefined) await writer.write(message.topic, message.logTimeNs, ownCopy, true);
+    if (ownCopy !== undefined) {
+      await writer.write(message.topic, message.logTimeNs, ownCopy, true, true);
+      // The worker's copy was written; the message's own bytes are not needed any more.
+      if (this.#pooled.delete(message.data)) this.#buffers.give(message.data.buffer as ArrayBuffer);
+    } else if (this.#pooled.delete(message.data))
+      await writer.write(message.topic, message.logTimeNs, message.data, true, true);
     else await writer.write(message.topic, message.logTimeNs, message.data);
     this.#stats.copied += 1;
     this.#stats.addTime("write", performance.now() - started);

@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { FloatImage } from "../image/frame";
+import { BufferPool } from "./buffer-pool";
 import type { ComparePrediction } from "./compare-outputs";
 import type { FrameResult } from "./frame-outputs";
 import {
@@ -53,7 +54,7 @@ type FromWorker =
 /**
  * A prepared or rendered frame, and, when the message had to be copied for a worker, that copy
  * handed back: a buffer of its own, which the caller may hand on (to the output bag) instead of
- * copying again. The worker decodes an rgb8 or mono8 frame as a view of its copy, so the copy
+ * copying again, and give back to the BufferPool once written. The worker decodes an rgb8 or mono8 frame as a view of its copy, so the copy
  * comes back with the rendered frame, or with the prepared one when the frame cannot be rendered.
  */
 export type PreparedFrame = Prepared & { readonly ownCopy?: Uint8Array };
@@ -83,8 +84,14 @@ export function defaultFrameThreads(): number {
 }
 
 /** A pool of `threads` workers, or the main thread itself for 0. */
-export function createFramePool(settings: FrameWorkSettings, threads: number): FramePool {
-  return threads > 0 ? new WorkerPool(settings, threads) : new InlinePool(settings);
+export function createFramePool(
+  settings: FrameWorkSettings,
+  threads: number,
+  buffers?: BufferPool,
+): FramePool {
+  return threads > 0
+    ? new WorkerPool(settings, threads, buffers ?? new BufferPool())
+    : new InlinePool(settings);
 }
 
 class InlinePool implements FramePool {
@@ -133,11 +140,14 @@ class WorkerPool implements FramePool {
   /** The main thread's share of the frames: it only reads, runs the engine and waits otherwise. */
   readonly #main: FrameWork;
   readonly #waiting = new Map<string, Waiting>();
+  /** Where the copies of messages sent to a worker come from (and, once written, go back to). */
+  readonly #buffers: BufferPool;
   #next = 0;
   #failure: Error | undefined;
 
-  constructor(settings: FrameWorkSettings, threads: number) {
+  constructor(settings: FrameWorkSettings, threads: number, buffers: BufferPool) {
     this.threads = threads;
+    this.#buffers = buffers;
     this.#main = new FrameWork(settings);
     this.#workers = Array.from({ length: threads }, (_, k) => {
       const worker = new Worker(path.join(__dirname, "frame-worker.js"), { workerData: settings });
@@ -181,7 +191,7 @@ class WorkerPool implements FramePool {
     }
     const worker = slot % this.#workers.length;
     this.#owner.set(id, worker);
-    const copy = data.slice();
+    const copy = this.#buffers.copy(data);
     const reply = await this.#ask(worker, `prepared:${id}`, { type: "prepare", id, compressed, data: copy }, [
       copy.buffer,
     ]);

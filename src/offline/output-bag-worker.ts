@@ -46,6 +46,11 @@ port.on("message", (message: ToWriter) => {
           if (failed !== undefined || writer === undefined) return;
           await writer.write(message.topic, message.logTimeNs, message.data);
           written += message.data.byteLength;
+          // Written means copied into the chunk: the buffer can carry another frame.
+          if (message.recycle) {
+            const buffer = message.data.buffer as ArrayBuffer;
+            port.postMessage({ type: "recycled", buffer } satisfies FromWriter, [buffer]);
+          }
           if (written - ackedAt >= 4 << 20) {
             ackedAt = written;
             send({ type: "ack", bytes: written });

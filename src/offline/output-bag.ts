@@ -6,6 +6,7 @@
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { BagMetadata } from "../bag/rosbag2-metadata";
+import type { BufferPool } from "./buffer-pool";
 import {
   type BagWriter,
   type BagWriterOptions,
@@ -22,30 +23,44 @@ export interface OutputBag {
   addTopic(topic: BagWriterTopic): Promise<void>;
   /**
    * Queues one message. With `owned`, `data` (and its whole buffer) is handed over and must not be
-   * used again; otherwise it is copied. Resolves when the writer can take more, not when written.
+   * used again; otherwise it is copied. With `recycle` too, the buffer goes to `buffers` (see
+   * openOutputBag) once written. Resolves when the writer can take more, not when written.
    */
-  write(topic: string, logTimeNs: bigint, data: Uint8Array, owned?: boolean): Promise<void>;
+  write(
+    topic: string,
+    logTimeNs: bigint,
+    data: Uint8Array,
+    owned?: boolean,
+    recycle?: boolean,
+  ): Promise<void>;
   /** Finishes the bag (also after errors); rejects with the first write error, if any. */
   close(): Promise<BagMetadata>;
   /** Milliseconds spent compressing chunks, in whichever thread wrote; complete once closed. */
   readonly compressMs: number;
 }
 
-/** Opens `dir` as an output bag; refuses it as createBagWriter does (exists, overlaps an input). */
+/**
+ * Opens `dir` as an output bag; refuses it as createBagWriter does (exists, overlaps an input).
+ * In a thread, buffers written with `recycle` come back to `buffers` once the thread has written
+ * them; inline, the caller may reuse them as soon as `write` returns.
+ */
 export async function openOutputBag(
   dir: string,
   options: OutputBagOptions,
   thread: boolean,
+  buffers?: BufferPool,
 ): Promise<OutputBag> {
-  if (!thread) return new InlineOutput(await createBagWriter(dir, options));
-  return ThreadOutput.open(dir, options);
+  if (!thread) return new InlineOutput(await createBagWriter(dir, options), buffers);
+  return ThreadOutput.open(dir, options, buffers);
 }
 
 class InlineOutput implements OutputBag {
   readonly #writer: BagWriter;
+  readonly #buffers: BufferPool | undefined;
 
-  constructor(writer: BagWriter) {
+  constructor(writer: BagWriter, buffers: BufferPool | undefined) {
     this.#writer = writer;
+    this.#buffers = buffers;
   }
 
   get dir(): string {
@@ -60,8 +75,16 @@ class InlineOutput implements OutputBag {
     return this.#writer.addTopic(topic);
   }
 
-  write(topic: string, logTimeNs: bigint, data: Uint8Array): Promise<void> {
-    return this.#writer.write(topic, logTimeNs, data);
+  async write(
+    topic: string,
+    logTimeNs: bigint,
+    data: Uint8Array,
+    owned = false,
+    recycle = false,
+  ): Promise<void> {
+    await this.#writer.write(topic, logTimeNs, data);
+    // BagWriter.write has copied the bytes by now.
+    if (owned && recycle) this.#buffers?.give(data.buffer as ArrayBuffer);
   }
 
   close(): Promise<BagMetadata> {
@@ -73,13 +96,21 @@ class InlineOutput implements OutputBag {
 export type ToWriter =
   | { readonly type: "open"; readonly dir: string; readonly options: OutputBagOptions }
   | { readonly type: "topic"; readonly topic: BagWriterTopic }
-  | { readonly type: "write"; readonly topic: string; readonly logTimeNs: bigint; readonly data: Uint8Array }
+  | {
+      readonly type: "write";
+      readonly topic: string;
+      readonly logTimeNs: bigint;
+      readonly data: Uint8Array;
+      /** Send the buffer back once written. */
+      readonly recycle: boolean;
+    }
   | { readonly type: "close" };
 
 export type FromWriter =
   | { readonly type: "opened"; readonly dir: string }
   | { readonly type: "topic" }
   | { readonly type: "ack"; readonly bytes: number }
+  | { readonly type: "recycled"; readonly buffer: ArrayBuffer }
   | {
       readonly type: "closed";
       readonly metadata?: BagMetadata;
@@ -103,20 +134,27 @@ class ThreadOutput implements OutputBag {
   #topicReplies: (() => void)[] = [];
   #closed: ((reply: FromWriter & { type: "closed" }) => void) | undefined;
 
-  private constructor(worker: Worker, dir: string) {
+  readonly #buffers: BufferPool | undefined;
+
+  private constructor(worker: Worker, dir: string, buffers: BufferPool | undefined) {
     this.#worker = worker;
     this.dir = dir;
+    this.#buffers = buffers;
     worker.on("message", (message: FromWriter) => this.#receive(message));
     worker.on("error", (error: Error) => this.#fail(error));
   }
 
-  static open(dir: string, options: OutputBagOptions): Promise<ThreadOutput> {
+  static open(
+    dir: string,
+    options: OutputBagOptions,
+    buffers: BufferPool | undefined,
+  ): Promise<ThreadOutput> {
     const worker = new Worker(path.join(__dirname, "output-bag-worker.js"));
     return new Promise((resolve, reject) => {
       const first = (message: FromWriter): void => {
         worker.off("message", first);
         worker.off("error", reject);
-        if (message.type === "opened") resolve(new ThreadOutput(worker, message.dir));
+        if (message.type === "opened") resolve(new ThreadOutput(worker, message.dir, buffers));
         else {
           void worker.terminate();
           reject(
@@ -137,6 +175,9 @@ class ThreadOutput implements OutputBag {
       case "ack":
         this.#acked = message.bytes;
         this.#wake();
+        break;
+      case "recycled":
+        this.#buffers?.give(message.buffer);
         break;
       case "topic":
         this.#topicReplies.shift()?.();
@@ -170,16 +211,24 @@ class ThreadOutput implements OutputBag {
     });
   }
 
-  async write(topic: string, logTimeNs: bigint, data: Uint8Array, owned = false): Promise<void> {
+  async write(
+    topic: string,
+    logTimeNs: bigint,
+    data: Uint8Array,
+    owned = false,
+    recycle = false,
+  ): Promise<void> {
     if (this.#error) throw this.#error;
     // An owned message travels with its whole buffer, uncopied (a CDR message is a view of the
     // start of a buffer of its own); a borrowed view is copied, so the rest of its buffer stays.
     // Copying a camera-sized message costs a fresh 1 MB allocation per message.
     const payload = owned ? data : data.slice();
     this.#sent += payload.byteLength;
-    this.#worker.postMessage({ type: "write", topic, logTimeNs, data: payload } satisfies ToWriter, [
-      payload.buffer as ArrayBuffer,
-    ]);
+    const back = owned && recycle && this.#buffers?.wants(payload.buffer.byteLength) === true;
+    this.#worker.postMessage(
+      { type: "write", topic, logTimeNs, data: payload, recycle: back } satisfies ToWriter,
+      [payload.buffer as ArrayBuffer],
+    );
     while (this.#sent - this.#acked > MAX_IN_FLIGHT && !this.#error)
       await new Promise<void>((resolve) => (this.#wakeAck = resolve));
     if (this.#error) throw this.#error;

@@ -6,6 +6,7 @@ import type { MessageRegistry } from "../bag/msg-registry";
 import type { BagReader } from "../bag/rosbag2-types";
 import type { ProcessBagOptions } from "./bag-processor";
 import { type CameraPlan, COMPARE_TYPES, compareKinds, type OutputKind, OUTPUT_TYPES } from "./camera-topics";
+import type { BufferPool } from "./buffer-pool";
 import { type OutputBag, openOutputBag } from "./output-bag";
 
 /**
@@ -29,6 +30,8 @@ export interface OutputSetup {
   readonly thread: boolean;
   /** The outputs written per frame; only their topics are declared. */
   readonly outputs: readonly OutputKind[];
+  /** Where buffers written with `recycle` go back to (with `thread`). */
+  readonly buffers?: BufferPool;
 }
 
 /** The open output bag with all topics added; closed again if declaring a topic fails. */
@@ -45,6 +48,7 @@ export async function openOutput(setup: OutputSetup): Promise<OutputBag> {
       library: "visualbackprop bag",
     },
     setup.thread,
+    setup.buffers,
   );
   const schema = (type: string): string | undefined =>
     registry.has(type) ? registry.ros2MsgSchema(type) : undefined;

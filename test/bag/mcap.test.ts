@@ -115,6 +115,45 @@ describe("bag/mcap: writer and reader", () => {
     }
   });
 
+  it("copyOut gives every message a buffer of its own with the same bytes, also when chunks overlap in time", async () => {
+    // Chunks of one or two messages whose times interleave: the merge holds messages of a chunk
+    // while later chunks are read into the reader's reused buffers.
+    const file = path.join(tmp.dir, "overlap.mcap");
+    const writer = await McapWriter.create(file, { compression: "", chunkSize: 150 });
+    const schema = await writer.addSchema({ name: "x/msg/Y", encoding: "ros2msg", data: new Uint8Array() });
+    const ch = await writer.addChannel({ schemaId: schema, topic: "/t", messageEncoding: "cdr" });
+    const times = [90n, 10n, 80n, 20n, 70n, 30n, 60n, 40n, 50n, 5n, 95n, 45n, 15n, 85n];
+    for (const [i, t] of times.entries())
+      await writer.addMessage({ channelId: ch, logTime: t, data: new Uint8Array(100 + i).fill(i + 1) });
+    await writer.close();
+    const reader = await McapReader.open(file);
+    try {
+      const plain = await collect(reader.messages());
+      const copies: Uint8Array[] = [];
+      const owned = await collect(
+        reader.messages({
+          copyOut: (bytes) => {
+            const copy = bytes.slice();
+            copies.push(copy);
+            return copy;
+          },
+        }),
+      );
+      assert.deepEqual(
+        owned.map((m) => m.logTime),
+        [...times].sort((x, y) => (x < y ? -1 : 1)),
+      );
+      assert.equal(copies.length, times.length);
+      owned.forEach((m, i) => {
+        assert.ok(Buffer.from(m.data).equals(Buffer.from(plain[i].data)), `bytes of message ${i}`);
+        assert.ok(copies.includes(m.data), `message ${i} is copyOut's buffer`);
+        assert.equal(m.data.byteLength, m.data.buffer.byteLength, `message ${i} has its buffer to itself`);
+      });
+    } finally {
+      await reader.close();
+    }
+  });
+
   it("returns messages in log-time order when they were written out of order", async () => {
     const file = path.join(tmp.dir, "order.mcap");
     const writer = await McapWriter.create(file, { chunkSize: 200 });

@@ -1,0 +1,52 @@
+/**
+ * Camera-sized byte buffers kept for reuse across the bag tool's threads. Each input frame is
+ * copied once, for a frame worker (frame-pool.ts); the copy goes to the worker, comes back with
+ * the frame's outputs, goes on to the writer thread and, once written, comes back here to carry
+ * a later frame. A fresh megabyte buffer per frame costs page faults and garbage collection in
+ * the main thread, which the bag tool's speed depends on; a reused one costs the copy alone.
+ */
+/** Smaller buffers are not kept: allocating them costs little, and their sizes are many. */
+const SMALLEST = 64 << 10;
+
+export class BufferPool {
+  readonly #free = new Map<number, ArrayBuffer[]>();
+  readonly #perSize: number;
+
+  /**
+   * Keeps at most `perSize` free buffers of each length (the rest are left to the collector). The
+   * pool never holds more than were in use at once: in the bag tool, the messages queued to the
+   * writer thread (64 MB at most) and the frames of two batches, so the default covers them.
+   */
+  constructor(perSize = 128) {
+    this.#perSize = perSize;
+  }
+
+  /** A copy of `data` in a buffer of its own (the whole buffer, exactly as long). */
+  copy(data: Uint8Array): Uint8Array<ArrayBuffer> {
+    const buffer = this.#free.get(data.byteLength)?.pop();
+    if (buffer === undefined) return data.slice();
+    const copy = new Uint8Array(buffer);
+    copy.set(data);
+    return copy;
+  }
+
+  /** Whether a buffer of `byteLength` bytes is worth giving back. */
+  wants(byteLength: number): boolean {
+    return byteLength >= SMALLEST;
+  }
+
+  /** Takes back a buffer that nothing uses any more (one `copy` handed out, or one like it). */
+  give(buffer: ArrayBuffer): void {
+    if (!this.wants(buffer.byteLength)) return; // small, or detached
+    let free = this.#free.get(buffer.byteLength);
+    if (free === undefined) this.#free.set(buffer.byteLength, (free = []));
+    if (free.length < this.#perSize) free.push(buffer);
+  }
+
+  /** Free buffers held, for tests. */
+  get size(): number {
+    let n = 0;
+    for (const free of this.#free.values()) n += free.length;
+    return n;
+  }
+}
