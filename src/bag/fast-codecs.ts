@@ -57,7 +57,8 @@ async function loadZstd(warn: (line: string) => void): Promise<ChunkCompressor |
   return (data, level) => zstd.compress(data, level);
 }
 
-function optional<T>(name: string, fallback: string, warn: (line: string) => void): T | undefined {
+/** `require(name)`, or undefined with one line to `warn` naming it, why, and `fallback`. */
+export function optional<T>(name: string, fallback: string, warn: (line: string) => void): T | undefined {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional at run time, see above
     return require(name) as T;
