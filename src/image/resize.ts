@@ -233,21 +233,7 @@ export function resampleBytes(
   const target = out ?? new Float32Array(rowLength * dstHeight);
   if (channels === 3) {
     // RGB: the SIMD kernels (the same arithmetic, four rows at a time), converting by nothing.
-    simdResampleRgb(
-      src,
-      srcWidth,
-      first,
-      rows,
-      xt,
-      yt,
-      relativeStarts(yt, first),
-      dstWidth,
-      dstHeight,
-      IDENTITY,
-      target,
-      0,
-      "nhwc",
-    );
+    resampleRgbConverted(src, srcWidth, srcHeight, region, dstWidth, dstHeight, IDENTITY, target, 0, "nhwc");
     return target;
   }
   const horizontal = scratchRows(rows * rowLength);
