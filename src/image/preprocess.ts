@@ -97,9 +97,10 @@ export function cropRectangle(spec: PreprocessSpec, frameWidth: number, frameHei
 }
 
 /**
- * The colour loops below as a matrix for the SIMD kernels: the same coefficients, in the same
- * order, so each value is computed by the same double operations. An RGB or BGR row picks its
- * channel by 1 and adds the others times 0, which is exact for the non-negative values here.
+ * The colour conversion as a matrix (a row per output channel: R, G, B weights and an offset),
+ * then scale and bias: what the SIMD kernels apply, and preprocess's loop for grey frames. YUV is
+ * BT.601 full range (JPEG's YCbCr). An RGB or BGR row picks its channel by 1 and adds the others
+ * times 0, which is exact for the non-negative values here.
  */
 function colourTransform(spec: PreprocessSpec): ColourTransform {
   const key = `${spec.colorSpace}:${spec.scale}:${spec.bias}`;
@@ -182,14 +183,9 @@ export function preprocess(
     height,
     rgbScratch,
   );
-  // One loop per colour space and layout, so no branch runs per pixel. A grey frame's pixel is
-  // one value read as R, G and B (pixel step 1, the G and B offsets 0).
   const { scale, bias } = spec;
-  const px = frameChannelCount;
-  const gi = px === 3 ? 1 : 0;
-  const bi = px === 3 ? 2 : 0;
   if (channels === 1) {
-    if (px === 1) {
+    if (frameChannelCount === 1) {
       // A grey frame into a grey model: its bytes, resized, as they are.
       for (let p = 0; p < plane; p++) target[offset + p] = rgb[p] * scale + bias;
       return target;
@@ -204,31 +200,16 @@ export function preprocess(
     }
     return target;
   }
-  const yuv = spec.colorSpace === "yuv";
-  const swap = spec.colorSpace === "bgr";
+  // A grey frame into a colour model (an RGB frame took the SIMD kernels above): its value read as
+  // R, G and B, through the kernels' matrix, so each value comes from the same double operations.
+  const m = colourTransform(spec);
   // Where channel 0, 1 and 2 of pixel p go: offset + p * step + channel * stride.
   const step = spec.layout === "nchw" ? 1 : 3;
   const stride = spec.layout === "nchw" ? plane : 1;
-  const o1 = offset + stride;
-  const o2 = offset + 2 * stride;
-  if (yuv) {
-    for (let p = 0, i = 0, t = 0; p < plane; p++, i += px, t += step) {
-      const r = rgb[i];
-      const g = rgb[i + gi];
-      const b = rgb[i + bi];
-      // BT.601 full range (JPEG's YCbCr).
-      target[offset + t] = (0.299 * r + 0.587 * g + 0.114 * b) * scale + bias;
-      target[o1 + t] = (-0.168736 * r - 0.331264 * g + 0.5 * b + 128) * scale + bias;
-      target[o2 + t] = (0.5 * r - 0.418688 * g - 0.081312 * b + 128) * scale + bias;
-    }
-  } else {
-    const first = swap ? bi : 0;
-    const last = swap ? 0 : bi;
-    for (let p = 0, i = 0, t = 0; p < plane; p++, i += px, t += step) {
-      target[offset + t] = rgb[i + first] * scale + bias;
-      target[o1 + t] = rgb[i + gi] * scale + bias;
-      target[o2 + t] = rgb[i + last] * scale + bias;
-    }
+  for (let p = 0, t = offset; p < plane; p++, t += step) {
+    const v = rgb[p];
+    for (let c = 0, k = 0; c < 3; c++, k += 4)
+      target[t + c * stride] = (m[k] * v + m[k + 1] * v + m[k + 2] * v + m[k + 3]) * scale + bias;
   }
   return target;
 }
