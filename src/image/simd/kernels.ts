@@ -155,7 +155,8 @@ export type ColourTransform = Float64Array;
  * each finished pixel: source rows `rowFirst .. rowFirst + rows` of `src` (row stride `width *
  * 3`), horizontal taps `xt` to `dstW`, vertical taps `yt` (starts relative to `rowFirst`) to
  * `dstH` rows, converted by `colour`, written to `out` at `offset` as three planes ("nchw") or
- * interleaved ("nhwc"). Bit-identical to horizontalRgb, vertical and preprocess's colour loops.
+ * interleaved ("nhwc"). Bit-identical to horizontalRgb, vertical and the colour conversion of the
+ * reference preprocessing (test/image/reference-kernels.ts).
  */
 export function simdResampleRgb(
   src: Uint8Array,

@@ -1,8 +1,8 @@
 ;; WebAssembly SIMD image kernels for the per-frame work around the engine (issue 12).
 ;;
 ;; Every kernel does exactly the IEEE operations of the JavaScript kernels in src/image/resize.ts,
-;; src/image/overlay.ts and preprocess.ts's colour loops, in the same order, only two or eight at
-;; a time: float resampling in f64x2 (JavaScript computes in doubles), rounded to float32 where
+;; src/image/overlay.ts and the colour conversion of test/image/reference-kernels.ts's preprocess,
+;; in the same order, only two or eight at a time: float resampling in f64x2 (JavaScript computes in doubles), rounded to float32 where
 ;; JavaScript stores into a
 ;; Float32Array (f32x4.demote_f64x2_zero rounds to nearest even, like a Float32Array store), and
 ;; the overlay blend in 16-bit integer lanes where every intermediate fits (at most 65408). No
