@@ -12,18 +12,26 @@ import type { RosSerializer } from "./ros-serializer";
 export interface ImageShell {
   /** The whole message. */
   readonly bytes: Uint8Array;
-  /** Its pixel bytes (zero until written), a view into `bytes`. */
+  /**
+   * Its pixel bytes, a view into `bytes`: zeros in a new buffer, stale bytes in a reused one, so
+   * the caller writes every one of them.
+   */
   readonly data: Uint8Array;
 }
 
 const NO_PIXELS = new Uint8Array(0);
 
-/** `message` (its `data` ignored) as `type` with room for `dataLength` pixel bytes. */
+/**
+ * `message` (its `data` ignored) as `type` with room for `dataLength` pixel bytes, in the buffer
+ * `allocate` gives for the whole message (a reused one saves a camera-sized allocation per frame;
+ * every byte before the pixels is written here).
+ */
 export function encodeImageShell(
   serializer: RosSerializer,
   type: string,
   message: Omit<ImageMsg, "data">,
   dataLength: number,
+  allocate: (byteLength: number) => Uint8Array = (byteLength) => new Uint8Array(byteLength),
 ): ImageShell {
   if (!Number.isInteger(dataLength) || dataLength < 0)
     throw new Error(`image message: expected a pixel byte count >= 0, got ${dataLength}`);
@@ -34,8 +42,14 @@ export function encodeImageShell(
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   if (lengthAt < 4 || view.getUint32(lengthAt, littleEndian) !== 0)
     throw new Error(`image message: ${type} does not end in its pixel data`);
-  const bytes = new Uint8Array(head.byteLength + dataLength);
+  const bytes = allocate(head.byteLength + dataLength);
+  if (bytes.byteLength !== head.byteLength + dataLength)
+    throw new Error(`image message: allocated ${bytes.byteLength} bytes for ${head.byteLength + dataLength}`);
   bytes.set(head);
-  new DataView(bytes.buffer).setUint32(lengthAt, dataLength, littleEndian);
+  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(
+    lengthAt,
+    dataLength,
+    littleEndian,
+  );
   return { bytes, data: bytes.subarray(head.byteLength) };
 }

@@ -37,7 +37,7 @@ import {
 } from "./frame-pool";
 import { epochMs, type Rendered } from "./frame-work";
 import { AspectWarning, type FramePrediction, isNonFinite, predictionOf } from "../frame/frame-path";
-import type { OutputBag } from "./output-bag";
+import type { Handover, OutputBag } from "./output-bag";
 import { openOutput } from "./output-setup";
 import { RecordedSteering } from "./recorded-steering";
 import { RunStats } from "./run-stats";
@@ -529,11 +529,11 @@ class BagRun {
     for (const kind of this.#outputs) {
       const data = result.messages[kind];
       if (data !== undefined)
-        await writer.write(frame.camera.outputs[kind], frame.message.logTimeNs, data, true);
+        await writer.write(frame.camera.outputs[kind], frame.message.logTimeNs, data, handoverOf(data));
     }
     if (result.compare !== undefined) {
       for (const [kind, data] of Object.entries(result.compare.messages) as [CompareKind, Uint8Array][])
-        await writer.write(frame.camera.compare[kind], frame.message.logTimeNs, data, true);
+        await writer.write(frame.camera.compare[kind], frame.message.logTimeNs, data, handoverOf(data));
     }
     this.#stats.addTime("write", performance.now() - started);
     this.#stats.addTime("render", rendered.renderMs);
@@ -570,11 +570,11 @@ class BagRun {
     const started = performance.now();
     const writer = this.#writer as OutputBag;
     if (ownCopy !== undefined) {
-      await writer.write(message.topic, message.logTimeNs, ownCopy, true, true);
+      await writer.write(message.topic, message.logTimeNs, ownCopy, "recycle");
       // The worker's copy was written; the message's own bytes are not needed any more.
       if (this.#pooled.delete(message.data)) this.#buffers.give(message.data.buffer as ArrayBuffer);
     } else if (this.#pooled.delete(message.data))
-      await writer.write(message.topic, message.logTimeNs, message.data, true, true);
+      await writer.write(message.topic, message.logTimeNs, message.data, "recycle");
     else await writer.write(message.topic, message.logTimeNs, message.data);
     this.#stats.copied += 1;
     this.#stats.addTime("write", performance.now() - started);
@@ -589,6 +589,15 @@ interface ComparedBatch {
 
 function elements(shape: { channels: number; height: number; width: number }): number {
   return shape.channels * shape.height * shape.width;
+}
+
+/**
+ * A rendered message is the writer's; the buffer of one that fills it (the mask and overlay, which
+ * are rendered into buffers of their exact length) comes back for another frame, while a buffer
+ * the serialiser sized with room to spare would only sit in the pool.
+ */
+function handoverOf(data: Uint8Array): Handover {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? "recycle" : "take";
 }
 
 /** The frame's message bytes in a buffer of their own, when a frame worker handed them back. */

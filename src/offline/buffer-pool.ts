@@ -2,8 +2,10 @@
  * Camera-sized byte buffers kept for reuse across the bag tool's threads. Each input frame is
  * copied once, for a frame worker (frame-pool.ts); the copy goes to the worker, comes back with
  * the frame's outputs, goes on to the writer thread and, once written, comes back here to carry
- * a later frame. A fresh megabyte buffer per frame costs page faults and garbage collection in
- * the main thread, which the bag tool's speed depends on; a reused one costs the copy alone.
+ * a later frame. The mask and overlay messages the frame workers render take the same round: the
+ * main thread sends each worker buffers of the lengths it rendered into before (`take`). A fresh
+ * megabyte buffer per frame costs page faults, zeroing and garbage collection in every thread
+ * that allocates it, which the bag tool's speed depends on; a reused one costs nothing of that.
  */
 /** Smaller buffers are not kept: allocating them costs little, and their sizes are many. */
 const SMALLEST = 64 << 10;
@@ -23,11 +25,25 @@ export class BufferPool {
 
   /** A copy of `data` in a buffer of its own (the whole buffer, exactly as long). */
   copy(data: Uint8Array): Uint8Array<ArrayBuffer> {
-    const buffer = this.#free.get(data.byteLength)?.pop();
+    const buffer = this.take(data.byteLength);
     if (buffer === undefined) return data.slice();
     const copy = new Uint8Array(buffer);
     copy.set(data);
     return copy;
+  }
+
+  /** A free buffer of exactly `byteLength` bytes, if one was given back; its bytes are stale. */
+  take(byteLength: number): ArrayBuffer | undefined {
+    return this.#free.get(byteLength)?.pop();
+  }
+
+  /**
+   * `byteLength` bytes in a buffer of their own (the whole buffer): a free one, whose stale bytes
+   * the caller must overwrite, every one of them, or a new one of zeros.
+   */
+  allocate(byteLength: number): Uint8Array<ArrayBuffer> {
+    const buffer = this.take(byteLength);
+    return buffer === undefined ? new Uint8Array(byteLength) : new Uint8Array(buffer);
   }
 
   /** Whether a buffer of `byteLength` bytes is worth giving back. */

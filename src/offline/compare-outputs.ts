@@ -4,7 +4,6 @@
  * frame through its own crop), the SaliencyComparison and the difference image. Both masks are
  * mapped onto the frame once, for their images and the comparison alike.
  */
-import type { RosSerializer } from "../bag/ros-serializer";
 import type { SaliencyMethod } from "../engine/types";
 import type { CameraFrame, FloatImage, RgbFrame } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
@@ -17,6 +16,7 @@ import {
   buildFrameOutputs,
   type CompareResult,
   type FrameResult,
+  type MessageMaker,
   type OutputSettings,
 } from "./frame-outputs";
 
@@ -39,7 +39,7 @@ export interface ComparePrediction {
 
 /** Builds and serialises both models' outputs and their comparison for one frame. */
 export function buildCompareOutputs(
-  serializer: RosSerializer,
+  maker: MessageMaker,
   settings: OutputSettings,
   compare: CompareSettings,
   header: HeaderMsg,
@@ -51,7 +51,7 @@ export function buildCompareOutputs(
   const mainMask = IMAGE_OPS.mapMaskToMono8(main.mask, settings.preprocess, frame.width, frame.height);
   const otherMask = IMAGE_OPS.mapMaskToMono8(other.mask, compare.preprocess, frame.width, frame.height);
   const mainResult = buildFrameOutputs(
-    serializer,
+    maker,
     settings,
     header,
     frame,
@@ -62,7 +62,7 @@ export function buildCompareOutputs(
     mainMask,
   );
   const otherResult = buildFrameOutputs(
-    serializer,
+    maker,
     { ...settings, modelName: compare.modelName, method: compare.method, preprocess: compare.preprocess },
     header,
     frame,
@@ -93,10 +93,10 @@ export function buildCompareOutputs(
   );
   const messages: CompareResult["messages"] = {
     ...otherResult.messages,
-    comparison: serializer.encode(COMPARE_TYPES.comparison, outputs.comparison),
+    comparison: maker.serializer.encode(COMPARE_TYPES.comparison, outputs.comparison),
   };
   if (outputs.diff !== undefined && kinds.includes("diff"))
-    messages.diff = serializer.encode(COMPARE_TYPES.diff, outputs.diff);
+    messages.diff = maker.serializer.encode(COMPARE_TYPES.diff, outputs.diff);
   const diff = keepOverlay && outputs.diff !== undefined ? rgb(outputs.diff) : undefined;
   return {
     ...mainResult,

@@ -30,6 +30,16 @@ export interface OutputSettings {
   readonly outputs: readonly OutputKind[];
 }
 
+/** How a frame's messages are made. */
+export interface MessageMaker {
+  readonly serializer: RosSerializer;
+  /**
+   * A buffer for a camera-sized message (mask, overlay), whole and exactly `byteLength` long: a
+   * reused one (BufferPool.allocate), whose every byte the message then overwrites.
+   */
+  readonly allocate: (byteLength: number) => Uint8Array;
+}
+
 /** One frame's results: the serialised messages and the values the summary and report use. */
 export interface FrameResult {
   /** Only the outputs asked for, in the order the node publishes them. */
@@ -66,7 +76,7 @@ export interface CompareResult {
  * saliency message first, then the mask and the overlay (each only when asked for).
  */
 export function buildFrameOutputs(
-  serializer: RosSerializer,
+  maker: MessageMaker,
   settings: OutputSettings,
   header: HeaderMsg,
   frame: CameraFrame,
@@ -78,6 +88,7 @@ export function buildFrameOutputs(
   /** The mask already on the frame (mono8), when the caller has it. */
   frameMask?: Uint8Array,
 ): FrameResult {
+  const { serializer, allocate } = maker;
   const wanted = new Set(settings.outputs);
   const messages: Partial<Record<OutputKind, Uint8Array>> = {};
   const steering = buildSteeringOutputs(
@@ -105,6 +116,7 @@ export function buildFrameOutputs(
         OUTPUT_TYPES.mask,
         imageFields(header, width, height, "mono8"),
         width * height,
+        allocate,
       )
     : undefined;
   const overlayShell =
@@ -114,6 +126,7 @@ export function buildFrameOutputs(
           OUTPUT_TYPES.overlay,
           imageFields(header, width, height, "rgb8"),
           width * height * 3,
+          allocate,
         )
       : undefined;
   const images = buildImageOutputs(

@@ -30,10 +30,17 @@ export type ToWorker =
       readonly clock: FrameClock;
       readonly keepOverlay: boolean;
       readonly compare?: ComparePrediction;
+      /**
+       * Written buffers back from the writer thread, of the lengths this worker's rendered messages
+       * had, for it to render into again (buffer-pool.ts).
+       */
+      readonly spare: readonly ArrayBuffer[];
     }
   | { readonly type: "drop"; readonly id: number };
 
 type FromWorker =
+  /** Sent once, when the worker has loaded its modules and takes frames without delay. */
+  | { readonly type: "ready"; readonly id?: undefined }
   | {
       readonly type: "prepared";
       readonly id: number;
@@ -75,6 +82,8 @@ export interface FramePool {
     compare?: ComparePrediction,
   ): Promise<RenderedFrame>;
   drop(id: number): void;
+  /** Resolves once every worker has started (a run does not wait: the main thread stands in). */
+  started(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,17 +98,16 @@ export function createFramePool(
   threads: number,
   buffers?: BufferPool,
 ): FramePool {
-  return threads > 0
-    ? new WorkerPool(settings, threads, buffers ?? new BufferPool())
-    : new InlinePool(settings);
+  const pool = buffers ?? new BufferPool();
+  return threads > 0 ? new WorkerPool(settings, threads, pool) : new InlinePool(settings, pool);
 }
 
 class InlinePool implements FramePool {
   readonly threads = 0;
   readonly #work: FrameWork;
 
-  constructor(settings: FrameWorkSettings) {
-    this.#work = new FrameWork(settings);
+  constructor(settings: FrameWorkSettings, buffers: BufferPool) {
+    this.#work = new FrameWork(settings, buffers);
   }
 
   prepare(id: number, compressed: boolean, data: Uint8Array): Promise<PreparedFrame> {
@@ -122,6 +130,8 @@ class InlinePool implements FramePool {
     this.#work.drop(id);
   }
 
+  async started(): Promise<void> {}
+
   async close(): Promise<void> {}
 }
 
@@ -135,6 +145,12 @@ const MAIN = -1;
 class WorkerPool implements FramePool {
   readonly threads: number;
   readonly #workers: Worker[];
+  /**
+   * Whether each worker has started: until it has, its share of the frames is prepared in the main
+   * thread, which would otherwise wait for it at the run's first batch.
+   */
+  readonly #ready: boolean[];
+  readonly #allReady: Promise<void>;
   /** The worker that holds each prepared frame; MAIN for the main thread's own share. */
   readonly #owner = new Map<number, number>();
   /** The main thread's share of the frames: it only reads, runs the engine and waits otherwise. */
@@ -142,22 +158,34 @@ class WorkerPool implements FramePool {
   readonly #waiting = new Map<string, Waiting>();
   /** Where the copies of messages sent to a worker come from (and, once written, go back to). */
   readonly #buffers: BufferPool;
+  /** The lengths of the whole-buffer messages the workers rendered (BufferPool-sized ones). */
+  readonly #renderedLengths = new Set<number>();
   #next = 0;
   #failure: Error | undefined;
 
   constructor(settings: FrameWorkSettings, threads: number, buffers: BufferPool) {
     this.threads = threads;
     this.#buffers = buffers;
-    this.#main = new FrameWork(settings);
+    this.#main = new FrameWork(settings, buffers);
+    this.#ready = Array.from({ length: threads }, () => false);
+    const starts: Promise<void>[] = [];
     this.#workers = Array.from({ length: threads }, (_, k) => {
       const worker = new Worker(path.join(__dirname, "frame-worker.js"), { workerData: settings });
+      let started = (): void => undefined;
+      starts.push(new Promise<void>((resolve) => (started = resolve)));
       worker.on("message", (message: FromWorker) => {
+        if (message.type === "ready") {
+          this.#ready[k] = true;
+          started();
+          return;
+        }
         const key = `${message.type}:${message.id}`;
         const waiting = this.#waiting.get(key);
         this.#waiting.delete(key);
         waiting?.resolve(message);
       });
       const fail = (error: Error): void => {
+        started(); // started() resolves; what is asked of the pool after a failure rejects
         this.#failure ??= new Error(`frame worker ${k} failed: ${error.message}`, { cause: error });
         for (const waiting of this.#waiting.values()) waiting.reject(this.#failure);
         this.#waiting.clear();
@@ -168,6 +196,11 @@ class WorkerPool implements FramePool {
       });
       return worker;
     });
+    this.#allReady = Promise.all(starts).then(() => undefined);
+  }
+
+  started(): Promise<void> {
+    return this.#allReady;
   }
 
   #ask(worker: number, key: string, message: ToWorker, transfer: ArrayBuffer[]): Promise<FromWorker> {
@@ -182,14 +215,14 @@ class WorkerPool implements FramePool {
     // Of every 2 * threads + 1 frames, each worker takes two and the main thread one.
     const slot = this.#next;
     this.#next = (this.#next + 1) % (2 * this.#workers.length + 1);
-    if (slot === 2 * this.#workers.length) {
+    const worker = slot % this.#workers.length;
+    if (slot === 2 * this.#workers.length || !this.#ready[worker]) {
       this.#owner.set(id, MAIN);
       // The message stays the main thread's (borrowed, not copied): see InlinePool.
       const prepared = await this.#main.prepare(id, compressed, data, true);
       if (!prepared.ok) this.#owner.delete(id);
       return prepared;
     }
-    const worker = slot % this.#workers.length;
     this.#owner.set(id, worker);
     const copy = this.#buffers.copy(data);
     const reply = await this.#ask(worker, `prepared:${id}`, { type: "prepare", id, compressed, data: copy }, [
@@ -213,19 +246,36 @@ class WorkerPool implements FramePool {
     if (worker === undefined) throw new Error(`frame ${id} was not prepared`);
     this.#owner.delete(id);
     if (worker === MAIN) return this.#main.render(id, mask, curvature, clock, keepOverlay, compare);
-    const transfer = [mask.data.buffer as ArrayBuffer];
+    const spare: ArrayBuffer[] = [];
+    for (const length of this.#renderedLengths) {
+      const buffer = this.#buffers.take(length);
+      if (buffer !== undefined) spare.push(buffer);
+    }
+    const transfer = [mask.data.buffer as ArrayBuffer, ...spare];
     if (compare !== undefined) transfer.push(compare.mask.data.buffer as ArrayBuffer);
     const reply = await this.#ask(
       worker,
       `rendered:${id}`,
-      { type: "render", id, mask, curvature, clock, keepOverlay, compare },
+      { type: "render", id, mask, curvature, clock, keepOverlay, compare, spare },
       transfer,
     );
     if (reply.type !== "rendered" || reply.result === undefined || reply.renderMs === undefined)
       throw new Error(
         `frame worker: rendering frame ${id} failed: ${reply.type === "rendered" ? reply.error : reply.type}`,
       );
+    this.#learnLengths(reply.result);
     return { result: reply.result, renderMs: reply.renderMs, ownCopy: reply.data };
+  }
+
+  /** Notes the lengths of a rendered frame's camera-sized messages, to send such buffers back. */
+  #learnLengths(result: FrameResult): void {
+    const messages = [...Object.values(result.messages), ...Object.values(result.compare?.messages ?? {})];
+    for (const message of messages) {
+      const length = message.buffer.byteLength;
+      // A few lengths per camera; many cameras of many sizes only cost the pool's hits.
+      if (message.byteLength === length && this.#buffers.wants(length) && this.#renderedLengths.size < 16)
+        this.#renderedLengths.add(length);
+    }
   }
 
   drop(id: number): void {

@@ -3,7 +3,6 @@
  * turn its mask into the node's four messages. One class, so the same code runs in the main thread
  * or in worker threads (frame-worker.ts) beside the engine and the bag writer.
  */
-import type { RosSerializer } from "../bag/ros-serializer";
 import { createSerializer } from "../bag/serializer-factory";
 import type { SaliencyMethod } from "../engine/types";
 import type { ColorMap } from "../image/colormap";
@@ -16,7 +15,8 @@ import type { FrameTiming } from "../frame/messages";
 import type { SteeringGeometry } from "../frame/steering";
 import { type DecodedFrame, decodeCameraMessage, FrameSkip } from "./frame-decoder";
 import type { OutputKind } from "./camera-topics";
-import { buildFrameOutputs, type FrameResult } from "./frame-outputs";
+import { BufferPool } from "./buffer-pool";
+import { buildFrameOutputs, type FrameResult, type MessageMaker } from "./frame-outputs";
 import { buildCompareOutputs, type ComparePrediction, type CompareSettings } from "./compare-outputs";
 
 /** What stays the same for every frame of a run; plain data, so it can be sent to a worker. */
@@ -89,12 +89,13 @@ export interface Rendered {
 
 export class FrameWork {
   readonly #settings: FrameWorkSettings;
-  readonly #serializer: RosSerializer;
+  readonly #maker: MessageMaker;
   readonly #frames = new Map<number, DecodedFrame>();
 
-  constructor(settings: FrameWorkSettings) {
+  /** `buffers`: where the mask and overlay messages are rendered into (this thread's own pool). */
+  constructor(settings: FrameWorkSettings, buffers = new BufferPool()) {
     this.#settings = settings;
-    this.#serializer = createSerializer();
+    this.#maker = { serializer: createSerializer(), allocate: (byteLength) => buffers.allocate(byteLength) };
   }
 
   /**
@@ -106,7 +107,7 @@ export class FrameWork {
     const started = performance.now();
     let decoded: DecodedFrame;
     try {
-      decoded = await decodeCameraMessage(this.#serializer, compressed, data, borrow);
+      decoded = await decodeCameraMessage(this.#maker.serializer, compressed, data, borrow);
     } catch (error) {
       const skip = error instanceof FrameSkip ? error : new FrameSkip("conversion", String(error));
       return { ok: false, reason: skip.reason, message: skip.message };
@@ -162,7 +163,7 @@ export class FrameWork {
     const result =
       compare !== undefined && compareSettings !== undefined
         ? buildCompareOutputs(
-            this.#serializer,
+            this.#maker,
             this.#settings,
             compareSettings,
             decoded.header,
@@ -172,7 +173,7 @@ export class FrameWork {
             keepOverlay,
           )
         : buildFrameOutputs(
-            this.#serializer,
+            this.#maker,
             this.#settings,
             decoded.header,
             decoded.frame,

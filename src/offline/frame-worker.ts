@@ -3,13 +3,19 @@
  * thread sends, and transfers the results back without copying.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { BufferPool } from "./buffer-pool";
 import { FrameWork, type FrameWorkSettings } from "./frame-work";
 import type { ToWorker } from "./frame-pool";
 import type { CompareResult } from "./frame-outputs";
 
 const port = parentPort;
 if (port === null) throw new Error("frame-worker.js runs as a worker thread of the bag tool");
-const work = new FrameWork(workerData as FrameWorkSettings);
+/**
+ * Buffers the main thread sent back for rendering into (written ones, from the writer thread); a
+ * few per length, as one frame is rendered at a time.
+ */
+const buffers = new BufferPool(4);
+const work = new FrameWork(workerData as FrameWorkSettings, buffers);
 /**
  * The message bytes of each prepared frame, which the frame may be a view of (an rgb8 or mono8
  * image is borrowed, not copied): they are this thread's own copy, and go back with the rendered
@@ -36,6 +42,7 @@ port.on("message", (message: ToWorker) => {
       });
       break;
     case "render": {
+      for (const buffer of message.spare) buffers.give(buffer);
       // Rendering forgets the frame, so its message bytes are free to go back.
       const data = inputs.get(message.id);
       inputs.delete(message.id);
@@ -82,3 +89,5 @@ function compareTransferables(compare: CompareResult): ArrayBuffer[] {
     out.push(compare.frameMasks.main.buffer as ArrayBuffer, compare.frameMasks.compare.buffer as ArrayBuffer);
   return out;
 }
+
+port.postMessage({ type: "ready" });

@@ -17,22 +17,24 @@ import {
 /** BagWriterOptions that can cross to a thread: schemas come with the topics, not from a registry. */
 export type OutputBagOptions = Omit<BagWriterOptions, "registry">;
 
+/**
+ * What becomes of a message's bytes once given to `OutputBag.write`:
+ * - `copy`: they stay the caller's; the bag copies them (a view into a larger buffer, a reader's chunk);
+ * - `take`: `data` and its whole buffer are the bag's and must not be used again (no copy);
+ * - `recycle`: as `take`, and once written the buffer goes to the bag's BufferPool for another
+ *   frame (openOutputBag's `buffers`).
+ */
+export type Handover = "copy" | "take" | "recycle";
+
 export interface OutputBag {
   /** The bag directory, resolved. */
   readonly dir: string;
   addTopic(topic: BagWriterTopic): Promise<void>;
   /**
-   * Queues one message. With `owned`, `data` (and its whole buffer) is handed over and must not be
-   * used again; otherwise it is copied. With `recycle` too, the buffer goes to `buffers` (see
-   * openOutputBag) once written. Resolves when the writer can take more, not when written.
+   * Queues one message; `data` is the caller's as `handover` says. Resolves when the writer can
+   * take more, not when written.
    */
-  write(
-    topic: string,
-    logTimeNs: bigint,
-    data: Uint8Array,
-    owned?: boolean,
-    recycle?: boolean,
-  ): Promise<void>;
+  write(topic: string, logTimeNs: bigint, data: Uint8Array, handover?: Handover): Promise<void>;
   /** Finishes the bag (also after errors); rejects with the first write error, if any. */
   close(): Promise<BagMetadata>;
   /** Milliseconds spent compressing chunks, in whichever thread wrote; complete once closed. */
@@ -41,8 +43,8 @@ export interface OutputBag {
 
 /**
  * Opens `dir` as an output bag; refuses it as createBagWriter does (exists, overlaps an input).
- * In a thread, buffers written with `recycle` come back to `buffers` once the thread has written
- * them; inline, the caller may reuse them as soon as `write` returns.
+ * Buffers written with `recycle` come back to `buffers` once written: from the thread, or at once
+ * when the bag is written inline.
  */
 export async function openOutputBag(
   dir: string,
@@ -79,12 +81,11 @@ class InlineOutput implements OutputBag {
     topic: string,
     logTimeNs: bigint,
     data: Uint8Array,
-    owned = false,
-    recycle = false,
+    handover: Handover = "copy",
   ): Promise<void> {
     await this.#writer.write(topic, logTimeNs, data);
     // BagWriter.write has copied the bytes by now.
-    if (owned && recycle) this.#buffers?.give(data.buffer as ArrayBuffer);
+    if (handover === "recycle") this.#buffers?.give(data.buffer as ArrayBuffer);
   }
 
   close(): Promise<BagMetadata> {
@@ -215,16 +216,15 @@ class ThreadOutput implements OutputBag {
     topic: string,
     logTimeNs: bigint,
     data: Uint8Array,
-    owned = false,
-    recycle = false,
+    handover: Handover = "copy",
   ): Promise<void> {
     if (this.#error) throw this.#error;
-    // An owned message travels with its whole buffer, uncopied (a CDR message is a view of the
+    // A taken message travels with its whole buffer, uncopied (a CDR message is a view of the
     // start of a buffer of its own); a borrowed view is copied, so the rest of its buffer stays.
     // Copying a camera-sized message costs a fresh 1 MB allocation per message.
-    const payload = owned ? data : data.slice();
+    const payload = handover === "copy" ? data.slice() : data;
     this.#sent += payload.byteLength;
-    const back = owned && recycle && this.#buffers?.wants(payload.buffer.byteLength) === true;
+    const back = handover === "recycle" && this.#buffers?.wants(payload.buffer.byteLength) === true;
     this.#worker.postMessage(
       { type: "write", topic, logTimeNs, data: payload, recycle: back } satisfies ToWriter,
       [payload.buffer as ArrayBuffer],

@@ -33,6 +33,32 @@ describe("bag/image-cdr: an Image serialised around pixels written in place", ()
     }
   });
 
+  it("writes every byte before the pixels into a reused buffer, and refuses one of another length", () => {
+    const fields = {
+      header: { stamp: { sec: 7, nanosec: 9 }, frame_id: "front" },
+      height: 2,
+      width: 3,
+      encoding: "rgb8",
+      is_bigendian: 0,
+      step: 9,
+    };
+    const fresh = encodeImageShell(serializer, IMAGE, fields, 18);
+    const stale = encodeImageShell(serializer, IMAGE, fields, 18, (n) => new Uint8Array(n).fill(0xa5));
+    assert.equal(stale.bytes.byteLength, fresh.bytes.byteLength);
+    const head = fresh.bytes.byteLength - 18;
+    assert.deepEqual(stale.bytes.subarray(0, head), fresh.bytes.subarray(0, head));
+    assert.ok(
+      stale.data.every((v) => v === 0xa5),
+      "the pixels are left for the caller to write",
+    );
+    assert.throws(
+      () => encodeImageShell(serializer, IMAGE, fields, 18, (n) => new Uint8Array(n + 1)),
+      new RegExp(
+        `image message: allocated ${fresh.bytes.byteLength + 1} bytes for ${fresh.bytes.byteLength}`,
+      ),
+    );
+  });
+
   it("refuses a type that does not end in a byte sequence, and a bad pixel count", () => {
     const fields = {
       header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "x" },
