@@ -9,6 +9,7 @@ import { processBag, type BagRunResult } from "../src/offline/bag-processor";
 import { writeSyntheticDriveBag } from "../src/offline/synthetic-bag";
 import { buildPilotNet } from "../src/onnx/cnn-builder";
 import { loadModel } from "../src/frame/model-loader";
+import type { LoadedModel } from "../src/frame/model-port";
 
 export interface BagBenchOptions {
   /** Frames of the drive, default 300 (10 s at 30 Hz). */
@@ -19,10 +20,12 @@ export interface BagBenchOptions {
   readonly batch?: number;
   /** Worker threads (default: one fewer than the cores). */
   readonly threads?: number;
-  /** Output chunk compression (default zstd, as the CLI). */
-  readonly compression?: "zstd" | "lz4" | "none";
-  /** Receives the run's full result (stage timings) for a closer look. */
-  readonly onResult?: (result: BagRunResult) => void;
+  /** Output chunk compressions, each run `repeats` times, alternated (default zstd, lz4, none). */
+  readonly compressions?: readonly ("zstd" | "lz4" | "none")[];
+  /** Runs per compression (default 3); the run of median whole-run speed is reported. */
+  readonly repeats?: number;
+  /** Receives each run's full result (stage timings) for a closer look. */
+  readonly onResult?: (result: BagRunResult, compression: string) => void;
 }
 
 export interface BagBenchResult {
@@ -31,6 +34,9 @@ export interface BagBenchResult {
   readonly fps: number;
   /** Seconds of recording processed per second of wall time. */
   readonly realTimeMultiple: number;
+  /** The slowest and fastest whole runs of the repeats (realTimeMultiple is their median). */
+  readonly realTimeRange: readonly [number, number];
+  readonly repeats: number;
   readonly compression: string;
   /** Mean ms per processed frame by stage (summed over the threads that ran it; see RunStats). */
   readonly stages: Record<string, number>;
@@ -73,11 +79,16 @@ export function formatBagStages(runs: readonly BagBenchResult[]): string {
 
 /**
  * Offline throughput of `visualbackprop bag` on a 640x480, 30 Hz synthetic drive: renders the
- * drive to a temporary, uncompressed bag (not timed), then times the whole pipeline from reading
- * that bag to a closed output bag (decode, preprocess, engine, mask and overlay, CDR, zstd, writing).
+ * drive to a temporary, uncompressed bag once (not timed), then times the whole pipeline from
+ * reading that bag to a closed output bag (decode, preprocess, engine, mask and overlay, CDR,
+ * compression, writing), `repeats` times per compression, the compressions alternated so that a
+ * change in the machine's load reaches them all. One run takes a second or two, and its start
+ * and end (threads loading, the last chunks written and flushed) vary by a tenth of that.
  */
-export async function benchBag(options: BagBenchOptions = {}): Promise<BagBenchResult> {
+export async function benchBag(options: BagBenchOptions = {}): Promise<BagBenchResult[]> {
   const frames = options.frames ?? 300;
+  const compressions = options.compressions ?? ["zstd", "lz4", "none"];
+  const repeats = options.repeats ?? 3;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vbp-bag-bench-"));
   try {
     let modelPath = options.model ?? DEFAULT_MODEL;
@@ -98,41 +109,15 @@ export async function benchBag(options: BagBenchOptions = {}): Promise<BagBenchR
     try {
       const { channels, height, width } = model.engine.inputShape;
       await model.engine.run(new Float32Array(channels * height * width), 1);
-      const progress: { frames: number; elapsedMs: number }[] = [];
-      const called = performance.now();
-      const result = await processBag({
-        onProgress: ({ frames, elapsedMs }) => progress.push({ frames, elapsedMs }),
-        input,
-        output: path.join(dir, "out"),
-        model,
-        batch: options.batch,
-        threads: options.threads,
-        compression: options.compression,
-        colorMap: "jet",
-        opacity: 0.5,
-        geometry: { wheelbaseM: 2.85, steeringRatio: 15 },
-      });
-      const setupMs = performance.now() - called - result.wallMs;
-      options.onResult?.(result);
-      const seconds = result.wallMs / 1000;
-      const processed = result.stats.processed;
-      const from = progress[Math.min(1, progress.length - 1)];
-      const to = progress[progress.length - 1];
-      const steadyFps = (to.frames - from.frames) / ((to.elapsedMs - from.elapsedMs) / 1000);
-      return {
-        frames: processed,
-        seconds,
-        fps: processed / seconds,
-        realTimeMultiple: processed / RATE_HZ / seconds,
-        compression: options.compression ?? "zstd",
-        steadyRealTimeMultiple: steadyFps / RATE_HZ,
-        firstBatchMs: progress[0].elapsedMs,
-        closeMs: result.wallMs - to.elapsedMs,
-        setupMs,
-        stages: Object.fromEntries(
-          [...result.stats.stageMs].map(([stage, ms]) => [stage, ms / Math.max(1, processed)]),
-        ),
-      };
+      const runs = new Map<string, BagBenchResult[]>(compressions.map((c) => [c, []]));
+      for (let k = 0; k < repeats; k++)
+        for (const compression of compressions) {
+          const output = path.join(dir, `out-${compression}-${k}`);
+          runs.get(compression)?.push(await timeRun(input, output, model, compression, options));
+          // Each output is a few hundred megabytes: gone before the next run writes its own.
+          fs.rmSync(output, { recursive: true, force: true });
+        }
+      return compressions.map((compression) => medianRun(runs.get(compression) ?? []));
     } finally {
       await model.engine.release();
     }
@@ -141,18 +126,77 @@ export async function benchBag(options: BagBenchOptions = {}): Promise<BagBenchR
   }
 }
 
+async function timeRun(
+  input: string,
+  output: string,
+  model: LoadedModel,
+  compression: "zstd" | "lz4" | "none",
+  options: BagBenchOptions,
+): Promise<BagBenchResult> {
+  const progress: { frames: number; elapsedMs: number }[] = [];
+  const called = performance.now();
+  const result = await processBag({
+    onProgress: ({ frames, elapsedMs }) => progress.push({ frames, elapsedMs }),
+    input,
+    output,
+    model,
+    batch: options.batch,
+    threads: options.threads,
+    compression,
+    colorMap: "jet",
+    opacity: 0.5,
+    geometry: { wheelbaseM: 2.85, steeringRatio: 15 },
+  });
+  const setupMs = performance.now() - called - result.wallMs;
+  options.onResult?.(result, compression);
+  const seconds = result.wallMs / 1000;
+  const processed = result.stats.processed;
+  const from = progress[Math.min(1, progress.length - 1)];
+  const to = progress[progress.length - 1];
+  const steadyFps = (to.frames - from.frames) / ((to.elapsedMs - from.elapsedMs) / 1000);
+  const multiple = processed / RATE_HZ / seconds;
+  return {
+    frames: processed,
+    seconds,
+    fps: processed / seconds,
+    realTimeMultiple: multiple,
+    realTimeRange: [multiple, multiple],
+    repeats: 1,
+    compression,
+    steadyRealTimeMultiple: steadyFps / RATE_HZ,
+    firstBatchMs: progress[0].elapsedMs,
+    closeMs: result.wallMs - to.elapsedMs,
+    setupMs,
+    stages: Object.fromEntries(
+      [...result.stats.stageMs].map(([stage, ms]) => [stage, ms / Math.max(1, processed)]),
+    ),
+  };
+}
+
+/** The run of median whole-run speed, with the range of all of them. */
+function medianRun(runs: readonly BagBenchResult[]): BagBenchResult {
+  const sorted = [...runs].sort((a, b) => a.realTimeMultiple - b.realTimeMultiple);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  return {
+    ...median,
+    realTimeRange: [sorted[0].realTimeMultiple, sorted[sorted.length - 1].realTimeMultiple],
+    repeats: runs.length,
+  };
+}
+
 if (require.main === module) {
   benchBag({
     threads: process.env.VBP_BENCH_THREADS === undefined ? undefined : Number(process.env.VBP_BENCH_THREADS),
+    compressions: ["lz4"],
     onResult: (r) => {
       const n = Math.max(1, r.stats.processed);
       const stages = [...r.stats.stageMs].map(([s, ms]) => `${s} ${(ms / n).toFixed(2)}`).join(", ");
       console.log(`ms/frame by stage: ${stages}`);
     },
   }).then(
-    (r) =>
+    ([r]) =>
       console.log(
-        `bag pipeline, 640x480 at ${RATE_HZ} Hz: ${r.frames} frames in ${r.seconds.toFixed(2)} s = ${r.fps.toFixed(1)} frames/s, ${r.realTimeMultiple.toFixed(2)}x real time (target 3x); load ${os.loadavg()[0].toFixed(2)}`,
+        `bag pipeline, 640x480 at ${RATE_HZ} Hz, lz4: ${r.frames} frames in ${r.seconds.toFixed(2)} s = ${r.fps.toFixed(1)} frames/s, ${r.realTimeMultiple.toFixed(2)}x real time (median of ${r.repeats}); load ${os.loadavg()[0].toFixed(2)}`,
       ),
     (error: unknown) => {
       console.error(error);

@@ -114,16 +114,17 @@ async function main(): Promise<void> {
 
   if (only.has("bag")) {
     // With every output, as the CLI writes by default, and without compression, to show its share.
-    const bags = [];
-    for (const compression of ["zstd", "lz4", "none"] as const) bags.push(await benchBag({ compression }));
+    const bags = await benchBag({ compressions: ["zstd", "lz4", "none"] });
     results.bag = bags;
     const bag = bags[0];
     say(
-      `\nOffline: visualbackprop bag on a ${bag.frames}-frame 640x480 rgb8 30 Hz synthetic drive, every output`,
+      `\nOffline: visualbackprop bag on a ${bag.frames}-frame 640x480 rgb8 30 Hz synthetic drive, every output; ` +
+        `${bag.repeats} runs per compression, alternated; each line is the run of median speed`,
     );
     for (const run of bags)
       say(
-        `output ${run.compression}: ${run.fps.toFixed(1)} frames/s in ${run.seconds.toFixed(2)} s: ${run.realTimeMultiple.toFixed(2)}x real time over the whole run; ` +
+        `output ${run.compression}: ${run.fps.toFixed(1)} frames/s in ${run.seconds.toFixed(2)} s: ${run.realTimeMultiple.toFixed(2)}x real time over the whole run ` +
+          `(runs ${run.realTimeRange[0].toFixed(2)}-${run.realTimeRange[1].toFixed(2)}x); ` +
           `${run.steadyRealTimeMultiple.toFixed(2)}x in steady state (from the 2nd engine batch to the last); ` +
           `first batch ${run.firstBatchMs.toFixed(0)} ms, closing ${run.closeMs.toFixed(0)} ms; set-up before the clock ${run.setupMs.toFixed(0)} ms`,
       );

@@ -10,6 +10,7 @@ import { loadModel } from "../src/frame/model-loader";
 import { imageToFrame, imageToRgbFrame } from "../src/image/encodings";
 import { renderOverlayFromMono8 } from "../src/image/overlay";
 import { mapMaskToMono8, preprocess } from "../src/image/preprocess";
+import { BufferPool } from "../src/offline/buffer-pool";
 import { IMAGE_TYPE } from "../src/offline/camera-topics";
 // The kernels as they were, kept by the tests as the reference the new ones must match.
 import {
@@ -118,6 +119,8 @@ export async function benchImageWork(options: { rounds?: number } = {}): Promise
     mask: encodeImageShell(serializer, IMAGE_TYPE, imageFields(header, width, height, "mono8"), pixels),
     overlay: encodeImageShell(serializer, IMAGE_TYPE, imageFields(header, width, height, "rgb8"), pixels * 3),
   }));
+  const written = new BufferPool();
+  const allocate = (byteLength: number) => written.allocate(byteLength);
   const stages: { stage: string; before: Work; now: Work }[] = [
     {
       stage: "decode (rgb8 message, read in place)",
@@ -151,9 +154,24 @@ export async function benchImageWork(options: { rounds?: number } = {}): Promise
         serializer.encode(IMAGE_TYPE, buildMono8Image(header, width, height, levels[i]));
         serializer.encode(IMAGE_TYPE, buildRgb8Image(header, overlays[i]));
       },
+      // Into buffers the writer handed back once written, as the bag tool's frame workers do.
       now: () => {
-        encodeImageShell(serializer, IMAGE_TYPE, imageFields(header, width, height, "mono8"), pixels);
-        encodeImageShell(serializer, IMAGE_TYPE, imageFields(header, width, height, "rgb8"), pixels * 3);
+        const mono = encodeImageShell(
+          serializer,
+          IMAGE_TYPE,
+          imageFields(header, width, height, "mono8"),
+          pixels,
+          allocate,
+        );
+        const rgb = encodeImageShell(
+          serializer,
+          IMAGE_TYPE,
+          imageFields(header, width, height, "rgb8"),
+          pixels * 3,
+          allocate,
+        );
+        written.give(mono.bytes.buffer as ArrayBuffer);
+        written.give(rgb.bytes.buffer as ArrayBuffer);
       },
     },
   ];

@@ -22,6 +22,70 @@ export interface ImageShell {
 const NO_PIXELS = new Uint8Array(0);
 
 /**
+ * The serialised head of each kind of image message seen (type and every field but the stamp), per
+ * serialiser: a camera's frames differ only in their stamps, so the head is encoded once and later
+ * frames write their stamp into a copy of it (the serialiser takes longer than the copy). Kept only
+ * where a probe shows the stamp at bytes 4..12 (Header first, CDR: sec, then nanosec).
+ */
+const heads = new WeakMap<RosSerializer, Map<string, Uint8Array | null>>();
+const MAX_HEADS = 32;
+const PROBE_STAMP = { sec: 0x1234_5678, nanosec: 0x0abc_def1 };
+
+function encodeHead(serializer: RosSerializer, type: string, message: Omit<ImageMsg, "data">): Uint8Array {
+  const { stamp, frame_id } = message.header;
+  const key = JSON.stringify([
+    type,
+    frame_id,
+    message.height,
+    message.width,
+    message.encoding,
+    message.is_bigendian,
+    message.step,
+  ]);
+  let known = heads.get(serializer);
+  if (known === undefined) heads.set(serializer, (known = new Map()));
+  const cached = known.get(key);
+  if (cached !== undefined && cached !== null) {
+    const head = cached.slice();
+    writeStamp(head, stamp);
+    return head;
+  }
+  const head = serializer.encode(type, { ...message, data: NO_PIXELS });
+  if (cached === null || known.size >= MAX_HEADS) return head;
+  known.set(key, stampAtFour(serializer, type, message, head) ? head.slice() : null);
+  return head;
+}
+
+/** Whether `head`, `message` serialised, holds its stamp at bytes 4..12 and depends on it nowhere else. */
+function stampAtFour(
+  serializer: RosSerializer,
+  type: string,
+  message: Omit<ImageMsg, "data">,
+  head: Uint8Array,
+): boolean {
+  const probe = serializer.encode(type, {
+    ...message,
+    header: { stamp: PROBE_STAMP, frame_id: message.header.frame_id },
+    data: NO_PIXELS,
+  });
+  const check = probe.slice();
+  // Writing the probe stamp at 4..12 changes nothing only if it is there already.
+  writeStamp(check, PROBE_STAMP);
+  if (check.some((v, i) => v !== probe[i])) return false;
+  writeStamp(check, message.header.stamp);
+  return check.length === head.length && check.every((v, i) => v === head[i]);
+}
+
+/** A Header's stamp into a serialised message that starts with one (CDR: sec, then nanosec). */
+function writeStamp(bytes: Uint8Array, stamp: { readonly sec: number; readonly nanosec: number }): void {
+  // Byte 1 of the encapsulation header is the kind; odd kinds are little-endian.
+  const littleEndian = (bytes[1] & 1) === 1;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  view.setInt32(4, stamp.sec, littleEndian);
+  view.setUint32(8, stamp.nanosec, littleEndian);
+}
+
+/**
  * `message` (its `data` ignored) as `type` with room for `dataLength` pixel bytes, in the buffer
  * `allocate` gives for the whole message (a reused one saves a camera-sized allocation per frame;
  * every byte before the pixels is written here).
@@ -35,7 +99,7 @@ export function encodeImageShell(
 ): ImageShell {
   if (!Number.isInteger(dataLength) || dataLength < 0)
     throw new Error(`image message: expected a pixel byte count >= 0, got ${dataLength}`);
-  const head = serializer.encode(type, { ...message, data: NO_PIXELS });
+  const head = encodeHead(serializer, type, message);
   const lengthAt = head.byteLength - 4;
   // Byte 1 of the encapsulation header is the kind; odd kinds are little-endian.
   const littleEndian = (head[1] & 1) === 1;

@@ -10,7 +10,7 @@ import type * as fs from "node:fs";
 import type { IWritable } from "./mcap-core";
 
 /** Bytes written between background flushes. */
-const SYNC_EVERY = 64 << 20;
+const SYNC_EVERY = 16 << 20;
 
 export class FileWritable implements IWritable {
   readonly #fh: fs.promises.FileHandle;

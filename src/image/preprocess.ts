@@ -236,6 +236,24 @@ function maskPlacement(mask: FloatImage, spec: PreprocessSpec, frameWidth: numbe
   return { x0, y0, width: x1 - x0, height: y1 - y0, region };
 }
 
+/** Zeros a `width` x `height` image outside the rectangle `x0, y0, width, height` of `place`. */
+function zeroOutside(
+  out: Uint8Array,
+  frameWidth: number,
+  frameHeight: number,
+  place: { readonly x0: number; readonly y0: number; readonly width: number; readonly height: number },
+): void {
+  const y1 = place.y0 + place.height;
+  out.fill(0, 0, place.y0 * frameWidth);
+  out.fill(0, y1 * frameWidth, frameHeight * frameWidth);
+  if (place.x0 === 0 && place.width === frameWidth) return;
+  for (let y = place.y0; y < y1; y++) {
+    const row = y * frameWidth;
+    out.fill(0, row, row + place.x0);
+    out.fill(0, row + place.x0 + place.width, row + frameWidth);
+  }
+}
+
 /**
  * Maps a mask at the model's resolution back onto the camera frame: the inverse of crop and
  * resize. Pixels outside the crop were never seen by the model and get 0.
@@ -275,9 +293,11 @@ export function mapMaskToMono8(
     throw new Error(
       `mask mapping: expected a ${frameWidth}x${frameHeight} target of ${frameWidth * frameHeight} bytes, got ${into.length}`,
     );
-  // Outside the region the model saw, the mask is 0.
-  const out = into?.fill(0) ?? new Uint8Array(frameWidth * frameHeight);
-  if (place.width <= 0 || place.height <= 0) return out;
+  // Outside the region the model saw, the mask is 0 (a new buffer is zeros already; a lent one
+  // is zeroed there only, as the resampling writes every byte inside).
+  const out = into ?? new Uint8Array(frameWidth * frameHeight);
+  if (place.width <= 0 || place.height <= 0) return out.fill(0);
+  if (into !== undefined) zeroOutside(out, frameWidth, frameHeight, place);
   resampleFloatsToLevels(mask.data, mask.width, mask.height, place.region, place.width, place.height, {
     data: out,
     stride: frameWidth,

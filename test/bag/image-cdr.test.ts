@@ -33,6 +33,32 @@ describe("bag/image-cdr: an Image serialised around pixels written in place", ()
     }
   });
 
+  it("gives each frame its own stamp when only the stamp changes (the head is encoded once)", () => {
+    const fields = (sec: number, nanosec: number) => ({
+      header: { stamp: { sec, nanosec }, frame_id: "cam" },
+      height: 2,
+      width: 2,
+      encoding: "mono8",
+      is_bigendian: 0,
+      step: 2,
+    });
+    const pixels = new Uint8Array([1, 2, 3, 4]);
+    for (const [sec, nanosec] of [
+      [1, 2],
+      [1_735_689_600, 999_999_999],
+      [-5, 0],
+      [0, 7],
+    ]) {
+      const shell = encodeImageShell(serializer, IMAGE, fields(sec, nanosec), 4);
+      shell.data.set(pixels);
+      assert.deepEqual(
+        shell.bytes,
+        serializer.encode(IMAGE, { ...fields(sec, nanosec), data: pixels }),
+        `${sec}.${nanosec}`,
+      );
+    }
+  });
+
   it("writes every byte before the pixels into a reused buffer, and refuses one of another length", () => {
     const fields = {
       header: { stamp: { sec: 7, nanosec: 9 }, frame_id: "front" },

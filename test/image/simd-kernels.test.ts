@@ -149,6 +149,30 @@ describe("WebAssembly SIMD image kernels", function () {
     });
   });
 
+  it("blends runs of one level (the rows outside the crop, a quiet mask) as the reference does", () => {
+    // Every level as a run of 16 at a step's start, then as a run the steps cut in two, then a
+    // run of 16 with one pixel off by one: the uniform path, partly, and not at all.
+    const levels: number[] = [];
+    for (let level = 0; level < 256; level++) {
+      levels.push(...Array.from({ length: 16 }, () => level));
+      levels.push(...Array.from({ length: 8 }, (_, i) => (level + i) & 255));
+      levels.push(...Array.from({ length: 24 }, () => level));
+      levels.push(...Array.from({ length: 16 }, (_, i) => (i === 9 ? (level + 1) & 255 : level)));
+    }
+    const pixels = levels.length;
+    const frame = noiseFrame(pixels, 1, pixels);
+    for (const colorMap of ["jet", "gray"] as const) {
+      for (const opacity of [0, 0.45, 1]) {
+        const options = { colorMap, opacity };
+        assert.deepEqual(
+          renderOverlayFromMono8(frame, Uint8Array.from(levels), options).data,
+          referenceOverlayFromMono8(frame, Uint8Array.from(levels), options).data,
+          `${colorMap} at ${opacity}`,
+        );
+      }
+    }
+  });
+
   it("blend every level and byte as the reference does, for pixel counts around the 16-pixel step", () => {
     for (const pixels of [1, 15, 16, 17, 33, 256 * 3]) {
       const frame = noiseFrame(pixels, 1, pixels);
