@@ -365,7 +365,9 @@ class BagRun {
     this.#batch.push(frame);
     if (this.#batch.length >= this.#batchSize) {
       await this.#runBatch();
-      // Write up to the batch before: this one renders in the workers meanwhile.
+      // Write up to this batch, waiting for its frames to be rendered before reading the next: the
+      // writer thread is the slowest, and reading ahead of it only grows its backlog, which it then
+      // works through alone at the end (writing only up to the batch before was slower).
       await this.#flush(this.#batches - 1);
     }
   }
