@@ -38,7 +38,13 @@ port.on("message", (message: ToWriter) => {
       chain = chain
         .then(() => (failed === undefined ? writer?.addTopic(message.topic) : undefined))
         .catch(fail)
-        .then(() => send({ type: "topic" }));
+        .then(() => send({ type: "declared" }));
+      break;
+    case "metadata":
+      chain = chain
+        .then(() => (failed === undefined ? writer?.addMetadata(message.name, message.metadata) : undefined))
+        .catch(fail)
+        .then(() => send({ type: "declared" }));
       break;
     case "write":
       chain = chain

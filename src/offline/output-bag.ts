@@ -30,6 +30,8 @@ export interface OutputBag {
   /** The bag directory, resolved. */
   readonly dir: string;
   addTopic(topic: BagWriterTopic): Promise<void>;
+  /** Writes an MCAP Metadata record (the input's, carried over; see output-setup.ts). */
+  addMetadata(name: string, metadata: Readonly<Record<string, string>>): Promise<void>;
   /**
    * Queues one message; `data` is the caller's as `handover` says. Resolves when the writer can
    * take more, not when written.
@@ -77,6 +79,10 @@ class InlineOutput implements OutputBag {
     return this.#writer.addTopic(topic);
   }
 
+  addMetadata(name: string, metadata: Readonly<Record<string, string>>): Promise<void> {
+    return this.#writer.addMetadata(name, metadata);
+  }
+
   async write(
     topic: string,
     logTimeNs: bigint,
@@ -97,6 +103,7 @@ class InlineOutput implements OutputBag {
 export type ToWriter =
   | { readonly type: "open"; readonly dir: string; readonly options: OutputBagOptions }
   | { readonly type: "topic"; readonly topic: BagWriterTopic }
+  | { readonly type: "metadata"; readonly name: string; readonly metadata: Readonly<Record<string, string>> }
   | {
       readonly type: "write";
       readonly topic: string;
@@ -109,7 +116,8 @@ export type ToWriter =
 
 export type FromWriter =
   | { readonly type: "opened"; readonly dir: string }
-  | { readonly type: "topic" }
+  /** A topic or metadata record was added (or failed: the error comes as its own message). */
+  | { readonly type: "declared" }
   | { readonly type: "ack"; readonly bytes: number }
   | { readonly type: "recycled"; readonly buffer: ArrayBuffer }
   | {
@@ -132,7 +140,7 @@ class ThreadOutput implements OutputBag {
   #acked = 0;
   #error: Error | undefined;
   #wakeAck: (() => void) | undefined;
-  #topicReplies: (() => void)[] = [];
+  #declared: (() => void)[] = [];
   #closed: ((reply: FromWriter & { type: "closed" }) => void) | undefined;
 
   readonly #buffers: BufferPool | undefined;
@@ -180,8 +188,8 @@ class ThreadOutput implements OutputBag {
       case "recycled":
         this.#buffers?.give(message.buffer);
         break;
-      case "topic":
-        this.#topicReplies.shift()?.();
+      case "declared":
+        this.#declared.shift()?.();
         break;
       case "closed":
         this.#closed?.(message);
@@ -195,7 +203,7 @@ class ThreadOutput implements OutputBag {
   #fail(error: Error): void {
     this.#error ??= error;
     this.#wake();
-    for (const reply of this.#topicReplies.splice(0)) reply();
+    for (const reply of this.#declared.splice(0)) reply();
   }
 
   #wake(): void {
@@ -205,10 +213,18 @@ class ThreadOutput implements OutputBag {
   }
 
   addTopic(topic: BagWriterTopic): Promise<void> {
+    return this.#declare({ type: "topic", topic });
+  }
+
+  addMetadata(name: string, metadata: Readonly<Record<string, string>>): Promise<void> {
+    return this.#declare({ type: "metadata", name, metadata });
+  }
+
+  #declare(message: ToWriter & { type: "topic" | "metadata" }): Promise<void> {
     if (this.#error) return Promise.reject(this.#error);
     return new Promise((resolve, reject) => {
-      this.#topicReplies.push(() => (this.#error ? reject(this.#error) : resolve()));
-      this.#worker.postMessage({ type: "topic", topic } satisfies ToWriter);
+      this.#declared.push(() => (this.#error ? reject(this.#error) : resolve()));
+      this.#worker.postMessage(message);
     });
   }
 

@@ -34,7 +34,17 @@ export interface OutputSetup {
   readonly buffers?: BufferPool;
 }
 
-/** The open output bag with all topics added; closed again if declaring a topic fails. */
+/**
+ * Metadata records the writer writes itself (rosbag2's, with the ROS distribution), which the
+ * input's are not copied over.
+ */
+const WRITER_RECORDS = new Set(["rosbag2"]);
+
+/**
+ * The open output bag with all topics added and the input's MCAP metadata records copied (a
+ * recording's own notes, such as a synthetic drive's ground truth, stay with its frames); closed
+ * again if declaring a topic fails.
+ */
 export async function openOutput(setup: OutputSetup): Promise<OutputBag> {
   const { reader, registry, options } = setup;
   const writer = await openOutputBag(
@@ -69,6 +79,10 @@ export async function openOutput(setup: OutputSetup): Promise<OutputBag> {
         offeredQosProfiles: topic.offeredQosProfiles || undefined,
         definition,
       });
+    }
+    for (const record of reader.metadataRecords) {
+      if (!WRITER_RECORDS.has(record.name))
+        await writer.addMetadata(record.name, Object.fromEntries(record.metadata));
     }
     for (const camera of setup.cameras) {
       for (const kind of setup.outputs) {
