@@ -38,6 +38,8 @@ export interface BagBenchResult {
   readonly realTimeRange: readonly [number, number];
   readonly repeats: number;
   readonly compression: string;
+  /** Frame worker threads the run used (0: the frame work ran in the main thread). */
+  readonly workers: number;
   /** Mean ms per processed frame by stage (summed over the threads that ran it; see RunStats). */
   readonly stages: Record<string, number>;
   /**
@@ -68,8 +70,8 @@ export function formatBagStages(runs: readonly BagBenchResult[]): string {
     `${"image work / engine".padEnd(26)}${runs.map((r) => (image(r) / r.stages.engine).toFixed(2).padStart(16)).join("")}`,
   );
   lines.push(
-    "decode, preprocess and render (mask, overlay, CDR) run in the frame workers and, for one frame in " +
-      "2 x workers + 1, in the main thread beside its read and engine; write is the main thread handing " +
+    "decode, preprocess and render (mask, overlay, CDR) run in the main thread beside its read and engine " +
+      "(with N frame workers, in the workers and, for one frame in 2 x N + 1, the main thread); write is the main thread handing " +
       "messages to the writer thread, and waiting while that thread is behind; compress is the writer " +
       "thread's chunk compression, which limits the run when write grows with it (choose --compression " +
       "lz4 or none, or fewer --outputs); wait is the main thread waiting for the frame workers",
@@ -163,6 +165,7 @@ async function timeRun(
     realTimeRange: [multiple, multiple],
     repeats: 1,
     compression,
+    workers: result.threads,
     steadyRealTimeMultiple: steadyFps / RATE_HZ,
     firstBatchMs: progress[0].elapsedMs,
     closeMs: result.wallMs - to.elapsedMs,

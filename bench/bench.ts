@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { ProviderChoice } from "../src/engine/types";
+import { defaultWriterThread } from "../src/offline/frame-pool";
 import { benchBag, formatBagStages } from "./bag-bench";
 import { benchCompare, formatCompare } from "./compare-bench";
 import { allocatorLine } from "./allocator";
@@ -119,7 +120,9 @@ async function main(): Promise<void> {
     const bag = bags[0];
     say(
       `\nOffline: visualbackprop bag on a ${bag.frames}-frame 640x480 rgb8 30 Hz synthetic drive, every output; ` +
-        `${bag.repeats} runs per compression, alternated; each line is the run of median speed`,
+        `${bag.repeats} runs per compression, alternated; each line is the run of median speed; ` +
+        `${bag.workers} frame worker${bag.workers === 1 ? "" : "s"} (the default here)` +
+        (defaultWriterThread() ? " and the writer thread" : ", writing in the main thread"),
     );
     for (const run of bags)
       say(

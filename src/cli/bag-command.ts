@@ -44,10 +44,11 @@ options:
                         the difference image on .../compare/diff (--model magenta, --compare green)
   --topics T,...        camera topics (default: every Image and CompressedImage topic)
   --provider P          cpu, cuda, tensorrt, webgpu or auto (default auto)
-  --threads N           ONNX Runtime intra-op threads, 0 = its choice (default 1: the workers
-                        and the writer thread use the other cores)
-  --workers N           threads that decode, preprocess and render frames; 0 does that and the
-                        writing in the main thread (default: cores - 1, at most 4)
+  --threads N           ONNX Runtime intra-op threads, 0 = its choice (default 1: the writer
+                        thread and the workers use the other cores)
+  --workers N           threads that decode, preprocess and render frames beside the main thread
+                        (default: cores - 2, at most 4: the main thread and the writer thread
+                        take a core each); 0 does that in the main thread
   --batch N             frames per engine run (default 16)
   --outputs K,...       per-camera outputs to write: steering, saliency, mask, overlay (default all);
                         the others are not rendered

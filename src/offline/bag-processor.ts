@@ -31,6 +31,7 @@ import type { FrameResult } from "./frame-outputs";
 import {
   createFramePool,
   defaultFrameThreads,
+  defaultWriterThread,
   type FramePool,
   type PreparedFrame,
   type RenderedFrame,
@@ -75,7 +76,7 @@ export interface ProcessBagOptions {
   readonly onFrame?: (frame: ProcessedFrame) => void | Promise<void>;
   /** Worker threads for decoding, preprocessing and rendering; 0 runs them in the main thread. */
   readonly threads?: number;
-  /** Write the output bag in its own thread; default: when there are worker threads. */
+  /** Write the output bag in its own thread; default: when the machine has a second core. */
   readonly writerThread?: boolean;
   /** The outputs written per frame, default all four; the others are not rendered. */
   readonly outputs?: readonly OutputKind[];
@@ -245,7 +246,7 @@ class BagRun {
       skipTopics: run.#skipTopics,
       notes: run.#notes,
       options,
-      thread: options.writerThread ?? threads > 0,
+      thread: options.writerThread ?? defaultWriterThread(),
       outputs: run.#outputs,
     });
     const { model } = options;

@@ -12,7 +12,7 @@ export {
 } from "./bag-processor";
 export { ZSTD_FAST_LEVEL } from "./output-setup";
 export { planCameras, OUTPUT_TYPES, type CameraPlan, type OutputKind } from "./camera-topics";
-export { defaultFrameThreads } from "./frame-pool";
+export { defaultFrameThreads, defaultWriterThread } from "./frame-pool";
 export { ProgressReporter, progressText, formatDuration } from "./progress";
 export { ReportCollector, prepareReportDir, renderReport, type ReportOptions } from "./report";
 export { RecordedSteering, meanAbsoluteDifference, type RecordedQuantity } from "./recorded-steering";

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { createSerializer } from "../../src/bag/serializer-factory";
 import { buildRgb8Image } from "../../src/frame/messages";
 import { BufferPool } from "../../src/offline/buffer-pool";
-import { createFramePool } from "../../src/offline/frame-pool";
+import { createFramePool, defaultFrameThreads, defaultWriterThread } from "../../src/offline/frame-pool";
 import type { FrameWorkSettings } from "../../src/offline/frame-work";
 
 describe("offline/frame-pool: frame workers render into buffers that come back from the writer", () => {
@@ -41,6 +41,21 @@ describe("offline/frame-pool: frame workers render into buffers that come back f
     data: Float32Array.from({ length: 160 }, (_, k) => ((k + i) % 160) / 159),
   });
   const clock = { preprocessMs: 0, inferenceMs: 0, arrivedAt: 0, engineDoneAt: 0 };
+
+  it("by default, frame workers only on the cores the main thread and the writer thread leave", () => {
+    // [cores, frame workers, writer thread]
+    for (const [cores, workers, writer] of [
+      [1, 0, false],
+      [2, 0, true],
+      [3, 1, true],
+      [4, 2, true],
+      [6, 4, true],
+      [16, 4, true],
+    ] as const) {
+      assert.equal(defaultFrameThreads(cores), workers, `${cores} cores`);
+      assert.equal(defaultWriterThread(cores), writer, `${cores} cores`);
+    }
+  });
 
   it("prepares a worker's share in the main thread until that worker has started", async () => {
     const buffers = new BufferPool();
