@@ -6,8 +6,9 @@
  * the run is aborted or fails, so it holds every frame processed until then.
  *
  * The main thread reads and runs the engine; frames are decoded, preprocessed and rendered in the
- * frame pool and the output is written in its own thread, so batch k renders and is written while
- * batch k+1 is read. Messages are written in input order all the same.
+ * frame pool (the main thread itself, or frame workers where there are cores to spare) and the
+ * output is written in its own thread, so batch k is written while batch k+1 is read. Messages are
+ * written in input order all the same.
  */
 import { performance } from "node:perf_hooks";
 import { isPartial, type BagProblem } from "../bag/problems";

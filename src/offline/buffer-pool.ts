@@ -1,11 +1,11 @@
 /**
- * Camera-sized byte buffers kept for reuse across the bag tool's threads. Each input frame is
- * copied once, for a frame worker (frame-pool.ts); the copy goes to the worker, comes back with
- * the frame's outputs, goes on to the writer thread and, once written, comes back here to carry
- * a later frame. The mask and overlay messages the frame workers render take the same round: the
- * main thread sends each worker buffers of the lengths it rendered into before (`take`). A fresh
- * megabyte buffer per frame costs page faults, zeroing and garbage collection in every thread
- * that allocates it, which the bag tool's speed depends on; a reused one costs nothing of that.
+ * Camera-sized byte buffers kept for reuse across the bag tool's threads. The reader copies each
+ * camera message out of its chunk into one (with frame workers, the main thread copies it once more
+ * for the worker), and each frame's mask and overlay are rendered into others (the main thread sends
+ * each worker buffers of the lengths it rendered into before: `take`). All go to the writer thread
+ * and, once written, come back here to carry a later frame. A fresh megabyte buffer per frame costs
+ * page faults, zeroing and garbage collection in every thread that allocates it, which the bag
+ * tool's speed depends on; a reused one costs nothing of that.
  */
 /** Smaller buffers are not kept: allocating them costs little, and their sizes are many. */
 const SMALLEST = 64 << 10;
