@@ -67,14 +67,16 @@ export function formatBagStages(runs: readonly BagBenchResult[]): string {
     lines.push(`${stage.padEnd(26)}${runs.map((r) => r.stages[stage].toFixed(2).padStart(16)).join("")}`);
   const image = (r: BagBenchResult) => r.stages.decode + r.stages.preprocess + r.stages.render;
   lines.push(
-    `${"image work / engine".padEnd(26)}${runs.map((r) => (image(r) / r.stages.engine).toFixed(2).padStart(16)).join("")}`,
+    `${"image work / engine, in run".padEnd(26)}${runs.map((r) => (image(r) / r.stages.engine).toFixed(2).padStart(16)).join("")}`,
   );
   lines.push(
     "decode, preprocess and render (mask, overlay, CDR) run in the main thread beside its read and engine " +
       "(with N frame workers, in the workers and, for one frame in 2 x N + 1, the main thread); write is the main thread handing " +
       "messages to the writer thread, and waiting while that thread is behind; compress is the writer " +
       "thread's chunk compression, which limits the run when write grows with it (choose --compression " +
-      "lz4 or none, or fewer --outputs); wait is the main thread waiting for the frame workers",
+      "lz4 or none, or fewer --outputs); wait is the main thread waiting for the frame workers; " +
+      "image work / engine, in run, is decode, preprocess and render over the engine as this run timed them, " +
+      "threads sharing the cores (the target's measure is the image bench's: one thread, nothing beside it)",
   );
   return lines.join("\n");
 }
