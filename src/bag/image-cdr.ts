@@ -68,6 +68,7 @@ function stampAtFour(
     header: { stamp: PROBE_STAMP, frame_id: message.header.frame_id },
     data: NO_PIXELS,
   });
+  if (probe.byteLength < 12) return false;
   const check = probe.slice();
   // Writing the probe stamp at 4..12 changes nothing only if it is there already.
   writeStamp(check, PROBE_STAMP);
