@@ -37,6 +37,14 @@ describe("/diagnostics of visualbackprop_node on a real graph", function () {
       .filter((status) => ENGINE.test(status.name));
     assert.ok(engine.length > 0, "an engine status");
     assert.match(engine[0].values.provider ?? "", /cpu|cuda|webgpu|tensorrt/);
+    // The main thread's event-loop delay, in ms: measured every second, p99 within max.
+    const delays = engine.filter((status) => status.values.main_thread_delay_max_ms !== undefined);
+    assert.ok(delays.length > 0, `main thread delay in ${JSON.stringify(engine[0].values)}`);
+    for (const status of delays) {
+      const p99 = Number(status.values.main_thread_delay_p99_ms);
+      const max = Number(status.values.main_thread_delay_max_ms);
+      assert.ok(p99 >= 0 && p99 <= max && Number.isFinite(max), JSON.stringify(status.values));
+    }
     const statuses = cameraStatuses(messages);
     const streaming = statuses.filter((status) => Number(status.values.input_rate_hz) > 5);
     assert.ok(streaming.length >= 2, JSON.stringify(statuses));

@@ -126,6 +126,16 @@ export class CameraStatistics {
   }
 }
 
+/**
+ * How late the node's main thread ran its timers over a report's window (Node's event-loop delay):
+ * the thread that takes images, runs the engine and publishes. A frame that arrives while it is
+ * held up waits in the subscription, and one more from the same camera replaces it there unseen.
+ */
+export interface MainThreadDelay {
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
 /** Engine-side counters. */
 export class EngineStatistics {
   readonly provider: string;
@@ -154,7 +164,7 @@ export class EngineStatistics {
     this.#lastError = message;
   }
 
-  report(nodeName: string, windowS: number): DiagnosticStatusValues {
+  report(nodeName: string, windowS: number, mainThread?: MainThreadDelay): DiagnosticStatusValues {
     const runMs = [...this.#runMs].sort((a, b) => a - b);
     const failed = this.#failures > 0;
     const status: DiagnosticStatusValues = {
@@ -172,6 +182,12 @@ export class EngineStatistics {
         ["inference_failures", this.#failures],
         ["inference_failures_total", this.#failuresTotal],
         ["last_error", this.#lastError],
+        ...(mainThread === undefined
+          ? []
+          : ([
+              ["main_thread_delay_p99_ms", round(mainThread.p99Ms, 2)],
+              ["main_thread_delay_max_ms", round(mainThread.maxMs, 2)],
+            ] as const)),
       ],
     };
     this.#batches = 0;
@@ -205,12 +221,15 @@ export class NodeDiagnostics {
     this.#startMs = nowMs;
   }
 
-  /** Statuses for the window since the previous report (engine first, then cameras in order). */
-  report(nowMs: number, silentAfterS: number): DiagnosticStatusValues[] {
+  /**
+   * Statuses for the window since the previous report (engine first, then cameras in order); the
+   * engine's carries `mainThread` when the caller measures it.
+   */
+  report(nowMs: number, silentAfterS: number, mainThread?: MainThreadDelay): DiagnosticStatusValues[] {
     const windowS = Math.max(1e-3, (nowMs - this.#windowStartMs) / 1000);
     this.#windowStartMs = nowMs;
     return [
-      this.engine.report(this.#nodeName, windowS),
+      this.engine.report(this.#nodeName, windowS, mainThread),
       ...this.cameras.map((camera) =>
         camera.report(this.#nodeName, nowMs, windowS, silentAfterS, this.#startMs),
       ),

@@ -15,6 +15,7 @@ import {
 import { ComparisonStatistics } from "./comparison-diagnostics";
 import { CompareProcessor, type ComparePublishers } from "./compare-processor";
 import { NodeDiagnostics } from "./diagnostics";
+import { EventLoopDelay, type MainThreadDelaySource } from "./main-thread-delay";
 import { ensureMessageTypes } from "./message-availability";
 import { toCompressedImageMsg, toImageMsg } from "./message-guards";
 import { MessageTypes } from "../frame/message-types";
@@ -39,6 +40,8 @@ export interface NodeDependencies {
   readonly nowMs?: () => number;
   /** RxJS scheduler of the pipeline's timers; asyncScheduler by default. */
   readonly scheduler?: SchedulerLike;
+  /** The main thread's delay in /diagnostics; Node's event-loop delay histogram by default. */
+  readonly mainThreadDelay?: MainThreadDelaySource;
 }
 
 /** A start-up failure: one message that says what to fix, for a non-zero exit. */
@@ -81,6 +84,8 @@ export class VisualBackPropNode {
   readonly #subscriptions: RosSubscription[] = [];
   #diagnosticsPublisher: RosPublisher | undefined;
   #diagnosticsTimer: Subscription | undefined;
+  /** The main thread's event-loop delay over each /diagnostics window (main_thread_delay_*). */
+  #loopDelay: MainThreadDelaySource | undefined;
   #pipeline: Subscription | undefined;
   #drained: Promise<void> = Promise.resolve();
   #closing = false;
@@ -272,6 +277,8 @@ export class VisualBackPropNode {
       );
     }
     this.#runtime.attach();
+    this.#loopDelay = dependencies.mainThreadDelay ?? new EventLoopDelay();
+    this.#loopDelay.start();
     this.#diagnosticsTimer = interval(
       DIAGNOSTICS_PERIOD_MS,
       dependencies.scheduler ?? asyncScheduler,
@@ -365,7 +372,11 @@ export class VisualBackPropNode {
   #publishDiagnostics(): void {
     if (this.#diagnosticsPublisher === undefined) return;
     try {
-      const statuses = this.#diagnostics.report(this.#nowMs(), this.#runtime.current.cameraTimeoutS);
+      const statuses = this.#diagnostics.report(
+        this.#nowMs(),
+        this.#runtime.current.cameraTimeoutS,
+        this.#loopDelay?.take(),
+      );
       this.#diagnosticsPublisher.publish(buildDiagnosticArray(this.#node.now().toMsg(), statuses));
     } catch (error) {
       this.#log.error("diagnostics", `publishing /diagnostics failed: ${errorText(error)}`);
@@ -390,6 +401,8 @@ export class VisualBackPropNode {
     this.#pipeline?.unsubscribe();
     this.#diagnosticsTimer?.unsubscribe();
     this.#diagnosticsTimer = undefined;
+    this.#loopDelay?.stop();
+    this.#loopDelay = undefined;
     this.#runtime.detach();
     for (const publishers of this.#publishers.splice(0)) {
       for (const publisher of [

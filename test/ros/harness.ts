@@ -3,6 +3,7 @@
  * and offers the few moves tests make: deliver a camera message, advance time, read what was
  * published.
  */
+import type { MainThreadDelaySource } from "../../src/ros/main-thread-delay";
 import sinon from "sinon";
 import type {
   ImageMsg,
@@ -55,6 +56,8 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
+  /** The main thread's delay source (default: Node's event-loop delay, in real time). */
+  readonly mainThreadDelay?: MainThreadDelaySource;
   readonly parameters?: Record<string, ParameterValue>;
   readonly engine?: StubEngine;
   readonly model?: LoadedModel;
@@ -85,6 +88,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       imageOps: STUB_IMAGE_OPS,
       defaultModelPath: "/opt/models/default.onnx",
       nowMs: () => clock.now,
+      mainThreadDelay: options.mainThreadDelay,
     });
   } catch (error) {
     clock.restore();

@@ -46,6 +46,35 @@ describe("visualbackprop_node: diagnostics", () => {
     assert.equal(value("frames_processed_total"), 30);
   });
 
+  it("reports the main thread's delay in the engine's status, each window its own, and stops measuring on shutdown", async () => {
+    const windows = [
+      { p99Ms: 12.345, maxMs: 40 },
+      { p99Ms: 80, maxMs: 160.5 },
+    ];
+    const calls: string[] = [];
+    const mainThreadDelay = {
+      start: () => void calls.push("start"),
+      take: () => windows.shift(),
+      stop: () => void calls.push("stop"),
+    };
+    harness = await startHarness({ parameters: { image_topics: [FRONT] }, mainThreadDelay });
+    await harness.tick(1000);
+    await harness.tick(1000);
+    await harness.tick(1000);
+    const [first, second, third] = harness.diagnostics();
+    const delays = (array: typeof first) =>
+      ["main_thread_delay_p99_ms", "main_thread_delay_max_ms"].map((key) =>
+        statusValue(array, ": engine", key),
+      );
+    assert.deepEqual(delays(first), ["12.350", "40"]);
+    assert.deepEqual(delays(second), ["80", "160.500"]);
+    // Nothing measured in a window: the keys are left out, not reported as 0.
+    assert.deepEqual(delays(third), [undefined, undefined]);
+    await harness.stop();
+    harness = undefined;
+    assert.deepEqual(calls, ["start", "stop"]);
+  });
+
   it("warns when a camera is silent", async () => {
     harness = await startHarness({ parameters: { image_topics: [FRONT, REAR], sync_window_ms: 0.0 } });
     for (let i = 0; i < 60; i++) {
