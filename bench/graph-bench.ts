@@ -52,8 +52,12 @@ export function formatGraph(result: { rows: GraphRow[] }): string {
         node.nodeReceived === undefined || node.nodeReplaced === undefined
           ? ""
           : ` (${node.sent - node.nodeReceived} never reached the node, ${node.nodeReplaced} replaced by a newer frame while it was busy)`;
+      const stall =
+        node.mainThreadDelayMaxMs === undefined || node.mainThreadDelayP99Ms === undefined
+          ? ""
+          : `; the node's main thread ran late by up to ${node.mainThreadDelayMaxMs.toFixed(0)} ms (worst second's p99 ${node.mainThreadDelayP99Ms.toFixed(0)} ms)`;
       lines.push(
-        `${cameras} camera(s): steering p99 ${(node.steeringP99Ms - floor.steeringP99Ms).toFixed(1)} ms above the floor, ${node.dropped} of ${node.sent} frames without steering${where}`,
+        `${cameras} camera(s): steering p99 ${(node.steeringP99Ms - floor.steeringP99Ms).toFixed(1)} ms above the floor, ${node.dropped} of ${node.sent} frames without steering${where}${stall}`,
       );
     }
   }

@@ -25,6 +25,12 @@ export interface GraphRow {
    */
   readonly nodeReceived?: number;
   readonly nodeReplaced?: number;
+  /**
+   * Node only: its main thread's event-loop delay over the run, from /diagnostics: the worst
+   * second's p99 and the largest delay (ms).
+   */
+  readonly mainThreadDelayP99Ms?: number;
+  readonly mainThreadDelayMaxMs?: number;
   /** Node only. */
   readonly maskP50Ms?: number;
   readonly maskP99Ms?: number;
@@ -85,6 +91,7 @@ async function measure(setup: "floor" | "node", cameras: number, frames: number)
     sent: number;
     answers: Record<string, number[]>;
     diagnostics: Record<string, Record<string, string>>;
+    peaks?: Record<string, number>;
   };
   process.signalGroup("SIGINT");
   await process.waitExit(5000);
@@ -109,7 +116,12 @@ async function measure(setup: "floor" | "node", cameras: number, frames: number)
     steeringP50Ms: percentile(steeringMs, 0.5),
     steeringP99Ms: percentile(steeringMs, 0.99),
     ...(setup === "node"
-      ? { nodeReceived: total("frames_received_total"), nodeReplaced: total("frames_dropped_total") }
+      ? {
+          nodeReceived: total("frames_received_total"),
+          nodeReplaced: total("frames_dropped_total"),
+          mainThreadDelayP99Ms: result.peaks?.main_thread_delay_p99_ms,
+          mainThreadDelayMaxMs: result.peaks?.main_thread_delay_max_ms,
+        }
       : {}),
     ...(setup === "node" ? { maskP50Ms: percentile(maskMs, 0.5), maskP99Ms: percentile(maskMs, 0.99) } : {}),
   };

@@ -4,7 +4,8 @@
 // camera topic at RATE Hz for SECONDS, and records, per answer topic, the delay from the stamp to
 // the arrival. With `diagnostics` as the fifth argument it also keeps the last value of every
 // /diagnostics status, so the caller can tell frames the transport lost (never counted as received
-// by the node) from frames the node replaced while busy. Prints one JSON line. Usage:
+// by the node) from frames the node replaced while busy, and the peaks of the node's main-thread delay.
+// Prints one JSON line. Usage:
 //   latency-probe.js RATE SECONDS CAMERA_TOPIC,... ANSWER_TOPIC=TYPE,... [diagnostics]
 "use strict";
 /* global setTimeout, performance */
@@ -47,10 +48,15 @@ async function main() {
     });
   }
   const diagnostics = {};
+  // The largest value each main_thread_delay_* key took over the run (the node reports one per second).
+  const peaks = {};
   if (extra === "diagnostics")
     node.createSubscription("diagnostic_msgs/msg/DiagnosticArray", "/diagnostics", (array) => {
-      for (const status of array.status)
+      for (const status of array.status) {
         diagnostics[status.name] = Object.fromEntries(status.values.map(({ key, value }) => [key, value]));
+        for (const { key, value } of status.values)
+          if (key.startsWith("main_thread_delay")) peaks[key] = Math.max(peaks[key] ?? 0, Number(value));
+      }
     });
   node.spin();
   // Until every camera has a subscriber and every answer topic a publisher.
@@ -89,7 +95,7 @@ async function main() {
   });
   // Long enough for the answers in flight and, with `diagnostics`, one more report (1 Hz).
   await new Promise((resolve) => setTimeout(resolve, extra === "diagnostics" ? 2500 : 1500));
-  process.stdout.write(`${JSON.stringify({ sent: sent * cameras.length, answers, diagnostics })}\n`);
+  process.stdout.write(`${JSON.stringify({ sent: sent * cameras.length, answers, diagnostics, peaks })}\n`);
   rclnodejs.shutdown();
   process.exit(0);
 }
