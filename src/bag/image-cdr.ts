@@ -77,13 +77,16 @@ function stampAtFour(
   return check.length === head.length && check.every((v, i) => v === head[i]);
 }
 
+/** Whether a serialised message is little-endian: byte 1 of the encapsulation header is the kind, odd ones are. */
+function littleEndian(bytes: Uint8Array): boolean {
+  return (bytes[1] & 1) === 1;
+}
+
 /** A Header's stamp into a serialised message that starts with one (CDR: sec, then nanosec). */
 function writeStamp(bytes: Uint8Array, stamp: { readonly sec: number; readonly nanosec: number }): void {
-  // Byte 1 of the encapsulation header is the kind; odd kinds are little-endian.
-  const littleEndian = (bytes[1] & 1) === 1;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  view.setInt32(4, stamp.sec, littleEndian);
-  view.setUint32(8, stamp.nanosec, littleEndian);
+  view.setInt32(4, stamp.sec, littleEndian(bytes));
+  view.setUint32(8, stamp.nanosec, littleEndian(bytes));
 }
 
 /**
@@ -102,10 +105,8 @@ export function encodeImageShell(
     throw new Error(`image message: expected a pixel byte count >= 0, got ${dataLength}`);
   const head = encodeHead(serializer, type, message);
   const lengthAt = head.byteLength - 4;
-  // Byte 1 of the encapsulation header is the kind; odd kinds are little-endian.
-  const littleEndian = (head[1] & 1) === 1;
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  if (lengthAt < 4 || view.getUint32(lengthAt, littleEndian) !== 0)
+  if (lengthAt < 4 || view.getUint32(lengthAt, littleEndian(head)) !== 0)
     throw new Error(`image message: ${type} does not end in its pixel data`);
   const bytes = allocate(head.byteLength + dataLength);
   if (bytes.byteLength !== head.byteLength + dataLength)
@@ -114,7 +115,7 @@ export function encodeImageShell(
   new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(
     lengthAt,
     dataLength,
-    littleEndian,
+    littleEndian(head),
   );
   return { bytes, data: bytes.subarray(head.byteLength) };
 }

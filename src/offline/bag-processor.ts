@@ -27,7 +27,7 @@ import {
   OUTPUT_KINDS,
   planCameras,
 } from "./camera-topics";
-import { BufferPool } from "./buffer-pool";
+import { BufferPool, fillsItsBuffer } from "./buffer-pool";
 import type { FrameResult } from "./frame-outputs";
 import {
   createFramePool,
@@ -597,11 +597,10 @@ function elements(shape: { channels: number; height: number; width: number }): n
 
 /**
  * A rendered message is the writer's; the buffer of one that fills it (the mask and overlay, which
- * are rendered into buffers of their exact length) comes back for another frame, while a buffer
- * the serialiser sized with room to spare would only sit in the pool.
+ * are rendered into buffers of their exact length) comes back for another frame.
  */
 function handoverOf(data: Uint8Array): Handover {
-  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? "recycle" : "take";
+  return fillsItsBuffer(data) ? "recycle" : "take";
 }
 
 /** The frame's message bytes in a buffer of their own, when a frame worker handed them back. */

@@ -7,6 +7,14 @@
  * page faults, zeroing and garbage collection in every thread that allocates it, which the bag
  * tool's speed depends on; a reused one costs nothing of that.
  */
+/**
+ * Whether `data` fills its whole buffer, as a message rendered or copied into a pooled buffer does
+ * (a serialiser's output usually has room to spare, and such a buffer would only sit in a pool).
+ */
+export function fillsItsBuffer(data: Uint8Array): boolean {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+}
+
 /** Smaller buffers are not kept: allocating them costs little, and their sizes are many. */
 const SMALLEST = 64 << 10;
 

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { FloatImage } from "../image/frame";
-import { BufferPool } from "./buffer-pool";
+import { BufferPool, fillsItsBuffer } from "./buffer-pool";
 import type { ComparePrediction } from "./compare-outputs";
 import type { FrameResult } from "./frame-outputs";
 import {
@@ -281,10 +281,13 @@ class WorkerPool implements FramePool {
   #learnLengths(result: FrameResult): void {
     const messages = [...Object.values(result.messages), ...Object.values(result.compare?.messages ?? {})];
     for (const message of messages) {
-      const length = message.buffer.byteLength;
       // A few lengths per camera; many cameras of many sizes only cost the pool's hits.
-      if (message.byteLength === length && this.#buffers.wants(length) && this.#renderedLengths.size < 16)
-        this.#renderedLengths.add(length);
+      if (
+        fillsItsBuffer(message) &&
+        this.#buffers.wants(message.byteLength) &&
+        this.#renderedLengths.size < 16
+      )
+        this.#renderedLengths.add(message.byteLength);
     }
   }
 

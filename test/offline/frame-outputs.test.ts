@@ -3,6 +3,7 @@ import { createSerializer } from "../../src/bag/serializer-factory";
 import type { PreprocessSpec } from "../../src/image/preprocess";
 import { BufferPool } from "../../src/offline/buffer-pool";
 import { buildFrameOutputs, type MessageMaker, type OutputSettings } from "../../src/offline/frame-outputs";
+import { smallSpec } from "./helpers";
 
 describe("offline/frame-outputs: a frame's messages, rendered into reused buffers", () => {
   const serializer = createSerializer();
@@ -20,15 +21,7 @@ describe("offline/frame-outputs: a frame's messages, rendered into reused buffer
   };
   const header = { stamp: { sec: 12, nanosec: 345 }, frame_id: "front" };
   const timing = () => ({ preprocessMs: 1, inferenceMs: 2, visualBackPropMs: 3, totalMs: 4 });
-  const spec = (crop: PreprocessSpec["crop"]): PreprocessSpec => ({
-    crop,
-    width: 20,
-    height: 8,
-    colorSpace: "yuv",
-    layout: "nchw",
-    scale: 1 / 127.5,
-    bias: -1,
-  });
+  const spec = smallSpec;
   const settings = (preprocess: PreprocessSpec): OutputSettings => ({
     modelName: "test",
     method: "vbp",

@@ -4,6 +4,7 @@ import { buildRgb8Image } from "../../src/frame/messages";
 import { BufferPool } from "../../src/offline/buffer-pool";
 import { createFramePool, defaultFrameThreads, defaultWriterThread } from "../../src/offline/frame-pool";
 import type { FrameWorkSettings } from "../../src/offline/frame-work";
+import { smallSpec } from "./helpers";
 
 describe("offline/frame-pool: frame workers render into buffers that come back from the writer", () => {
   const width = 320;
@@ -11,15 +12,7 @@ describe("offline/frame-pool: frame workers render into buffers that come back f
   const settings: FrameWorkSettings = {
     modelName: "test",
     method: "vbp",
-    preprocess: {
-      crop: { x: 0, y: 0.5, width: 1, height: 0.5 },
-      width: 20,
-      height: 8,
-      colorSpace: "yuv",
-      layout: "nchw",
-      scale: 1 / 127.5,
-      bias: -1,
-    },
+    preprocess: smallSpec({ x: 0, y: 0.5, width: 1, height: 0.5 }),
     inputSize: 3 * 20 * 8,
     colorMap: "jet",
     opacity: 0.5,

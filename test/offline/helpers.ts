@@ -12,6 +12,7 @@ import { createSerializer } from "../../src/bag/serializer-factory";
 import { writeHumbleSqliteBag } from "../support/sqlite-bag";
 import { loadModel } from "../../src/frame/model-loader";
 import type { LoadedModel } from "../../src/frame/model-port";
+import type { PreprocessSpec } from "../../src/image/preprocess";
 import { buildPilotNet } from "../../src/onnx/cnn-builder";
 import { processBag, type ProcessBagOptions } from "../../src/offline/bag-processor";
 
@@ -182,4 +183,9 @@ export async function processTestBag(
     batch: 4,
     ...options,
   });
+}
+
+/** A small model input (20x8, YUV, planar, scaled to [-1, 1]) taking `crop` of the frame. */
+export function smallSpec(crop: PreprocessSpec["crop"]): PreprocessSpec {
+  return { crop, width: 20, height: 8, colorSpace: "yuv", layout: "nchw", scale: 1 / 127.5, bias: -1 };
 }
