@@ -136,8 +136,9 @@ let rgbScratch = new Float32Array(0);
 /**
  * Crops, resizes and converts one frame into the model's input values (C*H*W for nchw, H*W*C for
  * nhwc). Writes into `out` at `offset` when given, so a batch is filled without copies. A grey
- * frame is resized as one channel and read as R = G = B: the values of its RGB widening, without
- * widening it (for a grey model, its bytes exactly).
+ * frame is resized as one channel and read as R = G = B: the values of its RGB widening (within
+ * float32 rounding: the widening takes the SIMD kernels), without widening it (for a grey model,
+ * its bytes exactly).
  */
 export function preprocess(
   frame: CameraFrame,
@@ -201,7 +202,7 @@ export function preprocess(
     return target;
   }
   // A grey frame into a colour model (an RGB frame took the SIMD kernels above): its value read as
-  // R, G and B, through the kernels' matrix, so each value comes from the same double operations.
+  // R, G and B, through the kernels' matrix (in doubles here; the kernels apply it in float32).
   const m = colourTransform(spec);
   // Where channel 0, 1 and 2 of pixel p go: offset + p * step + channel * stride.
   const step = spec.layout === "nchw" ? 1 : 3;

@@ -5,10 +5,11 @@
  *
  * This runs for every camera frame, beside an engine that takes about a millisecond a frame. The
  * two hot cases, RGB frames into the model input and a mask mapped back up to mono8, run in the
- * WebAssembly SIMD kernels (simd/kernels.wat); the other cases (other channel counts, float
- * output, a mask that shrinks) run here in typed-array loops. Both keep the arithmetic and its
- * order of the straightforward version (taps summed in doubles in order, float32 intermediates),
- * so results are bit-identical to it; test/image/reference-kernels.ts keeps that version.
+ * WebAssembly SIMD kernels (simd/kernels.wat), in float32 four lanes at a time; the other cases
+ * (other channel counts, float output, a mask that shrinks) run here in typed-array loops that
+ * sum taps in doubles, as the straightforward version in test/image/reference-kernels.ts does.
+ * The kernels' values differ from the loops' by float32 rounding only: the model input by under
+ * 1/1000 of a camera level, mask levels by at most one (test/image/tolerance.ts).
  */
 import { type ColourTransform, simdBilinearLevels, simdResampleRgb } from "./simd/kernels";
 
@@ -249,7 +250,8 @@ const IDENTITY: ColourTransform = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 
  * An interleaved 8-bit RGB image region resampled to `dstWidth x dstHeight` and each pixel
  * converted by `colour`, written into `out` at `offset` as three planes ("nchw") or interleaved
  * ("nhwc"): preprocessing of an RGB frame in one call of the SIMD kernels, with no intermediate
- * RGB image. The values are those of resampleBytes followed by the colour conversion.
+ * RGB image. The values are those of resampleBytes followed by the colour conversion, within
+ * float32 rounding.
  */
 export function resampleRgbConverted(
   src: Uint8Array,
@@ -359,7 +361,8 @@ function level(value: number): number {
  * Resamples a single-channel float image region (a mask in [0, 1]) straight to 8-bit levels,
  * `round(v * 255)` clamped to 0..255 (NaN to 0), written into `into` (a mono8 frame) at the
  * placement's corner: the mask image and the overlay's colour index in one pass, with no
- * frame-sized float image in between. Equal to resampling with `resampleFloats` and quantising.
+ * frame-sized float image in between. Resampling with `resampleFloats` and quantising gives the
+ * same levels, or one off where the kernels' float32 rounding crosses a rounding boundary.
  */
 export function resampleFloatsToLevels(
   src: Float32Array,
@@ -393,9 +396,8 @@ export function resampleFloatsToLevels(
 
 /**
  * resampleFloatsToLevels for two taps per axis, in the SIMD kernels: the horizontal pass of every
- * source row the vertical taps read (rounded to float32, as the general path stores it), then per
- * output row the two-row blend, rounded to float32 after each tap as the general path accumulates,
- * and quantised. Straight-line arithmetic per pixel, no tap loops.
+ * source row the vertical taps read, then per output row the two-row blend, quantised; float32
+ * throughout, straight-line arithmetic per pixel, no tap loops.
  */
 function bilinearToLevels(
   src: Float32Array,

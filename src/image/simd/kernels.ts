@@ -135,6 +135,21 @@ function put(memory: WasmMemory, at: number, data: Int32Array | Float64Array | F
   );
 }
 
+const singles = new WeakMap<Float64Array, Float32Array>();
+
+/**
+ * A double array's values as float32, the kernels' arithmetic (kept per array: taps and colour
+ * transforms are cached by their makers, so this converts once per camera size and model).
+ */
+function asFloat32(values: Float64Array): Float32Array {
+  let single = singles.get(values);
+  if (single === undefined) {
+    single = Float32Array.from(values);
+    singles.set(values, single);
+  }
+  return single;
+}
+
 /** One axis's taps as the kernels read them: start, count, and `maxTaps` double weights. */
 export interface KernelTaps {
   readonly start: Int32Array;
@@ -145,7 +160,8 @@ export interface KernelTaps {
 
 /**
  * A colour conversion applied to each resampled RGB pixel, as preprocess.ts defines it: output
- * channel c is ((m[4c] r + m[4c+1] g) + m[4c+2] b) + m[4c+3], times scale plus bias, in doubles.
+ * channel c is ((m[4c] r + m[4c+1] g) + m[4c+2] b) + m[4c+3], times scale plus bias (the kernels
+ * compute it in float32, the JavaScript loops in doubles).
  * 14 doubles: the 3 x 4 matrix row by row, then scale and bias.
  */
 export type ColourTransform = Float64Array;
@@ -155,8 +171,8 @@ export type ColourTransform = Float64Array;
  * each finished pixel: source rows `rowFirst .. rowFirst + rows` of `src` (row stride `width *
  * 3`), horizontal taps `xt` to `dstW`, vertical taps `yt` (starts relative to `rowFirst`) to
  * `dstH` rows, converted by `colour`, written to `out` at `offset` as three planes ("nchw") or
- * interleaved ("nhwc"). Bit-identical to horizontalRgb, vertical and the colour conversion of the
- * reference preprocessing (test/image/reference-kernels.ts).
+ * interleaved ("nhwc"). The reference preprocessing (test/image/reference-kernels.ts) in float32
+ * arithmetic: within float32 rounding of its values (kernels.wat).
  */
 export function simdResampleRgb(
   src: Uint8Array,
@@ -182,14 +198,15 @@ export function simdResampleRgb(
   const blocks = new Layout();
   const xStart = blocks.take(xt.start.byteLength);
   const xCount = blocks.take(xt.count.byteLength);
-  const xWeights = blocks.take(xt.weights.byteLength);
+  const xWeights = blocks.take(xt.weights.length * 4);
   const yStart = blocks.take(yStartsRelative.byteLength);
   const yCount = blocks.take(yt.count.byteLength);
-  const yWeights = blocks.take(yt.weights.byteLength);
-  const colourAt = blocks.take(colour.byteLength);
+  const yWeights = blocks.take(yt.weights.length * 4);
+  const colourAt = blocks.take(colour.length * 4);
   // The widening step reads eight bytes at a time: room past the last row.
   const srcAt = blocks.take(rows * stride + 16);
-  const pair = blocks.take(Math.ceil(stride / 8) * 256);
+  // Each byte column as four floats (one per row of a group).
+  const pair = blocks.take(Math.ceil(stride / 8) * 128);
   // Up to three spare rows after the last (a group of four reads the last row again).
   const h = blocks.take((rows + 3) * plane * 3);
   const outAt = blocks.take(layout === "nchw" ? planeOut * 3 : (pixels + 4) * 12);
@@ -197,11 +214,11 @@ export function simdResampleRgb(
   const memory = k.memory;
   put(memory, xStart, xt.start);
   put(memory, xCount, xt.count);
-  put(memory, xWeights, xt.weights);
+  put(memory, xWeights, asFloat32(xt.weights));
   put(memory, yStart, yStartsRelative);
   put(memory, yCount, yt.count);
-  put(memory, yWeights, yt.weights);
-  put(memory, colourAt, colour);
+  put(memory, yWeights, asFloat32(yt.weights));
+  put(memory, colourAt, asFloat32(colour));
   put(memory, srcAt, src.subarray(rowFirst * stride, (rowFirst + rows) * stride));
   k.hpassRgb(srcAt, stride, rows, pair, xStart, xCount, xWeights, xt.maxTaps, dstW, h, plane);
   if (layout === "nchw") {
@@ -244,31 +261,32 @@ export function simdBilinearLevels(
 ): void {
   const layout = new Layout();
   const srcAt = layout.take(rows * srcW * 4);
-  // One entry past each x tap array: the horizontal pass takes two outputs a step.
-  const xa = layout.take(dstW * 4 + 4);
-  const xb = layout.take(dstW * 4 + 4);
-  const xw0 = layout.take(dstW * 8 + 8);
-  const xw1 = layout.take(dstW * 8 + 8);
+  // Three entries past each x tap array: the horizontal pass takes four outputs a step.
+  const xa = layout.take(dstW * 4 + 12);
+  const xb = layout.take(dstW * 4 + 12);
+  const xw0 = layout.take(dstW * 4 + 12);
+  const xw1 = layout.take(dstW * 4 + 12);
   const ya = layout.take(dstH * 4);
   const yb = layout.take(dstH * 4);
-  const yw0 = layout.take(dstH * 8);
-  const yw1 = layout.take(dstH * 8);
-  const h = layout.take(rows * dstW * 4 + 8);
+  const yw0 = layout.take(dstH * 4);
+  const yw1 = layout.take(dstH * 4);
+  const h = layout.take(rows * dstW * 4 + 12);
   const outAt = layout.take(dstW * dstH);
   const k = layout.commit();
   const memory = k.memory;
   put(memory, srcAt, src.subarray(rowFirst * srcW, (rowFirst + rows) * srcW));
   put(memory, xa, xt.first);
   put(memory, xb, xt.second);
-  put(memory, xw0, xt.w0);
-  put(memory, xw1, xt.w1);
-  // A valid index for an odd width's spare output (its value is overwritten by the next row's).
-  new Int32Array(memory.buffer, xa + dstW * 4, 1)[0] = 0;
-  new Int32Array(memory.buffer, xb + dstW * 4, 1)[0] = 0;
+  put(memory, xw0, asFloat32(xt.w0));
+  put(memory, xw1, asFloat32(xt.w1));
+  // Valid indices for the spare outputs of a width that is not a multiple of four (their values
+  // are overwritten by the next row's).
+  new Int32Array(memory.buffer, xa + dstW * 4, 3).fill(0);
+  new Int32Array(memory.buffer, xb + dstW * 4, 3).fill(0);
   put(memory, ya, yFirst);
   put(memory, yb, ySecond);
-  put(memory, yw0, yt.w0);
-  put(memory, yw1, yt.w1);
+  put(memory, yw0, asFloat32(yt.w0));
+  put(memory, yw1, asFloat32(yt.w1));
   k.hpassBilinear(srcAt, srcW, rows, xa, xb, xw0, xw1, dstW, h);
   k.bilinearLevels(h, dstW, dstH, ya, yb, yw0, yw1, outAt, dstW);
   const levels = new Uint8Array(memory.buffer, outAt, dstW * dstH);
