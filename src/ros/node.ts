@@ -22,11 +22,12 @@ import { MessageTypes } from "../frame/message-types";
 import { buildDiagnosticArray } from "../frame/messages";
 import type { ImageOps, LoadedModel, ModelLoader, ModelRequest } from "../frame/model-port";
 import { RuntimeParameters } from "./parameter-updates";
-import { declareNodeParameters, type NodeSettings } from "./parameters";
+import { declareNodeParameters, type NodeSettings, type RuntimeSettings } from "./parameters";
 import { type FrameArrival, latestFrameBatches } from "./pipeline";
 import { createQos, DIAGNOSTICS_QOS } from "./qos";
-import type { RclApi, RosNode, RosPublisher, RosQoS, RosSubscription } from "./ros-api";
+import type { RclApi, RosLogger, RosNode, RosPublisher, RosQoS, RosSubscription } from "./ros-api";
 import { ThrottledLog } from "./throttled-log";
+import { warmUpFramePath } from "../frame/warm-up";
 import { errorText } from "../error-text";
 
 /** What the node is built from; tests pass fakes and stubs for every entry. */
@@ -42,6 +43,11 @@ export interface NodeDependencies {
   readonly scheduler?: SchedulerLike;
   /** The main thread's delay in /diagnostics; Node's event-loop delay histogram by default. */
   readonly mainThreadDelay?: MainThreadDelaySource;
+  /**
+   * Whether the frame path runs once per batch size before the node subscribes (default true);
+   * tests that count engine runs from the first frame turn it off.
+   */
+  readonly warmUp?: boolean;
 }
 
 /** A start-up failure: one message that says what to fix, for a non-zero exit. */
@@ -63,6 +69,40 @@ const LOG_THROTTLE_MS = 5000;
 function fullyQualifiedName(node: RosNode): string {
   const namespace = node.namespace();
   return namespace === "/" || namespace === "" ? `/${node.name()}` : `${namespace}/${node.name()}`;
+}
+
+/**
+ * The frame path run once per batch size before the node subscribes (src/frame/warm-up.ts), for
+ * the model and a compare_model. A failure is not fatal: the first frames are only slower, and an
+ * engine that keeps failing is reported per batch as ever.
+ */
+async function warmUp(
+  model: LoadedModel,
+  compare: LoadedModel | undefined,
+  cameraCount: number,
+  runtime: RuntimeSettings,
+  imageOps: ImageOps,
+  nowMs: () => number,
+  logger: RosLogger,
+): Promise<void> {
+  const settings = {
+    maxBatch: cameraCount,
+    geometry: { wheelbaseM: runtime.wheelbaseM, steeringRatio: runtime.steeringRatio },
+    colorMap: runtime.colorMap,
+    opacity: runtime.overlayOpacity,
+  };
+  for (const loaded of compare === undefined ? [model] : [model, compare]) {
+    try {
+      const report = await warmUpFramePath(loaded, imageOps, settings, nowMs);
+      logger.info(
+        `warmed up ${loaded.name} for batches of 1 to ${settings.maxBatch} frames in ${report.ms.toFixed(0)} ms`,
+      );
+    } catch (error) {
+      logger.warn(
+        `warming up ${loaded.name} failed, so its first frames will be slower: ${errorText(error)}`,
+      );
+    }
+  }
 }
 
 export class VisualBackPropNode {
@@ -197,6 +237,8 @@ export class VisualBackPropNode {
         );
       }
     }
+    if (dependencies.warmUp !== false)
+      await warmUp(model, compare, cameras.length, runtime.current, dependencies.imageOps, nowMs, logger);
     const instance = new VisualBackPropNode(node, model, cameras, topics, settings, runtime, nowMs, compare);
     instance.#open(rcl, dependencies);
     return instance;

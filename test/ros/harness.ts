@@ -58,6 +58,8 @@ export interface Harness {
 export interface HarnessOptions {
   /** The main thread's delay source (default: Node's event-loop delay, in real time). */
   readonly mainThreadDelay?: MainThreadDelaySource;
+  /** The start-up warm-up (off by default: most tests count engine runs from the first frame). */
+  readonly warmUp?: boolean;
   readonly parameters?: Record<string, ParameterValue>;
   readonly engine?: StubEngine;
   readonly model?: LoadedModel;
@@ -89,6 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       defaultModelPath: "/opt/models/default.onnx",
       nowMs: () => clock.now,
       mainThreadDelay: options.mainThreadDelay,
+      warmUp: options.warmUp ?? false,
     });
   } catch (error) {
     clock.restore();

@@ -13,6 +13,59 @@ describe("visualbackprop_node: frames in, outputs out", () => {
     harness = undefined;
   });
 
+  it("warms up every batch size before subscribing, and publishes and counts nothing for it", async () => {
+    const engine = new StubEngine();
+    harness = await startHarness({
+      engine,
+      warmUp: true,
+      parameters: { image_topics: [FRONT, REAR, "/c/image_raw"] },
+    });
+    assert.deepEqual(
+      engine.calls.map((call) => call.batch),
+      [1, 2, 3],
+      "one run per batch size the three cameras can make",
+    );
+    const info = harness.node.logger.info.getCalls().map((call) => String(call.args[0]));
+    const warmed = info.findIndex((line) =>
+      /^warmed up stubnet for batches of 1 to 3 frames in \d+ ms$/.test(line),
+    );
+    const opened = info.findIndex((line) => line.startsWith("model stubnet on cpu; cameras:"));
+    assert.ok(
+      warmed >= 0 && warmed < opened,
+      `warm-up logged before the topics opened: ${JSON.stringify(info)}`,
+    );
+    await harness.tick(1000);
+    assert.ok(
+      harness.node.publishers.every(
+        (publisher) => publisher.topic === "/diagnostics" || publisher.messages.length === 0,
+      ),
+      "nothing published for the warm-up",
+    );
+    const [array] = harness.diagnostics();
+    assert.equal(statusValue(array, "camera front", "frames_received_total"), "0");
+    assert.equal(statusValue(array, ": engine", "mean_batch_size"), "0");
+
+    // The first real frame (after the sync window for the other cameras) is the fourth run.
+    harness.deliver(FRONT, rgbImage({ sec: 7 }));
+    await harness.tick(200);
+    assert.equal(harness.steering("/visualbackprop/front/steering").length, 1);
+    assert.equal(engine.calls.length, 4);
+  });
+
+  it("starts without the warm-up's runs when it fails, and says so", async () => {
+    const engine = new StubEngine();
+    engine.failWith = new Error("CUDA out of memory");
+    harness = await startHarness({ engine, warmUp: true, parameters: { image_topics: [FRONT] } });
+    assert.ok(
+      harness.node.logger.warn.calledWith(
+        "warming up stubnet failed, so its first frames will be slower: CUDA out of memory",
+      ),
+    );
+    engine.failWith = undefined;
+    harness.deliver(FRONT, rgbImage({ sec: 7 }));
+    await harness.waitFor(() => harness!.steering("/visualbackprop/front/steering").length === 1);
+  });
+
   it("publishes mask, overlay, steering and saliency with the camera's stamp and frame_id", async () => {
     harness = await startHarness({ parameters: { image_topics: [FRONT] } });
     harness.deliver(

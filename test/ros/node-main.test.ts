@@ -34,12 +34,23 @@ describe("visualbackprop_node process", () => {
   it("inits, spins, and on SIGINT finishes the frame in flight, closes and exits 0", async () => {
     const rcl = createFakeRcl({ overrides: overrides({ image_topics: ["/cam/image_raw"] }) });
     const engine = new StubEngine();
-    engine.delayMs = 20;
     const signals = new EventEmitter();
     const errors: string[] = [];
     const exit = runNodeMain(dependencies(rcl, stubLoader(stubModel(engine)), signals, errors));
     await until(() => rcl.nodes[0]?.spinning === true);
     const node = rcl.nodes[0];
+    // The frame path ran once, for the one camera's batch size, before any frame; nothing went out.
+    assert.deepEqual(
+      engine.calls.map((call) => call.batch),
+      [1],
+    );
+    assert.ok(
+      node.publishers.every(
+        (publisher) => publisher.messages.length === 0 || publisher.topic === "/diagnostics",
+      ),
+    );
+    engine.calls.splice(0);
+    engine.delayMs = 20;
     assert.equal(rcl.init.callCount, 1);
     assert.equal(
       rcl.removeSignalHandlers.callCount,
