@@ -5,8 +5,11 @@
  * default thresholds each such buffer is a fresh mmap whose pages all fault on first write, and
  * freed heap is trimmed back to the kernel only to fault in again next run. With these settings
  * VisualBackProp's added time at batch 16 fell from 1.05-1.18 ms to 0.58-0.73 ms (PilotNet, 2-core
- * CPU). The node and the bag tool showed no measurable difference, so no launcher sets them; glibc
- * reads them only at process start. docs/methods.md has the figures both ways.
+ * CPU). glibc reads them only at process start. In-process, the node and the bag tool showed no
+ * measurable difference; on a real ROS 2 graph, where rclnodejs copies every camera message into
+ * and out of a fresh C struct, they halved the node's median latency at 3 cameras, so the
+ * executables that carry camera images (bin/visualbackprop_node, bin/synthetic_camera) set them in
+ * their first line. docs/methods.md has the engine figures both ways.
  */
 export const ALLOCATOR_ENV: Readonly<Record<string, string>> = {
   MALLOC_MMAP_THRESHOLD_: "4194304",

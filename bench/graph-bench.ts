@@ -57,7 +57,7 @@ export function formatGraph(result: { rows: GraphRow[] }): string {
           ? ""
           : `; the node's main thread ran late by up to ${node.mainThreadDelayMaxMs.toFixed(0)} ms (worst second's p99 ${node.mainThreadDelayP99Ms.toFixed(0)} ms)`;
       lines.push(
-        `${cameras} camera(s): steering p99 ${(node.steeringP99Ms - floor.steeringP99Ms).toFixed(1)} ms above the floor, ${node.dropped} of ${node.sent} frames without steering${where}${stall}`,
+        `${cameras} camera(s): steering p99 ${(node.steeringP99Ms - floor.steeringP99Ms).toFixed(1)} ms above the floor, ${node.dropped} of ${node.sent} frames without steering, ${node.droppedFirstSecond} of them in the stream's first second${where}${stall}`,
       );
     }
   }

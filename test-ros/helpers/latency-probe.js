@@ -5,6 +5,8 @@
 // the arrival. With `diagnostics` as the fifth argument it also keeps the last value of every
 // /diagnostics status, so the caller can tell frames the transport lost (never counted as received
 // by the node) from frames the node replaced while busy, and the peaks of the node's main-thread delay.
+// Per answer topic it also records each answer's camera stamp as ms since the first frame's stamp,
+// so the caller can tell the frames lost while the stream started from those lost later.
 // Prints one JSON line. Usage:
 //   latency-probe.js RATE SECONDS CAMERA_TOPIC,... ANSWER_TOPIC=TYPE,... [diagnostics]
 "use strict";
@@ -38,13 +40,19 @@ async function main() {
   for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 255;
   const cameras = cameraList.split(",").map((topic) => node.createPublisher("sensor_msgs/msg/Image", topic));
   const answers = {};
+  const offsets = {};
+  // The first frame's stamp, ms; answers' stamps are given relative to it.
+  let firstStampMs;
   for (const entry of answerList.split(",")) {
     const [topic, type] = entry.split("=");
     answers[topic] = [];
+    offsets[topic] = [];
     node.createSubscription(type, topic, { enableTypedArray: true }, (message) => {
       const stamp = message.header === undefined ? message.stamp : message.header.stamp;
       const arrived = Date.now() + Number(process.hrtime.bigint() % 1000000n) / 1e6;
-      answers[topic].push(arrived - (stamp.sec * 1000 + stamp.nanosec / 1e6));
+      const stampMs = stamp.sec * 1000 + stamp.nanosec / 1e6;
+      answers[topic].push(arrived - stampMs);
+      offsets[topic].push(stampMs - firstStampMs);
     });
   }
   const diagnostics = {};
@@ -77,6 +85,7 @@ async function main() {
     const tick = () => {
       if (sent >= frames) return resolve();
       const stamp = nowStamp();
+      if (firstStampMs === undefined) firstStampMs = stamp.sec * 1000 + stamp.nanosec / 1e6;
       cameras.forEach((publisher, index) =>
         publisher.publish({
           header: { stamp, frame_id: `camera_${index}` },
@@ -95,7 +104,9 @@ async function main() {
   });
   // Long enough for the answers in flight and, with `diagnostics`, one more report (1 Hz).
   await new Promise((resolve) => setTimeout(resolve, extra === "diagnostics" ? 2500 : 1500));
-  process.stdout.write(`${JSON.stringify({ sent: sent * cameras.length, answers, diagnostics, peaks })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ sent: sent * cameras.length, answers, offsets, diagnostics, peaks })}\n`,
+  );
   rclnodejs.shutdown();
   process.exit(0);
 }

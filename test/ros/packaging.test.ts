@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { outputTopics, resolveCameras } from "../../src/frame/cameras";
@@ -57,6 +59,25 @@ describe("ROS packaging", () => {
     assert.match(cmake, /install\(DIRECTORY config launch models DESTINATION share/);
     for (const executable of ["bin/visualbackprop_node", "bin/synthetic_camera", "bin/visualbackprop_rviz"]) {
       assert.ok((fs.statSync(path.join(ROOT, executable)).mode & 0o111) !== 0, `${executable} is executable`);
+    }
+  });
+
+  it("the executables that carry camera images start node with the allocator settings for them", () => {
+    // Run each executable's own first line on a script that prints what the process was given.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vbp-shebang-"));
+    try {
+      for (const name of ["visualbackprop_node", "synthetic_camera"]) {
+        const shebang = fs.readFileSync(path.join(ROOT, "bin", name), "utf8").split("\n")[0];
+        const script = path.join(dir, name);
+        fs.writeFileSync(
+          script,
+          `${shebang}\nconsole.log(process.env.MALLOC_MMAP_THRESHOLD_, process.env.MALLOC_TRIM_THRESHOLD_);\n`,
+          { mode: 0o755 },
+        );
+        assert.equal(execFileSync(script, { encoding: "utf8" }).trim(), "4194304 33554432", name);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
