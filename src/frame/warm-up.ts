@@ -1,10 +1,11 @@
 /**
  * A dry run of the frame path before the first camera frame. Traced on the real graph, the node's
- * first batches after a camera starts stalled its main thread for 50-80 ms at a time (engine runs
- * at batch sizes it had not seen, image and message code running cold); at 30 Hz per camera that
- * is two frames, and with a depth-1 subscription the older one is lost inside DDS. Running every
- * batch size the node can see once, on a synthetic frame, moves that cost before the node
- * subscribes. Nothing is published and nothing is counted: the results are dropped.
+ * first batches after a camera starts held its main thread for 50-80 ms at a time (engine runs at
+ * batch sizes it had not seen, image and message code running cold, rclnodejs's first takes and
+ * publishes of camera-sized messages); at 30 Hz per camera that is two frames, and with a depth-1
+ * subscription the older one is lost inside DDS. Running every batch size the node can see once,
+ * on a synthetic frame, moves the engine's and the frame path's share of that before the node
+ * subscribes; rclnodejs's share stays. Nothing is published and nothing is counted.
  */
 import type { ColorMap } from "../image/colormap";
 import type { RgbFrame } from "../image/frame";
@@ -25,9 +26,8 @@ export interface WarmUpSettings {
   readonly opacity: number;
 }
 
-/** What a warm-up did, for the start-up log line. */
+/** What a warm-up took, for the start-up log line. */
 export interface WarmUpReport {
-  readonly batchSizes: readonly number[];
   readonly ms: number;
 }
 
@@ -47,7 +47,6 @@ export async function warmUpFramePath(
   const { channels, height, width } = model.engine.inputShape;
   const perImage = channels * height * width;
   const header: HeaderMsg = { stamp: { sec: 0, nanosec: 0 }, frame_id: "warm_up" };
-  const batchSizes: number[] = [];
   for (let batch = 1; batch <= Math.max(1, settings.maxBatch); batch++) {
     const input = new Float32Array(batch * perImage);
     for (let i = 0; i < batch; i++) prepareFrame(frame, model.preprocess, imageOps, input, i * perImage);
@@ -81,9 +80,8 @@ export async function warmUpFramePath(
         imageOps,
       );
     }
-    batchSizes.push(batch);
   }
-  return { batchSizes, ms: now() - started };
+  return { ms: now() - started };
 }
 
 /** A frame with a gradient, so no kernel takes only its uniform-input shortcuts. */
