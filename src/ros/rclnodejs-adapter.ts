@@ -103,11 +103,22 @@ function isModuleNotFound(error: unknown, name: string): boolean {
 
 /**
  * Loads rclnodejs. `load` stands in for `require` in tests. Throws one Error that says what to do
- * when rclnodejs is not installed, cannot load its native binding (ROS 2 not sourced, or built for
+ * when ROS 2 is not sourced, rclnodejs is not installed, cannot load its native binding (built for
  * another distribution), or is a version without the calls this package uses.
+ *
+ * ROS 2 is checked first: rclnodejs 2.2.0, when its native binding does not load, runs `npm run
+ * rebuild` in its own folder (clean, then node-gyp), which without ROS 2 fails after deleting the
+ * binding that would have loaded once ROS 2 was sourced.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the lazy load is the point of this file
-export function loadRclnodejs(load: (name: string) => unknown = (name) => require(name)): RclApi {
+export function loadRclnodejs(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the lazy load is the point of this file
+  load: (name: string) => unknown = (name) => require(name),
+  env: NodeJS.ProcessEnv = process.env,
+): RclApi {
+  if (!env.AMENT_PREFIX_PATH)
+    throw new Error(
+      `ROS 2 is not sourced (AMENT_PREFIX_PATH is empty), so rclnodejs was not loaded: ${INSTALL_HINT}`,
+    );
   let module: unknown;
   try {
     module = unwrapDefault(load("rclnodejs"));

@@ -8,6 +8,9 @@ import { createFakeRcl, type FakeRcl } from "./fake-rclnodejs";
 import { overrides } from "./harness";
 import { rgbImage, STUB_IMAGE_OPS, StubEngine, stubLoader, stubModel } from "./stubs";
 
+/** An environment with ROS 2 sourced, as the adapter checks for it before loading rclnodejs. */
+const SOURCED = { AMENT_PREFIX_PATH: "/opt/ros/humble" };
+
 function dependencies(
   rcl: FakeRcl,
   loadModel: ModelLoader,
@@ -101,7 +104,7 @@ describe("visualbackprop_node process", () => {
       loadRcl: () =>
         loadRclnodejs(() => {
           throw Object.assign(new Error("Cannot find module 'rclnodejs'"), { code: "MODULE_NOT_FOUND" });
-        }),
+        }, SOURCED),
     });
     assert.equal(code, 1);
     assert.equal(errors.length, 1);
@@ -124,11 +127,11 @@ describe("rclnodejs adapter", () => {
   it("returns a module of the expected shape, unwrapping an ESM default export", () => {
     const rcl = createFakeRcl();
     assert.equal(
-      loadRclnodejs(() => rcl),
+      loadRclnodejs(() => rcl, SOURCED),
       rcl,
     );
     assert.equal(
-      loadRclnodejs(() => ({ default: rcl })),
+      loadRclnodejs(() => ({ default: rcl }), SOURCED),
       rcl,
     );
     assert.deepEqual(missingRclMembers(rcl), []);
@@ -137,7 +140,7 @@ describe("rclnodejs adapter", () => {
   it("names what a wrong version lacks", () => {
     const { regenerateAll: _dropped, ...partial } = createFakeRcl();
     assert.throws(
-      () => loadRclnodejs(() => partial),
+      () => loadRclnodejs(() => partial, SOURCED),
       /rclnodejs lacks regenerateAll: this package needs rclnodejs 2.2.0/,
     );
   });
@@ -147,9 +150,23 @@ describe("rclnodejs adapter", () => {
       () =>
         loadRclnodejs(() => {
           throw new Error("Native operation failed: Compilation - Failed to build rclnodejs from source");
-        }),
+        }, SOURCED),
       /rclnodejs is installed but does not load \(Native operation failed.*\): source ROS 2/,
     );
+  });
+
+  it("refuses to load rclnodejs where ROS 2 is not sourced, which would make it rebuild itself", () => {
+    let loaded = false;
+    for (const env of [{}, { AMENT_PREFIX_PATH: "" }])
+      assert.throws(
+        () =>
+          loadRclnodejs(() => {
+            loaded = true;
+            return createFakeRcl();
+          }, env),
+        /ROS 2 is not sourced \(AMENT_PREFIX_PATH is empty\), so rclnodejs was not loaded: source ROS 2/,
+      );
+    assert.equal(loaded, false);
   });
 
   it("loads nothing at import time: requiring the adapter does not require rclnodejs", () => {
