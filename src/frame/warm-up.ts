@@ -9,7 +9,9 @@
  */
 import type { ColorMap } from "../image/colormap";
 import type { RgbFrame } from "../image/frame";
-import { buildImageOutputs, buildSteeringOutputs, predictionOf, prepareFrame } from "./frame-path";
+import type { RosSerializer } from "../bag/ros-serializer";
+import { buildSteeringOutputs, predictionOf, prepareFrame } from "./frame-path";
+import { serialisedImageOutputs } from "./image-shells";
 import type { HeaderMsg } from "./message-types";
 import type { ImageOps, LoadedModel } from "./model-port";
 import type { SteeringGeometry } from "./steering";
@@ -39,6 +41,8 @@ export interface WarmUpReport {
 export async function warmUpFramePath(
   model: LoadedModel,
   imageOps: ImageOps,
+  /** The serializer the node draws its images into messages with. */
+  serializer: RosSerializer,
   settings: WarmUpSettings,
   now: () => number,
 ): Promise<WarmUpReport> {
@@ -66,7 +70,8 @@ export async function warmUpFramePath(
         () => ({ preprocessMs: 0, inferenceMs: 0, visualBackPropMs: 0, totalMs: 0 }),
         0,
       );
-      buildImageOutputs(
+      serialisedImageOutputs(
+        serializer,
         header,
         frame,
         prediction.mask,
@@ -78,6 +83,7 @@ export async function warmUpFramePath(
           overlay: true,
         },
         imageOps,
+        (byteLength) => new Uint8Array(byteLength),
       );
     }
   }

@@ -8,9 +8,8 @@ import type { SaliencyMethod } from "../engine/types";
 import type { ColorMap } from "../image/colormap";
 import type { CameraFrame, FloatImage, RgbFrame } from "../image/frame";
 import type { PreprocessSpec } from "../image/preprocess";
-import { encodeImageShell } from "../bag/image-cdr";
 import { buildImageOutputs, buildSteeringOutputs } from "../frame/frame-path";
-import { imageFields } from "../frame/messages";
+import { frameImageShells } from "../frame/image-shells";
 import { IMAGE_OPS } from "../frame/image-ops";
 import type { HeaderMsg } from "../frame/message-types";
 import type { FrameTiming } from "../frame/messages";
@@ -109,26 +108,14 @@ export function buildFrameOutputs(
   // The mask and the overlay are rendered straight into their serialised messages; a kept overlay
   // (the report's) into a frame of its own, as its message is handed on to the writer before the
   // overlay is used.
-  const { width, height } = frame;
-  const maskShell = wanted.has("mask")
-    ? encodeImageShell(
-        serializer,
-        OUTPUT_TYPES.mask,
-        imageFields(header, width, height, "mono8"),
-        width * height,
-        allocate,
-      )
-    : undefined;
-  const overlayShell =
-    wanted.has("overlay") && !keepOverlay
-      ? encodeImageShell(
-          serializer,
-          OUTPUT_TYPES.overlay,
-          imageFields(header, width, height, "rgb8"),
-          width * height * 3,
-          allocate,
-        )
-      : undefined;
+  const { mask: maskShell, overlay: overlayShell } = frameImageShells(
+    serializer,
+    header,
+    frame.width,
+    frame.height,
+    { mask: wanted.has("mask"), overlay: wanted.has("overlay") && !keepOverlay },
+    allocate,
+  );
   const images = buildImageOutputs(
     header,
     frame,

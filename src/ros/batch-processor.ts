@@ -13,12 +13,10 @@ import { ByteBufferPool } from "../frame/byte-buffer-pool";
 import type { NodeDiagnostics } from "./diagnostics";
 import type { HeaderMsg } from "../frame/message-types";
 import {
-  buildImageOutputs,
   buildSteeringOutputs,
   type CameraImage,
   decodeCameraImage,
   type FramePrediction,
-  type ImageTargets,
   isNonFinite,
   predictionOf,
   prepareFrame,
@@ -31,6 +29,8 @@ import type { BatchItem } from "./pipeline";
 import type { RosNode, RosPublisher } from "./ros-api";
 import type { ThrottledLog } from "./throttled-log";
 import { errorText } from "../error-text";
+import type { RosSerializer } from "../bag/ros-serializer";
+import { serialisedImageOutputs } from "../frame/image-shells";
 
 /** A camera message as it waits in the pipeline: narrowed, not yet decoded. */
 export interface ReceivedFrame {
@@ -61,6 +61,8 @@ export interface BatchProcessorOptions {
   readonly nowMs: () => number;
   /** With compare_model: runs after the batch's own outputs are published. */
   readonly compare?: CompareProcessor;
+  /** Draws the mask and overlay into serialised messages (the warm-up used the same one). */
+  readonly serializer: RosSerializer;
 }
 
 interface DecodedItem {
@@ -273,7 +275,9 @@ export class BatchProcessor {
     const mask = settings.publishMask && this.#wanted(publishers.mask);
     const overlay = settings.publishOverlay && this.#wanted(publishers.overlay);
     if (!mask && !overlay) return;
-    const images = buildImageOutputs(
+    // Drawn into their serialised messages, published as they are (rclnodejs's publishRawMessage).
+    const images = serialisedImageOutputs(
+      this.#options.serializer,
       item.header,
       frame,
       prediction.mask,
@@ -285,16 +289,14 @@ export class BatchProcessor {
         overlay,
       },
       imageOps,
-      undefined,
-      lentImageTargets(frame, overlay, allocate),
+      allocate,
     );
-    if (images.mask !== undefined) publishers.mask.publish(images.mask);
-    if (images.overlay !== undefined) publishers.overlay.publish(images.overlay);
+    if (images.mask !== undefined) publishers.mask.publish(serialised(images.mask));
+    if (images.overlay !== undefined) publishers.overlay.publish(serialised(images.overlay));
   }
 }
 
-/** Lent buffers for a frame's mask levels and (when wanted) its overlay. */
-function lentImageTargets(frame: CameraFrame, overlay: boolean, allocate: ByteAllocator): ImageTargets {
-  const pixels = frame.width * frame.height;
-  return { mask: allocate(pixels), overlay: overlay ? allocate(pixels * 3) : undefined };
+/** A Buffer over the same bytes: rclnodejs publishes a Buffer as the serialised message. */
+function serialised(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -22,12 +22,13 @@ import { MessageTypes } from "../frame/message-types";
 import { buildDiagnosticArray } from "../frame/messages";
 import type { ImageOps, LoadedModel, ModelLoader, ModelRequest } from "../frame/model-port";
 import { RuntimeParameters } from "./parameter-updates";
-import { declareNodeParameters, type NodeSettings, type RuntimeSettings } from "./parameters";
+import { declareNodeParameters, type NodeSettings } from "./parameters";
 import { type FrameArrival, latestFrameBatches } from "./pipeline";
 import { createQos, DIAGNOSTICS_QOS } from "./qos";
-import type { RclApi, RosLogger, RosNode, RosPublisher, RosQoS, RosSubscription } from "./ros-api";
+import type { RclApi, RosNode, RosPublisher, RosQoS, RosSubscription } from "./ros-api";
 import { ThrottledLog } from "./throttled-log";
 import { warmUpFramePath } from "../frame/warm-up";
+import { createSerializer } from "../bag/serializer-factory";
 import { errorText } from "../error-text";
 
 /** What the node is built from; tests pass fakes and stubs for every entry. */
@@ -71,40 +72,6 @@ function fullyQualifiedName(node: RosNode): string {
   return namespace === "/" || namespace === "" ? `/${node.name()}` : `${namespace}/${node.name()}`;
 }
 
-/**
- * The frame path run once per batch size before the node subscribes (src/frame/warm-up.ts), for
- * the model and a compare_model. A failure is not fatal: the first frames are only slower, and an
- * engine that keeps failing is reported per batch as ever.
- */
-async function warmUp(
-  model: LoadedModel,
-  compare: LoadedModel | undefined,
-  cameraCount: number,
-  runtime: RuntimeSettings,
-  imageOps: ImageOps,
-  nowMs: () => number,
-  logger: RosLogger,
-): Promise<void> {
-  const settings = {
-    maxBatch: cameraCount,
-    geometry: { wheelbaseM: runtime.wheelbaseM, steeringRatio: runtime.steeringRatio },
-    colorMap: runtime.colorMap,
-    opacity: runtime.overlayOpacity,
-  };
-  for (const loaded of compare === undefined ? [model] : [model, compare]) {
-    try {
-      const report = await warmUpFramePath(loaded, imageOps, settings, nowMs);
-      logger.info(
-        `warmed up ${loaded.name} for batches of 1 to ${settings.maxBatch} frames in ${report.ms.toFixed(0)} ms`,
-      );
-    } catch (error) {
-      logger.warn(
-        `warming up ${loaded.name} failed, so its first frames will be slower: ${errorText(error)}`,
-      );
-    }
-  }
-}
-
 export class VisualBackPropNode {
   readonly #node: RosNode;
   readonly #model: LoadedModel;
@@ -130,6 +97,8 @@ export class VisualBackPropNode {
   #drained: Promise<void> = Promise.resolve();
   #closing = false;
   #closed: Promise<void> | undefined;
+  /** Draws the mask and overlay into serialised messages, which the node publishes as they are. */
+  readonly #serializer = createSerializer();
 
   private constructor(
     node: RosNode,
@@ -237,9 +206,8 @@ export class VisualBackPropNode {
         );
       }
     }
-    if (dependencies.warmUp !== false)
-      await warmUp(model, compare, cameras.length, runtime.current, dependencies.imageOps, nowMs, logger);
     const instance = new VisualBackPropNode(node, model, cameras, topics, settings, runtime, nowMs, compare);
+    if (dependencies.warmUp !== false) await instance.#warmUp(dependencies.imageOps);
     instance.#open(rcl, dependencies);
     return instance;
   }
@@ -260,6 +228,35 @@ export class VisualBackPropNode {
 
   get diagnostics(): NodeDiagnostics {
     return this.#diagnostics;
+  }
+
+  /**
+   * The frame path run once per batch size before the node subscribes (src/frame/warm-up.ts), for
+   * the model and a compare_model. A failure is not fatal: the first frames are only slower, and
+   * an engine that keeps failing is reported per batch as ever.
+   */
+  async #warmUp(imageOps: ImageOps): Promise<void> {
+    const runtime = this.#runtime.current;
+    const settings = {
+      maxBatch: this.#cameras.length,
+      geometry: { wheelbaseM: runtime.wheelbaseM, steeringRatio: runtime.steeringRatio },
+      colorMap: runtime.colorMap,
+      opacity: runtime.overlayOpacity,
+    };
+    const logger = this.#node.getLogger();
+    const models = this.#compare === undefined ? [this.#model] : [this.#model, this.#compare];
+    for (const loaded of models) {
+      try {
+        const report = await warmUpFramePath(loaded, imageOps, this.#serializer, settings, this.#nowMs);
+        logger.info(
+          `warmed up ${loaded.name} for batches of 1 to ${settings.maxBatch} frames in ${report.ms.toFixed(0)} ms`,
+        );
+      } catch (error) {
+        logger.warn(
+          `warming up ${loaded.name} failed, so its first frames will be slower: ${errorText(error)}`,
+        );
+      }
+    }
   }
 
   #open(rcl: RclApi, dependencies: NodeDependencies): void {
@@ -290,6 +287,7 @@ export class VisualBackPropNode {
       log: this.#log,
       nowMs: this.#nowMs,
       compare,
+      serializer: this.#serializer,
     });
     this.#drained = new Promise<void>((resolve) => {
       this.#pipeline = this.#arrivals

@@ -22,6 +22,7 @@ import type {
   SetParametersResult,
   TimeMsg,
 } from "../../src/ros/ros-api";
+import { createSerializer } from "../../src/bag/serializer-factory";
 
 export const ParameterType = {
   PARAMETER_NOT_SET: 0,
@@ -147,6 +148,8 @@ export class FakePublisher implements RosPublisher {
   readonly topic: string;
   readonly options: PubSubOptions | undefined;
   readonly messages: object[] = [];
+  /** Per message: whether it came serialised (a Buffer). */
+  readonly serialised: boolean[] = [];
   destroyed = false;
 
   constructor(typeClass: string, topic: string, options: PubSubOptions | undefined) {
@@ -157,10 +160,18 @@ export class FakePublisher implements RosPublisher {
 
   publish(message: object): void {
     if (this.destroyed) throw new Error(`publish on destroyed publisher ${this.topic}`);
-    // rclnodejs serialises a message inside publish(); a copy keeps what was sent as it was sent
-    // (the node renders the next batch into the same buffers).
-    this.messages.push(structuredClone(message));
+    // rclnodejs publishes a Buffer as the serialised message (publishRawMessage); what a
+    // subscriber gets is its decoding. Every other message it serialises inside publish(); a copy
+    // keeps what was sent as it was sent (the node renders the next batch into the same buffers).
+    this.serialised.push(Buffer.isBuffer(message));
+    this.messages.push(
+      Buffer.isBuffer(message)
+        ? FakePublisher.#serializer.decode<object>(this.typeClass, Uint8Array.from(message))
+        : structuredClone(message),
+    );
   }
+
+  static readonly #serializer = createSerializer();
 }
 
 export class FakeSubscription implements RosSubscription {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FakeParameter, ParameterType } from "./fake-rclnodejs";
 import { type Harness, startHarness, statusValue } from "./harness";
-import { rgbImage, StubEngine } from "./stubs";
+import { rgbImage, STUB_IMAGE_OPS, STUB_SPEC, StubEngine } from "./stubs";
 
 const FRONT = "/cameras/front/image_raw";
 const REAR = "/cameras/rear/image_raw";
@@ -91,6 +91,17 @@ describe("visualbackprop_node: frames in, outputs out", () => {
     assert.deepEqual(
       [overlay[0].encoding, overlay[0].width, overlay[0].height, overlay[0].step, overlay[0].data.length],
       ["rgb8", 16, 8, 48, 384],
+    );
+    // The images go out serialised (drawn into their CDR messages), the small messages as objects;
+    // the mask's levels are the stub engine's mask mapped onto the frame.
+    const sentSerialised = (topic: string) => harness!.node.publisher(topic).serialised;
+    assert.deepEqual(sentSerialised("~/front/mask"), [true]);
+    assert.deepEqual(sentSerialised("~/front/overlay"), [true]);
+    assert.deepEqual(sentSerialised("~/front/steering"), [false]);
+    const stubMask = Float32Array.from({ length: 32 }, (_, i) => i / 31);
+    assert.deepEqual(
+      mask[0].data,
+      STUB_IMAGE_OPS.mapMaskToMono8({ width: 8, height: 4, data: stubMask }, STUB_SPEC, 16, 8),
     );
 
     // The stub engine predicts red / 255 = 0.2 1/m; default wheelbase 2.85 m, ratio 15.

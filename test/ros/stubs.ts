@@ -94,8 +94,9 @@ export function stubLoader(model: LoadedModel): ModelLoader & { requests: ModelR
 /** Real preprocessing and mapping; a plain grey overlay and mono8 that tests can predict. */
 export const STUB_IMAGE_OPS: ImageOps = {
   preprocess: (frame, spec, out, offset) => preprocess(frame, spec, out, offset),
-  renderOverlay: (frame: RgbFrame, mono8: Uint8Array, options): RgbFrame => {
-    const data = new Uint8Array(frame.data.length);
+  // Both write into `into` when given, as the ImageOps contract says (the node publishes those bytes).
+  renderOverlay: (frame: RgbFrame, mono8: Uint8Array, options, into): RgbFrame => {
+    const data = into ?? new Uint8Array(frame.data.length);
     for (let p = 0; p < mono8.length; p++) {
       const heat = Math.round(mono8[p] * options.opacity);
       for (let c = 0; c < 3; c++)
@@ -103,10 +104,12 @@ export const STUB_IMAGE_OPS: ImageOps = {
     }
     return { width: frame.width, height: frame.height, data };
   },
-  mapMaskToMono8: (mask, spec, frameWidth, frameHeight) =>
-    Uint8Array.from(mapMaskToFrame(mask, spec, frameWidth, frameHeight).data, (value) =>
-      Math.round(value * 255),
-    ),
+  mapMaskToMono8: (mask, spec, frameWidth, frameHeight, into) => {
+    const levels = mapMaskToFrame(mask, spec, frameWidth, frameHeight).data;
+    const out = into ?? new Uint8Array(levels.length);
+    for (let i = 0; i < levels.length; i++) out[i] = Math.round(levels[i] * 255);
+    return out;
+  },
 };
 
 /** A uniform rgb8 camera image; `red` / 255 becomes the stub engine's curvature. */
