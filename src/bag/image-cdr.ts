@@ -85,8 +85,9 @@ function littleEndian(bytes: Uint8Array): boolean {
 /** A Header's stamp into a serialised message that starts with one (CDR: sec, then nanosec). */
 function writeStamp(bytes: Uint8Array, stamp: { readonly sec: number; readonly nanosec: number }): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  view.setInt32(4, stamp.sec, littleEndian(bytes));
-  view.setUint32(8, stamp.nanosec, littleEndian(bytes));
+  const little = littleEndian(bytes);
+  view.setInt32(4, stamp.sec, little);
+  view.setUint32(8, stamp.nanosec, little);
 }
 
 /**
@@ -106,16 +107,13 @@ export function encodeImageShell(
   const head = encodeHead(serializer, type, message);
   const lengthAt = head.byteLength - 4;
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  if (lengthAt < 4 || view.getUint32(lengthAt, littleEndian(head)) !== 0)
+  const little = littleEndian(head);
+  if (lengthAt < 4 || view.getUint32(lengthAt, little) !== 0)
     throw new Error(`image message: ${type} does not end in its pixel data`);
   const bytes = allocate(head.byteLength + dataLength);
   if (bytes.byteLength !== head.byteLength + dataLength)
     throw new Error(`image message: allocated ${bytes.byteLength} bytes for ${head.byteLength + dataLength}`);
   bytes.set(head);
-  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(
-    lengthAt,
-    dataLength,
-    littleEndian(head),
-  );
+  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(lengthAt, dataLength, little);
   return { bytes, data: bytes.subarray(head.byteLength) };
 }
