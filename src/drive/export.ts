@@ -4,6 +4,8 @@
  *
  *   images.npy  uint8   (N, 3, H, W)  the model input (nchw; for nhwc specs (N, H, W, 3))
  *   labels.npy  float32 (N, 4)        label, road curvature, lateral offset, heading error
+ *   regions.npy uint8   (N, H, W)     REGION_BIT codes on the input grid: lane markings and the
+ *                                     car's two lines (for train.py's --mask-prior)
  *   meta.json                         the spec, seeds, options and column names
  */
 import * as fs from "node:fs";
@@ -13,6 +15,7 @@ import { randomOffset, returnLookahead, trainingView, RETURN_TIME_S, type ViewOf
 import { SyntheticDrive, CURVATURE_WINDOW } from "./drive";
 import { PILOTNET_FRAME, PILOTNET_INPUT } from "./model-input";
 import { NpyWriter } from "./npy";
+import { inputRegions } from "./regions";
 import { VARIETY_MIXES, type VarietyMix } from "./road";
 import { Random, seedState } from "./random";
 import { FIRST_EVALUATION_SEED, isTrainingSeed } from "./seeds";
@@ -45,6 +48,7 @@ export interface ExportSummary {
   readonly samples: number;
   readonly imagesPath: string;
   readonly labelsPath: string;
+  readonly regionsPath: string;
   readonly metaPath: string;
   readonly seconds: number;
 }
@@ -93,6 +97,9 @@ export function exportDataset(options: ExportOptions): ExportSummary {
   const labelsPath = path.join(options.outDir, "labels.npy");
   const images = new NpyWriter(imagesPath, "uint8", imageShape);
   const labels = new NpyWriter(labelsPath, "float32", [samples, LABEL_COLUMNS.length]);
+  const regionsPath = path.join(options.outDir, "regions.npy");
+  const regionWriter = new NpyWriter(regionsPath, "uint8", [samples, spec.height, spec.width]);
+  const regions = new Uint8Array(plane);
   const input = new Float32Array(plane * 3);
   const bytes = new Uint8Array(plane * 3);
   const row = new Float32Array(LABEL_COLUMNS.length);
@@ -125,6 +132,7 @@ export function exportDataset(options: ExportOptions): ExportSummary {
         row[2] = view.frame.truth.lateralOffset;
         row[3] = view.frame.truth.headingError;
         labels.write(row);
+        regionWriter.write(inputRegions(view.frame.truth, frameWidth, frameHeight, spec, regions));
       }
       options.log?.(
         `seed ${seed}: ${options.framesPerSeed} samples (${((Date.now() - started) / 1000).toFixed(0)} s)`,
@@ -133,6 +141,7 @@ export function exportDataset(options: ExportOptions): ExportSummary {
   } finally {
     images.close();
     labels.close();
+    regionWriter.close();
   }
   const metaPath = path.join(options.outDir, "meta.json");
   const meta = {
@@ -156,5 +165,5 @@ export function exportDataset(options: ExportOptions): ExportSummary {
     varietyMix,
   };
   fs.writeFileSync(metaPath, JSON.stringify(meta, null, 2) + "\n");
-  return { samples, imagesPath, labelsPath, metaPath, seconds: (Date.now() - started) / 1000 };
+  return { samples, imagesPath, labelsPath, regionsPath, metaPath, seconds: (Date.now() - started) / 1000 };
 }

@@ -34,6 +34,12 @@ describe("drive/export", () => {
       const labels = readHeader(summary.labelsPath);
       assert.equal(labels.descr, "<f4");
       assert.deepEqual(labels.shape, [6, 4]);
+      const regions = readHeader(summary.regionsPath);
+      assert.equal(regions.descr, "|u1");
+      assert.deepEqual(regions.shape, [6, 66, 200]);
+      const codes = fs.readFileSync(summary.regionsPath).subarray(regions.offset);
+      assert.equal(codes.length, 6 * 66 * 200);
+      assert.ok(codes.some((code) => code === 7 || code === 3) && codes.some((code) => code === 5));
       const raw = fs.readFileSync(summary.labelsPath).subarray(labels.offset);
       const values = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
       for (let i = 0; i < 6; i++)
