@@ -232,6 +232,8 @@ export function formatEvaluation(
     "left / right line: the shares of the mask's weight on markings that lie on each line of the car's lane;",
     `shift test: the top ${first.shift.salientShare * 100} % of the mask, grown by ${first.shift.dilation} px, shifted ` +
       `${first.shift.shiftPixels} px sideways, then the rest by as much; the ratio of the steering changes;`,
+    `shift test without copies (a diagnostic): the rest moved as above, but a pixel whose source lies in the salient region keeps its own value, ` +
+      `so no copy of a salient line is painted beside it: ratio ${results.map((r) => `${r.method} ${fixed(r.shift.ratioWithoutCopies)}`).join(", ")};`,
     `deletion: pixels replaced by the image mean in mask order and in random order, 0 to ${first.deletion.fractions[first.deletion.fractions.length - 1] * 100} %.`,
   );
   return lines;

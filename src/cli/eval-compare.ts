@@ -33,6 +33,7 @@ const MASK_ROWS: readonly Row[] = [
   { label: "lane focus", value: (e) => e.laneFocus, better: "higher", digits: 2 },
   { label: "distractor focus", value: (e) => e.distractorFocus, better: "lower", digits: 2 },
   { label: "shift ratio", value: (e) => e.shift.ratio, better: "higher", digits: 2 },
+  { label: "shift ratio, no copies", value: (e) => e.shift.ratioWithoutCopies, better: "higher", digits: 2 },
   {
     // Over the random order's, so models whose steering swings differ in scale compare fairly.
     label: "deletion area: mask / random",

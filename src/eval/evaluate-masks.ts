@@ -74,6 +74,13 @@ export interface MaskEvaluation {
     /** Mean |change of steering| when only the rest moves, 1/m. */
     readonly backgroundChange: number;
     readonly ratio: number;
+    /**
+     * Diagnostic: the rest moved without painting copies of the salient region beside it
+     * (shiftWhere's `sameSideOnly`), and salientChange over that. A model that reads both lines of
+     * its lane sees the copy of the left line that the plain test paints inside the lane.
+     */
+    readonly backgroundChangeWithoutCopies: number;
+    readonly ratioWithoutCopies: number;
   };
   readonly deletion: {
     readonly fractions: readonly number[];
@@ -121,6 +128,7 @@ export async function evaluateMasks(options: MaskEvalOptions): Promise<MaskEvalu
     const truth: number[] = [];
     let salientChange = 0;
     let backgroundChange = 0;
+    let backgroundWithoutCopies = 0;
     const maskCurve = fractions.map(() => 0);
     const randomCurve = fractions.map(() => 0);
     const total = options.seeds.length * options.framesPerSeed;
@@ -168,9 +176,10 @@ export async function evaluateMasks(options: MaskEvalOptions): Promise<MaskEvalu
         distractor.add(onFrame, frame.truth.distractorMask, drive.width, rect);
         lines.add(onFrame, frame.truth.laneMask, frame.truth.lineMask, LANE_LINE, drive.width, rect);
 
-        // One batch: the two shift-test inputs, then both deletion curves.
+        // One batch: the two shift-test inputs, both deletion curves, then the rest moved without
+        // copies of the salient region (the diagnostic).
         const region = salientRegion(mask, width, height, share, dilation);
-        const perturbed = 2 + 2 * fractions.length;
+        const perturbed = 3 + 2 * fractions.length;
         const batch = new Float32Array(perturbed * size);
         batch.set(shiftWhere(input, channels, height, width, region, shiftPixels, false), 0);
         batch.set(shiftWhere(input, channels, height, width, region, shiftPixels, true), size);
@@ -184,10 +193,13 @@ export async function evaluateMasks(options: MaskEvalOptions): Promise<MaskEvalu
           batch,
           (2 + fractions.length) * size,
         );
+        const withoutCopies = shiftWhere(input, channels, height, width, region, shiftPixels, true, true);
+        batch.set(withoutCopies, (2 + 2 * fractions.length) * size);
         const forward = await engine.forward(batch, perturbed);
         const change = (i: number) => Math.abs(outputOf(forward.outputs, i, perturbed) - steering);
         salientChange += change(0);
         backgroundChange += change(1);
+        backgroundWithoutCopies += change(2 + 2 * fractions.length);
         fractions.forEach((_, j) => {
           maskCurve[j] += change(2 + j);
           randomCurve[j] += change(2 + fractions.length + j);
@@ -214,6 +226,9 @@ export async function evaluateMasks(options: MaskEvalOptions): Promise<MaskEvalu
         salientChange: salientChange / n,
         backgroundChange: backgroundChange / n,
         ratio: backgroundChange > 0 ? salientChange / backgroundChange : Number.POSITIVE_INFINITY,
+        backgroundChangeWithoutCopies: backgroundWithoutCopies / n,
+        ratioWithoutCopies:
+          backgroundWithoutCopies > 0 ? salientChange / backgroundWithoutCopies : Number.POSITIVE_INFINITY,
       },
       deletion: {
         fractions,

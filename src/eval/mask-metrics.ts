@@ -142,6 +142,11 @@ export function salientRegion(
  * Shifts an image tensor (C, H, W) horizontally by `shift` pixels (edge pixels repeat), but only
  * where `where` says 1 (or only where it says 0, with `invert`): the paper's shift test moves the
  * salient part and the rest separately by the same amount.
+ *
+ * With `sameSideOnly`, a pixel takes the value `shift` pixels away only when that source pixel is on
+ * the same side of `where` as itself, else it keeps its own. Moving the rest then never paints a
+ * copy of the salient region beside it: without it, a salient line `shift` pixels from the rest
+ * reappears there, and a model that reads lines reads the copy (a diagnostic, not the paper's test).
  */
 export function shiftWhere(
   input: Float32Array,
@@ -151,6 +156,7 @@ export function shiftWhere(
   where: Uint8Array,
   shift: number,
   invert: boolean,
+  sameSideOnly = false,
 ): Float32Array {
   const out = Float32Array.from(input);
   const plane = height * width;
@@ -159,6 +165,7 @@ export function shiftWhere(
       const p = y * width + x;
       if ((where[p] === 1) === invert) continue;
       const sx = Math.min(width - 1, Math.max(0, x - shift));
+      if (sameSideOnly && where[y * width + sx] !== where[p]) continue;
       for (let c = 0; c < channels; c++) out[c * plane + p] = input[c * plane + y * width + sx];
     }
   }

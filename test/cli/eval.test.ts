@@ -81,7 +81,7 @@ describe("visualbackprop eval", () => {
       const rows = run.stdout
         .split("\n")
         .filter((l) => /^(steering|within|vbp) /.test(l) && !/looks/.test(l));
-      assert.equal(rows.length, 8, run.stdout);
+      assert.equal(rows.length, 9, run.stdout);
       for (const row of rows) assert.match(row, /\s(-?0(\.0+)?|NaN)\s+same$/, row);
       assert.match(run.stdout, /vbp: both look at lane markings and road edges alike/);
     });

@@ -23,6 +23,12 @@ describe("visualbackprop eval on the shipped model", () => {
     assert.ok(result.steering.r2 > 0.9, `R² ${result.steering.r2}`);
     assert.ok(result.laneFocus > 1.8, `lane focus ${result.laneFocus}`);
     assert.ok(result.shift.ratio > 3, `shift ratio ${result.shift.ratio}`);
+    // Without the copies of the salient lines that the plain test paints beside them, moving the
+    // rest changes this one-line model's steering less still.
+    assert.ok(
+      result.shift.backgroundChangeWithoutCopies < result.shift.backgroundChange,
+      `background ${result.shift.backgroundChange}, without copies ${result.shift.backgroundChangeWithoutCopies}`,
+    );
     assert.ok(
       result.deletion.maskArea > result.deletion.randomArea,
       "mask-order deletion changes steering more than random",

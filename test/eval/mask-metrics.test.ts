@@ -61,6 +61,17 @@ describe("mask quality metrics", () => {
     assert.deepEqual([...shiftWhere(input, 1, 2, 3, where, 1, true)], [1, 2, 3, 4, 4, 5]);
   });
 
+  it("shift without copies: a pixel keeps its value where its source lies on the other side", () => {
+    // A salient line in column 1 of a 1x5 row; the rest moved 2 to the right. The plain test paints
+    // the line again at column 3; without copies column 3 keeps its own value.
+    const input = Float32Array.of(10, 99, 12, 13, 14);
+    const where = Uint8Array.of(0, 1, 0, 0, 0);
+    assert.deepEqual([...shiftWhere(input, 1, 1, 5, where, 2, true)], [10, 99, 10, 99, 12]);
+    assert.deepEqual([...shiftWhere(input, 1, 1, 5, where, 2, true, true)], [10, 99, 10, 13, 12]);
+    // The salient side: its source (column -1, the edge) is not salient, so nothing moves.
+    assert.deepEqual([...shiftWhere(input, 1, 1, 5, where, 2, false, true)], [10, 99, 12, 13, 14]);
+  });
+
   it("deletion: replaces the first fraction of the order by the channel mean", () => {
     const input = Float32Array.of(0, 2, 4, 6); // 1 channel, 4 pixels, mean 3
     const order = saliencyOrder(Float32Array.of(0.1, 0.9, 0.5, 0.2));
