@@ -91,6 +91,11 @@ REGION_LANE, REGION_LEFT, REGION_RIGHT = 1, 2, 4
 MIN_LINE_PIXELS = 20
 
 
+def has_bits(regions, bits):
+    """1.0 where a region code holds any of `bits`, else 0.0 (same shape as `regions`)."""
+    return (regions & bits).bool().float()
+
+
 def prior_bits(prior_region):
     """The region bits the priors count as "where the masks should be": every lane marking and road
     edge, or only the two lines of the car's lane."""
@@ -101,12 +106,11 @@ def mask_shares(mask, regions, focus_bits=REGION_LANE):
     """Per sample: the share of the mask's weight on lane markings, the shares of the weight on
     markings that lie on the left and on the right line of the car's lane, and whether both lines
     are in view (the balance only means something then)."""
-    lane = (regions & REGION_LANE).bool().float()
-    left = (regions & REGION_LEFT).bool().float()
-    right = (regions & REGION_RIGHT).bool().float()
+    left = has_bits(regions, REGION_LEFT)
+    right = has_bits(regions, REGION_RIGHT)
     total = mask.sum((1, 2)) + 1e-20
-    on_lane = (mask * lane).sum((1, 2))
-    lane_share = (mask * (regions & focus_bits).bool().float()).sum((1, 2)) / total
+    on_lane = (mask * has_bits(regions, REGION_LANE)).sum((1, 2))
+    lane_share = (mask * has_bits(regions, focus_bits)).sum((1, 2)) / total
     left_share = (mask * left).sum((1, 2)) / (on_lane + 1e-20)
     right_share = (mask * right).sum((1, 2)) / (on_lane + 1e-20)
     both = (left.sum((1, 2)) >= MIN_LINE_PIXELS) & (right.sum((1, 2)) >= MIN_LINE_PIXELS)
@@ -128,7 +132,7 @@ def feature_prior_loss(maps, regions, layers=3, focus_bits=REGION_LANE):
     at positions whose receptive field holds no lane marking or road edge. Where the mask prior only
     asks the channel means, this asks every channel: a model may keep its means on the markings and
     still read the road elsewhere through channels whose mean stays low."""
-    near = (regions & focus_bits).bool().float().unsqueeze(1)
+    near = has_bits(regions, focus_bits).unsqueeze(1)
     total = 0.0
     for i in range(layers):
         kernel, stride = CONV_STEPS[i]
@@ -193,11 +197,10 @@ def validation_shares(model, images, regions, batch=256):
             # [0, 1] masks (near enough: their minimum is about 0).
             mask = mask / (mask.sum((1, 2), keepdim=True) + 1e-20)
             r = regions[i:i + batch].long()
-            lane = (r & REGION_LANE).bool().float()
             total_w += float(mask.sum())
-            lane_w += float((mask * lane).sum())
-            left_w += float((mask * (r & REGION_LEFT).bool().float()).sum())
-            right_w += float((mask * (r & REGION_RIGHT).bool().float()).sum())
+            lane_w += float((mask * has_bits(r, REGION_LANE)).sum())
+            left_w += float((mask * has_bits(r, REGION_LEFT)).sum())
+            right_w += float((mask * has_bits(r, REGION_RIGHT)).sum())
     return lane_w / max(total_w, 1e-20), left_w / max(lane_w, 1e-20), right_w / max(lane_w, 1e-20)
 
 

@@ -179,7 +179,8 @@ export async function evaluateMasks(options: MaskEvalOptions): Promise<MaskEvalu
         // One batch: the two shift-test inputs, both deletion curves, then the rest moved without
         // copies of the salient region (the diagnostic).
         const region = salientRegion(mask, width, height, share, dilation);
-        const perturbed = 3 + 2 * fractions.length;
+        const withoutCopiesAt = 2 + 2 * fractions.length;
+        const perturbed = withoutCopiesAt + 1;
         const batch = new Float32Array(perturbed * size);
         batch.set(shiftWhere(input, channels, height, width, region, shiftPixels, false), 0);
         batch.set(shiftWhere(input, channels, height, width, region, shiftPixels, true), size);
@@ -194,12 +195,12 @@ export async function evaluateMasks(options: MaskEvalOptions): Promise<MaskEvalu
           (2 + fractions.length) * size,
         );
         const withoutCopies = shiftWhere(input, channels, height, width, region, shiftPixels, true, true);
-        batch.set(withoutCopies, (2 + 2 * fractions.length) * size);
+        batch.set(withoutCopies, withoutCopiesAt * size);
         const forward = await engine.forward(batch, perturbed);
         const change = (i: number) => Math.abs(outputOf(forward.outputs, i, perturbed) - steering);
         salientChange += change(0);
         backgroundChange += change(1);
-        backgroundWithoutCopies += change(2 + 2 * fractions.length);
+        backgroundWithoutCopies += change(withoutCopiesAt);
         fractions.forEach((_, j) => {
           maskCurve[j] += change(2 + j);
           randomCurve[j] += change(2 + fractions.length + j);
